@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+// Percept: audio and vision feature pipelines plus the networks they feed.
+// Module graph (acyclic): PerceptCore ← PerceptIO ← PerceptAudio / PerceptVision ← PerceptAugment;
+// PerceptNN ← PerceptCore only; PerceptPipeline wires them; `percept` is a thin CLI over it.
+import PackageDescription
+
+let package = Package(
+    name: "Percept",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Percept", targets: ["Percept"]),
+        .executable(name: "percept", targets: ["percept"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // Native libraries, found through pkg-config; nothing is vendored.
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libpng's low-level API needs setjmp, which must stay in C.
+        .target(name: "CPNGRaw", dependencies: ["CPNG"]),
+
+        .target(name: "PerceptCore", dependencies: [
+            .product(name: "Numerics", package: "swift-numerics"),
+        ]),
+        .target(name: "PerceptIO", dependencies: ["PerceptCore", "CSndFile", "CSoxr", "CPNGRaw", "CPNG", "CZlib"]),
+        // @modules-begin (each feature module adds its target line here)
+        // @modules-end
+        .target(name: "PerceptPipeline", dependencies: ["PerceptCore", "PerceptIO"]),
+        .target(name: "Percept", dependencies: ["PerceptCore", "PerceptIO", "PerceptPipeline"]),
+        .executableTarget(name: "percept", dependencies: [
+            "PerceptPipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "PerceptCoreTests", dependencies: ["PerceptCore"]),
+        .testTarget(name: "PerceptIOTests", dependencies: ["PerceptIO"]),
+        // @tests-begin (each feature module adds its test target line here)
+        // @tests-end
+        .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"]),
+    ]
+)

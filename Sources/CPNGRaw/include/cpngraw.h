@@ -1,0 +1,28 @@
+#ifndef CPNGRAW_H
+#define CPNGRAW_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* A decoded PNG: raw samples (no gamma or colour conversion), planar [channels, height, width],
+   scaled to [0, 1] (8-bit / 255, 16-bit / 65535). */
+typedef struct {
+    int width, height, channels, bit_depth; /* bit_depth of the file (1, 2, 4, 8 or 16) */
+    int color_type;                         /* PNG colour type of the file */
+    float *data;                            /* malloc'd, channels*height*width; free with cpng_free */
+} cpng_image;
+
+/* Reads only the header. Returns 0 on success; otherwise writes a message into err. */
+int cpng_read_header(const char *path, cpng_image *out, char *err, size_t errlen);
+
+/* Decodes the whole image. Refuses images with more than max_samples samples (w*h*channels)
+   before allocating. Returns 0 on success; otherwise writes a message into err. */
+int cpng_read(const char *path, size_t max_samples, cpng_image *out, char *err, size_t errlen);
+
+void cpng_free(cpng_image *img);
+
+/* Writes interleaved samples (channels 1 = gray, 2 = gray+alpha, 3 = RGB, 4 = RGBA; bit_depth 8
+   or 16, values already in 0..255 or 0..65535) with no colour chunks, so readers get them raw. */
+int cpng_write(const char *path, int width, int height, int channels, int bit_depth,
+               const uint16_t *samples, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,28 @@
+/// The one error type of Percept. Every case renders as a single line naming what is wrong,
+/// and knows the process exit code the CLI should use (2: bad input or usage, 1: run-time failure).
+///
+///     throw PerceptError.badInput(file: "a.wav", "truncated data chunk")
+public enum PerceptError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A file's content is unusable: missing, empty, corrupt, unsupported, too large.
+    case badInput(file: String, String)
+    /// An option, parameter or field has an invalid value.
+    case invalidArgument(field: String, String)
+    /// Something failed while running on valid input (disk full, library failure).
+    case runtime(String)
+
+    public var description: String {
+        switch self {
+        case let .badInput(file, msg): return "\(file): \(msg)"
+        case let .invalidArgument(field, msg): return "\(field): \(msg)"
+        case let .runtime(msg): return msg
+        }
+    }
+
+    /// Process exit code for this error (2 bad input or usage, 1 run-time failure).
+    public var exitCode: Int32 {
+        switch self {
+        case .badInput, .invalidArgument: return 2
+        case .runtime: return 1
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import CSndFile
+import Foundation
+import PerceptCore
+
+/// Decoded audio: samples as Float32 in [-1, 1], laid out [channels, frames].
+public struct AudioData: Sendable {
+    public var samples: Tensor
+    public var sampleRate: Int
+    public var channels: Int { samples.shape[0] }
+    public var frames: Int { samples.shape[1] }
+    public var duration: Double { Double(frames) / Double(sampleRate) }
+
+    public init(samples: Tensor, sampleRate: Int) {
+        precondition(samples.rank == 2)
+        self.samples = samples
+        self.sampleRate = sampleRate
+    }
+
+    /// Mono mixdown by averaging the channels (librosa.to_mono).
+    ///
+    ///     let y = try AudioFile.read("a.wav").mono()
+    public func mono() -> [Float] {
+        let c = channels, n = frames
+        if c == 1 { return samples.storage }
+        var out = [Float](repeating: 0, count: n)
+        samples.withUnsafeBufferPointer { s in
+            for ch in 0..<c { for i in 0..<n { out[i] += s[ch * n + i] } }
+        }
+        let inv = 1 / Float(c)
+        for i in 0..<n { out[i] *= inv }
+        return out
+    }
+}
+
+/// Container and codec metadata of an audio file, read without decoding.
+public struct AudioInfo: Sendable, Equatable {
+    public var container: String
+    public var codec: String
+    public var sampleRate: Int
+    public var channels: Int
+    public var frames: Int
+    public var duration: Double { sampleRate > 0 ? Double(frames) / Double(sampleRate) : 0 }
+}
+
+/// Encodings `AudioFile.write` can produce.
+public enum AudioFormat: String, Sendable, CaseIterable {
+    case wav8, wav16, wav24, wav32, wavFloat, flac16, flac24, oggVorbis
+
+    var sfFormat: Int32 {
+        switch self {
+        case .wav8: return Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_U8)
+        case .wav24: return Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_24)
+        case .wav32: return Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_32)
+        case .flac24: return Int32(SF_FORMAT_FLAC) | Int32(SF_FORMAT_PCM_24)
+        case .oggVorbis: return Int32(SF_FORMAT_OGG) | Int32(SF_FORMAT_VORBIS)
+        case .wav16: return Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_16)
+        case .wavFloat: return Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_FLOAT)
+        case .flac16: return Int32(SF_FORMAT_FLAC) | Int32(SF_FORMAT_PCM_16)
+        }
+    }
+}
+
+/// Audio files through libsndfile: WAV, FLAC, OGG/Vorbis and the rest libsndfile reads.
+public enum AudioFile {
+    /// Largest decoded size accepted (samples over all channels): 2^31 floats = 8 GiB.
+    public static let maxSamples = 1 << 31
+
+    /// Reads the whole file into [channels, frames] Float32.
+    ///
+    ///     let a = try AudioFile.read("Samples/spoken/0/en+f1_200_80.wav")
+    public static func read(_ path: String) throws -> AudioData {
+        let (handle, info) = try open(path)
+        defer { sf_close(handle) }
+        let c = Int(info.channels), n = Int(info.frames)
+        guard c > 0, info.samplerate > 0 else { throw PerceptError.badInput(file: path, "no channels or no sample rate in header") }
+        guard n <= maxSamples / c else { throw PerceptError.badInput(file: path, "header claims \(n) frames, too large") }
+        var interleaved = [Float](repeating: 0, count: n * c)
+        let got = interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(n)) }
+        if sf_error(handle) != 0 {
+            throw PerceptError.badInput(file: path, "decoding failed: \(String(cString: sf_strerror(handle)))")
+        }
+        guard Int(got) == n else {
+            throw PerceptError.badInput(file: path, "truncated: header promises \(n) frames, only \(got) could be read")
+        }
+        try checkNotTruncated(handle, path)
+        var planar = [Float](repeating: 0, count: n * c)
+        if c == 1 {
+            planar = interleaved
+        } else {
+            interleaved.withUnsafeBufferPointer { src in
+                planar.withUnsafeMutableBufferPointer { dst in
+                    for i in 0..<n { for ch in 0..<c { dst[ch * n + i] = src[i * c + ch] } }
+                }
+            }
+        }
+        return AudioData(samples: Tensor(unchecked: [c, n], data: planar), sampleRate: Int(info.samplerate))
+    }
+
+    /// Metadata only (container, codec, rate, channels, frames).
+    public static func info(_ path: String) throws -> AudioInfo {
+        let (handle, info) = try open(path)
+        defer { sf_close(handle) }
+        try checkNotTruncated(handle, path)
+        return AudioInfo(container: formatName(Int32(info.format) & Int32(SF_FORMAT_TYPEMASK), major: true),
+                         codec: formatName(Int32(info.format) & Int32(SF_FORMAT_SUBMASK), major: false),
+                         sampleRate: Int(info.samplerate), channels: Int(info.channels), frames: Int(info.frames))
+    }
+
+    /// Writes [channels, frames] samples; PCM output is clipped to [-1, 1] rather than wrapped.
+    ///
+    ///     try AudioFile.write(a.samples, sampleRate: 16000, to: "out.flac", format: .flac16)
+    public static func write(_ samples: Tensor, sampleRate: Int, to path: String, format: AudioFormat = .wav16) throws {
+        guard samples.rank == 2, samples.shape[0] > 0 else {
+            throw PerceptError.invalidArgument(field: "samples", "expected [channels, frames], got \(samples.shape)")
+        }
+        guard sampleRate > 0 else { throw PerceptError.invalidArgument(field: "sampleRate", "must be > 0") }
+        let c = samples.shape[0], n = samples.shape[1]
+        var interleaved = [Float](repeating: 0, count: n * c)
+        for ch in 0..<c { for i in 0..<n { interleaved[i * c + ch] = samples.storage[ch * n + i] } }
+        try AtomicFile.write(to: path) { tmp in
+            var info = SF_INFO()
+            info.samplerate = Int32(sampleRate)
+            info.channels = Int32(c)
+            info.format = format.sfFormat
+            guard sf_format_check(&info) != 0 else {
+                throw PerceptError.invalidArgument(field: "format", "\(format) cannot hold \(c) channels at \(sampleRate) Hz")
+            }
+            guard let h = sf_open(tmp, Int32(SFM_WRITE), &info) else {
+                throw PerceptError.runtime("\(path): cannot write: \(String(cString: sf_strerror(nil)))")
+            }
+            if format != .wavFloat && format != .oggVorbis { sf_command(h, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE)) }
+            let wrote = interleaved.withUnsafeBufferPointer { sf_writef_float(h, $0.baseAddress, sf_count_t(n)) }
+            let closed = sf_close(h)
+            guard Int(wrote) == n, closed == 0 else { throw PerceptError.runtime("\(path): write failed (disk full?)") }
+        }
+    }
+
+    private static func open(_ path: String) throws -> (OpaquePointer, SF_INFO) {
+        try FileChecks.requireReadableFile(path)
+        var info = SF_INFO()
+        guard let h = sf_open(path, Int32(SFM_READ), &info) else {
+            let why = String(cString: sf_strerror(nil))
+            throw PerceptError.badInput(file: path, "not a readable audio file (\(why))")
+        }
+        return (h, info)
+    }
+
+    /// libsndfile silently shortens a file whose data chunk is cut off, logging
+    /// `data : 17640 (should be 8798)`. A cut-off file is corrupt input, so report it rather than
+    /// return fewer samples than the header promised. Streaming writers' placeholder sizes
+    /// (0 or 0xFFFFFFFF) are not truncation.
+    private static func checkNotTruncated(_ handle: OpaquePointer, _ path: String) throws {
+        var log = [CChar](repeating: 0, count: 8192)
+        sf_command(handle, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count))
+        let text = log.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        for line in text.split(separator: "\n") where line.hasPrefix("data") && line.contains("(should be") {
+            let numbers = line.split(whereSeparator: { !$0.isNumber && $0 != "-" }).compactMap { Int64($0) }
+            guard numbers.count >= 2 else { continue }
+            let claimed = numbers[numbers.count - 2], actual = numbers[numbers.count - 1]
+            if claimed > actual && claimed != 0xFFFF_FFFF && claimed > 0 {
+                throw PerceptError.badInput(file: path, "truncated: the data chunk promises \(claimed) bytes, the file holds \(actual)")
+            }
+        }
+    }
+
+    private static func formatName(_ code: Int32, major: Bool) -> String {
+        var fi = SF_FORMAT_INFO()
+        fi.format = code
+        let cmd = major ? Int32(SFC_GET_FORMAT_INFO) : Int32(SFC_GET_FORMAT_INFO)
+        if sf_command(nil, cmd, &fi, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0, let name = fi.name {
+            return String(cString: name)
+        }
+        return String(format: "0x%X", code)
+    }
+}

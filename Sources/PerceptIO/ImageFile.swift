@@ -1,0 +1,122 @@
+import CPNGRaw
+import Foundation
+import PerceptCore
+
+/// A decoded image: raw samples in [0, 1] (8-bit / 255, 16-bit / 65535), laid out [C, H, W].
+/// C is 1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA); palettes are expanded to RGB(A).
+public struct ImageData: Sendable {
+    public var pixels: Tensor
+    /// Bit depth of the file's samples (1, 2, 4, 8 or 16).
+    public var bitDepth: Int
+    public var channels: Int { pixels.shape[0] }
+    public var height: Int { pixels.shape[1] }
+    public var width: Int { pixels.shape[2] }
+
+    public init(pixels: Tensor, bitDepth: Int) {
+        precondition(pixels.rank == 3)
+        self.pixels = pixels
+        self.bitDepth = bitDepth
+    }
+
+    /// One gray channel [1, H, W]: BT.601 luma 0.299 R + 0.587 G + 0.114 B on the float values
+    /// (not rounded back to 8 bits); alpha is dropped.
+    ///
+    ///     let g = try ImageFile.read("Samples/images/coffee.png").gray()
+    public func gray() -> Tensor {
+        let plane = height * width
+        switch channels {
+        case 1: return pixels
+        case 2: return Tensor(unchecked: [1, height, width], data: Array(pixels.storage[0..<plane]))
+        default:
+            var out = [Float](repeating: 0, count: plane)
+            pixels.withUnsafeBufferPointer { p in
+                for i in 0..<plane {
+                    // Same operation order as numpy's 0.299*R + 0.587*G + 0.114*B.
+                    out[i] = 0.299 * p[i] + 0.587 * p[plane + i] + 0.114 * p[2 * plane + i]
+                }
+            }
+            return Tensor(unchecked: [1, height, width], data: out)
+        }
+    }
+}
+
+/// PNG header facts, read without decoding the pixels.
+public struct ImageInfo: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var channels: Int
+    public var bitDepth: Int
+    public var colorType: String
+}
+
+/// PNG files through libpng's low-level API, so sample values come back raw: the simplified
+/// API would apply gamma from gAMA/sRGB chunks, which OpenCV and scikit-image do not.
+public enum ImageFile {
+    /// Largest decoded image accepted, in samples (w × h × channels): 2^28 (1 GiB of floats).
+    public static let maxSamples = 1 << 28
+
+    /// Reads a PNG into [C, H, W] floats in [0, 1].
+    ///
+    ///     let img = try ImageFile.read("Samples/images/camera.png")
+    public static func read(_ path: String) throws -> ImageData {
+        try FileChecks.requireReadableFile(path)
+        var img = cpng_image()
+        var err = [CChar](repeating: 0, count: 256)
+        let rc = cpng_read(path, maxSamples, &img, &err, err.count)
+        guard rc == 0, let data = img.data else { throw PerceptError.badInput(file: path, message(err)) }
+        defer { cpng_free(&img) }
+        let c = Int(img.channels), h = Int(img.height), w = Int(img.width)
+        let values = Array(UnsafeBufferPointer(start: data, count: c * h * w))
+        return ImageData(pixels: Tensor(unchecked: [c, h, w], data: values), bitDepth: Int(img.bit_depth))
+    }
+
+    /// Reads only the header.
+    public static func info(_ path: String) throws -> ImageInfo {
+        try FileChecks.requireReadableFile(path)
+        var img = cpng_image()
+        var err = [CChar](repeating: 0, count: 256)
+        guard cpng_read_header(path, &img, &err, err.count) == 0 else { throw PerceptError.badInput(file: path, message(err)) }
+        let names = [0: "gray", 2: "RGB", 3: "palette", 4: "gray+alpha", 6: "RGBA"]
+        return ImageInfo(width: Int(img.width), height: Int(img.height), channels: Int(img.channels),
+                         bitDepth: Int(img.bit_depth), colorType: names[Int(img.color_type)] ?? "type \(img.color_type)")
+    }
+
+    /// Writes [C, H, W] values in [0, 1] (clipped; NaN written as 0) as an 8- or 16-bit PNG:
+    /// C = 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA.
+    ///
+    ///     try ImageFile.write(gray, to: "out.png", bitDepth: 16)
+    public static func write(_ image: Tensor, to path: String, bitDepth: Int = 8) throws {
+        guard image.rank == 3, (1...4).contains(image.shape[0]), image.shape[1] > 0, image.shape[2] > 0 else {
+            throw PerceptError.invalidArgument(field: "image", "expected [C, H, W] with C in 1…4, got \(image.shape)")
+        }
+        guard bitDepth == 8 || bitDepth == 16 else {
+            throw PerceptError.invalidArgument(field: "bitDepth", "must be 8 or 16, got \(bitDepth)")
+        }
+        let c = image.shape[0], h = image.shape[1], w = image.shape[2], plane = h * w
+        let scale: Float = bitDepth == 8 ? 255 : 65535
+        var samples = [UInt16](repeating: 0, count: c * plane)
+        image.withUnsafeBufferPointer { p in
+            for i in 0..<plane {
+                for k in 0..<c {
+                    let v = p[k * plane + i]
+                    let clipped = v.isNaN ? 0 : Swift.min(1, Swift.max(0, v))
+                    samples[i * c + k] = UInt16((clipped * scale).rounded())
+                }
+            }
+        }
+        try AtomicFile.write(to: path) { tmp in
+            var err = [CChar](repeating: 0, count: 256)
+            guard cpng_write(tmp, Int32(w), Int32(h), Int32(c), Int32(bitDepth), samples, &err, err.count) == 0 else {
+                throw PerceptError.runtime("\(path): cannot write PNG: \(message(err))")
+            }
+        }
+    }
+
+    private static func message(_ err: [CChar]) -> String {
+        let s = err.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        if s.isEmpty { return "corrupt PNG" }
+        // libpng's wording for running out of bytes.
+        if s == "Read Error" { return "truncated PNG (the data ends early)" }
+        return s.hasPrefix("IDAT") || s.hasPrefix("IHDR") || s.contains("CRC") ? "corrupt PNG (\(s))" : s
+    }
+}

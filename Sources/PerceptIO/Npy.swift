@@ -1,0 +1,176 @@
+import Foundation
+import PerceptCore
+
+/// Element types Percept reads and writes in .npy files (little-endian, C order).
+public enum NpyDType: String, Sendable, CaseIterable {
+    case float32 = "<f4", float64 = "<f8", int64 = "<i8", uint8 = "|u1"
+
+    public var size: Int {
+        switch self {
+        case .float32: return 4
+        case .float64, .int64: return 8
+        case .uint8: return 1
+        }
+    }
+
+    /// numpy's name for the type.
+    public var name: String {
+        switch self {
+        case .float32: return "float32"
+        case .float64: return "float64"
+        case .int64: return "int64"
+        case .uint8: return "uint8"
+        }
+    }
+}
+
+/// One numpy array: shape, dtype and its raw little-endian bytes.
+public struct NpyArray: Sendable, Equatable {
+    public var shape: [Int]
+    public var dtype: NpyDType
+    public var bytes: [UInt8]
+
+    public init(shape: [Int], dtype: NpyDType, bytes: [UInt8]) {
+        precondition(Tensor.count(of: shape) * dtype.size == bytes.count)
+        self.shape = shape; self.dtype = dtype; self.bytes = bytes
+    }
+
+    /// A float32 array holding a tensor.
+    public init(_ t: Tensor) {
+        shape = t.shape; dtype = .float32
+        bytes = t.storage.withUnsafeBytes { [UInt8]($0) }
+    }
+
+    /// An int64 array (labels, indices).
+    public init(int64 values: [Int64], shape: [Int]) {
+        self.shape = shape; dtype = .int64
+        bytes = values.withUnsafeBytes { [UInt8]($0) }
+    }
+
+    /// A uint8 array.
+    public init(uint8 values: [UInt8], shape: [Int]) {
+        self.shape = shape; dtype = .uint8; bytes = values
+    }
+
+    /// The values converted to Float (lossy for float64 and large int64).
+    public func floats() -> [Float] {
+        let n = Tensor.count(of: shape)
+        return bytes.withUnsafeBytes { raw in
+            switch dtype {
+            case .float32: return (0..<n).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+            case .float64: return (0..<n).map { Float(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self)) }
+            case .int64: return (0..<n).map { Float(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+            case .uint8: return raw.map { Float($0) }
+            }
+        }
+    }
+
+    /// The values as Int64 (truncating floats).
+    public func int64s() -> [Int64] {
+        switch dtype {
+        case .int64:
+            return bytes.withUnsafeBytes { raw in (0..<Tensor.count(of: shape)).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self) } }
+        default: return floats().map { Int64($0) }
+        }
+    }
+
+    public func tensor() -> Tensor { Tensor(unchecked: shape, data: floats()) }
+}
+
+/// NumPy's .npy format (version 1.0 written; 1.0–3.0 read), so outputs open with `numpy.load`.
+public enum Npy {
+    static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]   // "\x93NUMPY"
+
+    /// Reads a .npy file.
+    ///
+    ///     let a = try Npy.load("mfcc.npy")
+    public static func load(_ path: String) throws -> NpyArray {
+        try FileChecks.requireReadableFile(path)
+        guard let data = FileManager.default.contents(atPath: path) else { throw PerceptError.badInput(file: path, "cannot read") }
+        return try decode([UInt8](data), name: path)
+    }
+
+    /// Reads a .npy file of any supported dtype as a Float tensor.
+    public static func loadTensor(_ path: String) throws -> Tensor { try load(path).tensor() }
+
+    /// Writes a tensor as float32 .npy (atomically).
+    ///
+    ///     try Npy.save(t, to: "out.npy")
+    public static func save(_ t: Tensor, to path: String) throws { try save(NpyArray(t), to: path) }
+
+    public static func save(_ a: NpyArray, to path: String) throws {
+        try AtomicFile.write(Data(encode(a)), to: path)
+    }
+
+    /// The bytes of a .npy file holding `a`.
+    public static func encode(_ a: NpyArray) -> [UInt8] {
+        let shape = a.shape.count == 1 ? "(\(a.shape[0]),)" : "(" + a.shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(a.dtype.rawValue)', 'fortran_order': False, 'shape': \(shape), }"
+        // Pad so that magic(6) + version(2) + len(2) + header + "\n" is a multiple of 64.
+        let total = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
+        var out = magic + [1, 0]
+        let n = header.utf8.count
+        out += [UInt8(n & 0xFF), UInt8(n >> 8)]
+        out += Array(header.utf8)
+        out += a.bytes
+        return out
+    }
+
+    /// Parses .npy bytes; `name` is used in error messages.
+    public static func decode(_ b: [UInt8], name: String) throws -> NpyArray {
+        func bad(_ m: String) -> PerceptError { .badInput(file: name, m) }
+        guard b.count >= 10, Array(b[0..<6]) == magic else { throw bad("not a .npy file (bad magic)") }
+        let major = b[6]
+        var hlen: Int, start: Int
+        switch major {
+        case 1: hlen = Int(b[8]) | Int(b[9]) << 8; start = 10
+        case 2, 3:
+            guard b.count >= 12 else { throw bad("truncated header") }
+            hlen = Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24; start = 12
+        default: throw bad("unsupported .npy version \(major)")
+        }
+        guard b.count >= start + hlen else { throw bad("truncated header") }
+        guard let header = String(bytes: b[start..<(start + hlen)], encoding: .utf8) else { throw bad("header is not text") }
+        guard let descr = field(header, "descr"), let fortran = field(header, "fortran_order"), let shapeText = field(header, "shape") else {
+            throw bad("header lacks descr, fortran_order or shape")
+        }
+        let d = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+        let aliases = ["<f4": NpyDType.float32, "<f8": .float64, "<i8": .int64, "|u1": .uint8, "<u1": .uint8, "u1": .uint8]
+        guard let dtype = aliases[d] else { throw bad("unsupported dtype '\(d)' (float32, float64, int64, uint8 are)") }
+        guard fortran == "False" else { throw bad("Fortran-order arrays are not supported; save with C order") }
+        let inner = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+        var shape = [Int]()
+        for part in inner.split(separator: ",") {
+            let t = part.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty { continue }
+            guard let v = Int(t), v >= 0 else { throw bad("bad shape \(shapeText)") }
+            shape.append(v)
+        }
+        let (count, overflow) = shape.reduce((1, false)) { acc, d in
+            let (p, o) = acc.0.multipliedReportingOverflow(by: d); return (p, acc.1 || o)
+        }
+        guard !overflow, count <= (Int.max / 8) else { throw bad("shape \(shape) is too large") }
+        let need = count * dtype.size
+        let body = start + hlen
+        guard b.count - body >= need else {
+            throw bad("truncated data: shape \(shape) needs \(need) bytes, file has \(b.count - body)")
+        }
+        return NpyArray(shape: shape, dtype: dtype, bytes: Array(b[body..<(body + need)]))
+    }
+
+    /// The text of `'key': value` in a numpy header dict (value up to the next top-level comma).
+    private static func field(_ header: String, _ key: String) -> String? {
+        guard let r = header.range(of: "'\(key)':") ?? header.range(of: "\"\(key)\":") else { return nil }
+        var depth = 0
+        var out = ""
+        for ch in header[r.upperBound...] {
+            if ch == "(" { depth += 1 }
+            if ch == ")" { depth -= 1 }
+            if (ch == "," && depth == 0) || ch == "}" { break }
+            out.append(ch)
+            if depth < 0 { break }
+        }
+        return out.trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,27 @@
+import CSoxr
+import PerceptCore
+
+/// Sample-rate conversion through soxr at its high quality setting (as librosa's 'soxr_hq').
+public enum Resampler {
+    /// Resamples mono audio; the output has ceil(n · to / from) samples, as librosa.resample.
+    ///
+    ///     let y16k = try Resampler.resample(y, from: 44100, to: 16000)
+    public static func resample(_ x: [Float], from: Int, to: Int) throws -> [Float] {
+        guard from > 0 else { throw PerceptError.invalidArgument(field: "sr", "source rate must be > 0") }
+        guard to > 0 else { throw PerceptError.invalidArgument(field: "sr", "target rate must be > 0") }
+        if from == to || x.isEmpty { return x }
+        let outLen = Int((Double(x.count) * Double(to) / Double(from)).rounded(.up))
+        var out = [Float](repeating: 0, count: outLen)
+        var q = soxr_quality_spec(UInt(SOXR_HQ), 0)
+        var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
+        var done = 0
+        let err: soxr_error_t? = x.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                soxr_oneshot(Double(from), Double(to), 1, src.baseAddress, x.count, nil,
+                             dst.baseAddress, outLen, &done, &io, &q, nil)
+            }
+        }
+        if let err { throw PerceptError.runtime("soxr: \(String(cString: err))") }
+        return out
+    }
+}

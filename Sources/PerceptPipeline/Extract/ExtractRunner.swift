@@ -1,0 +1,96 @@
+import Foundation
+import PerceptCore
+import PerceptIO
+
+/// Runs one feature over a file, or over a directory tree in parallel (mirroring the tree,
+/// one output per input), writing outputs atomically.
+public struct ExtractRunner: Sendable {
+    public let feature: any FeatureExtractor
+    public let featureType: any FeatureExtractor.Type
+
+    /// Validates the options once, before any file is touched.
+    public init(featureName: String, options: [String]) throws {
+        featureType = try FeatureRegistry.feature(named: featureName)
+        feature = try featureType.init(FeatureOptions.parse(options, for: featureType))
+    }
+
+    /// One file: extract, then write `output` (.npy or .npz as the feature produces) and,
+    /// when asked, the picture for people.
+    ///
+    ///     try ExtractRunner(featureName: "mfcc", options: []).runFile(input: "a.wav", output: "a.npy")
+    public func runFile(input: String, output: String, picture: String? = nil) throws {
+        let result = try feature.extract(path: input)
+        let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
+        guard ext == result.fileExtension else {
+            throw PerceptError.invalidArgument(field: "-o", "\(featureType.name) writes .\(result.fileExtension), but the output is named '\(output)'")
+        }
+        var image: Tensor?
+        if picture != nil {
+            guard let p = try feature.picture(of: result, path: input) else {
+                throw PerceptError.invalidArgument(field: "--png", "\(featureType.name) has no picture")
+            }
+            image = p
+        }
+        try write(result, to: output)
+        if let picture, let image { try ImageFile.write(image, to: picture) }
+    }
+
+    private func write(_ result: FeatureOutput, to path: String) throws {
+        switch result {
+        case let .array(t): try Npy.save(t, to: path)
+        case let .archive(items): try Npz.save(items, to: path)
+        }
+    }
+
+    /// Counts of a directory run.
+    public struct Summary: Sendable { public var ok = 0; public var failed = 0 }
+
+    /// Every matching file under `inputDir`, relative paths sorted.
+    public func inputs(in inputDir: String) throws -> [String] {
+        guard let e = FileManager.default.enumerator(atPath: inputDir) else {
+            throw PerceptError.badInput(file: inputDir, "cannot list directory")
+        }
+        var files = [String]()
+        let exts = featureType.inputKind.extensions
+        while let rel = e.nextObject() as? String {
+            let full = (inputDir as NSString).appendingPathComponent(rel)
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
+               exts.contains(URL(fileURLWithPath: rel).pathExtension.lowercased()) {
+                files.append(rel)
+            }
+        }
+        return files.sorted()
+    }
+
+    /// A directory: every matching file becomes OUTDIR/same/relative/path.npy, in parallel.
+    /// Failures are reported through `report` and skipped; `progress(done, total)` is called
+    /// after each file (serialised).
+    public func runDirectory(input: String, output: String,
+                             report: @escaping @Sendable (String, Error?) -> Void,
+                             progress: @escaping @Sendable (Int, Int) -> Void) throws -> Summary {
+        let files = try inputs(in: input)
+        guard !files.isEmpty else {
+            let exts = featureType.inputKind.extensions.sorted().joined(separator: ", ")
+            throw PerceptError.badInput(file: input, "no \(featureType.inputKind.rawValue) files (\(exts)) found")
+        }
+        let lock = NSLock()
+        var summary = Summary()
+        Parallel.forEach(count: files.count) { i in
+            let rel = files[i]
+            let src = (input as NSString).appendingPathComponent(rel)
+            let base = ((output as NSString).appendingPathComponent(rel) as NSString).deletingPathExtension
+            var failure: Error?
+            do {
+                let result = try feature.extract(path: src)
+                try write(result, to: base + "." + result.fileExtension)
+            } catch { failure = error }
+            lock.lock()
+            if failure == nil { summary.ok += 1 } else { summary.failed += 1 }
+            report(src, failure)
+            progress(summary.ok + summary.failed, files.count)
+            lock.unlock()
+        }
+        return summary
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import PerceptCore
+import PerceptPipeline
+
+/// `percept extract FEATURE INPUT -o OUTPUT [options]`, for a file or a whole directory tree.
+struct ExtractCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extract",
+        abstract: "Compute a feature (spectrogram, mel, MFCC, Sobel, HoG, pyramid…) of a file or a directory tree.",
+        discussion: """
+        INPUT may be a directory: the tree is mirrored under OUTPUT with one .npy (or .npz) per \
+        input file, computed in parallel; failed files are reported and skipped, and the run exits 1 \
+        if any failed. Feature options use the reference library's names in kebab-case.
+
+        \(FeatureOptions.helpText)
+        """
+    )
+
+    @Argument(help: "Feature name (see below).")
+    var feature: String
+
+    @Argument(help: "Input file or directory.")
+    var input: String
+
+    @Option(name: [.customShort("o"), .long], help: "Output .npy/.npz file, or a directory when INPUT is one.")
+    var output: String
+
+    @Option(name: .customLong("png"), help: "Also write a picture for people (single-file mode).")
+    var png: String?
+
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var options: [String] = []
+
+    func run() throws {
+        let runner = try ExtractRunner(featureName: feature, options: options)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else {
+            throw PerceptError.badInput(file: input, "no such file or directory")
+        }
+        if !isDir.boolValue {
+            try runner.runFile(input: input, output: output, picture: png)
+            return
+        }
+        if png != nil { throw PerceptError.invalidArgument(field: "--png", "takes one picture file; use it with a single INPUT file") }
+        let terminal = isatty(2) != 0
+        let summary = try runner.runDirectory(input: input, output: output, report: { file, error in
+            if let error {
+                let text = (error as? PerceptError)?.description ?? "\(file): \(error)"
+                printError((terminal ? "\r\u{1B}[K" : "") + "percept: failed: \(text)")
+            }
+        }, progress: { done, total in
+            if terminal {
+                let width = 30, filled = width * done / total
+                let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+                FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total)".utf8))
+                if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            }
+        })
+        print("extract: \(summary.ok) ok, \(summary.failed) failed -> \(output)")
+        if summary.failed > 0 { throw ExitCode(1) }
+    }
+}

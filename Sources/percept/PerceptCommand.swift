@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import PerceptCore
+import PerceptPipeline
+
+/// The `percept` command: a thin shell over PerceptPipeline.
+struct PerceptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "percept",
+        abstract: "Audio and vision features, augmentations and networks: librosa/OpenCV/PyTorch results in one native binary.",
+        discussion: "Exit codes: 0 success, 1 failure at run time, 2 bad usage or bad input.",
+        version: PerceptVersion.string,
+        subcommands: [InfoCommand.self, ExtractCommand.self]
+    )
+}
+
+/// Writes one line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Runs the command line and maps every failure to one stderr line and an exit code:
+/// 2 for bad usage or bad input, 1 for a failure at run time.
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try PerceptCommand.parseAsRoot()
+            try command.run()
+        } catch let error as PerceptError {
+            printError("percept: error: \(error.description)")
+            exit(error.exitCode)
+        } catch let error as ExitCode {
+            exit(error.rawValue)
+        } catch {
+            let code = PerceptCommand.exitCode(for: error)
+            if code == .success {
+                PerceptCommand.exit(withError: error)   // --help, --version
+            }
+            if code == .validationFailure {
+                let msg = PerceptCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
+                printError("percept: error: \(msg) (see 'percept --help')")
+                exit(2)
+            }
+            printError("percept: error: \(PerceptCommand.message(for: error))")
+            exit(1)
+        }
+    }
+}

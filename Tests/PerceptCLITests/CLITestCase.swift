@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+
+/// Runs the built `percept` binary (it sits beside the test bundle in the build folder).
+class CLITestCase: XCTestCase {
+    var dir: String = ""
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
+
+    static var binary: String {
+        let here = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+        for candidate in [here, here.deletingLastPathComponent()] {
+            let p = candidate.appendingPathComponent("percept").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return root + "/.build/debug/percept"
+    }
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "percept-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.binary), "build percept first: \(Self.binary)")
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+
+    func path(_ name: String) -> String { (dir as NSString).appendingPathComponent(name) }
+    func sample(_ rel: String) -> String { Self.root + "/Samples/" + rel }
+
+    func write(_ bytes: [UInt8], _ name: String) -> String {
+        FileManager.default.createFile(atPath: path(name), contents: Data(bytes))
+        return path(name)
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    func run(_ args: [String], env: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: Self.root)
+        var e = ProcessInfo.processInfo.environment
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let r = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: r, as: UTF8.self))
+    }
+
+    /// Asserts exit 2 with exactly one stderr line that names `subject` and says `fragment`.
+    func assertBadInput(_ args: [String], names subject: String, _ fragment: String, line: UInt = #line) throws {
+        let r = try run(args)
+        XCTAssertEqual(r.status, 2, "stderr: \(r.stderr)", line: line)
+        let lines = r.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "one line on stderr, got: \(r.stderr)", line: line)
+        XCTAssertTrue(r.stderr.contains(subject), "'\(r.stderr)' should name \(subject)", line: line)
+        XCTAssertTrue(fragment.isEmpty || r.stderr.lowercased().contains(fragment.lowercased()), "'\(r.stderr)' lacks '\(fragment)'", line: line)
+        XCTAssertFalse(r.stderr.contains("Fatal error") || r.stderr.contains("Backtrac"), line: line)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import PerceptIO
+import XCTest
+
+final class InfoCommandTests: CLITestCase {
+    func testVersionAndHelp() throws {
+        let v = try run(["--version"])
+        XCTAssertEqual(v.status, 0)
+        XCTAssertFalse(v.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        let h = try run(["--help"])
+        XCTAssertEqual(h.status, 0)
+        XCTAssertTrue(h.stdout.contains("info"))
+        XCTAssertTrue(h.stdout.contains("extract"))
+    }
+
+    func testInfoDescribesEverySampleKind() throws {
+        let r = try run(["info", sample("images/camera.png"), sample("images/coffee.png"), sample("spoken/0/en+f1_200_80.wav"),
+                         sample("mnist/t10k-images-idx3-ubyte.gz"), sample("mnist/t10k-labels-idx1-ubyte.gz")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("camera.png: image  PNG 512x512, 1 channel (gray), 8-bit"))
+        XCTAssertTrue(r.stdout.contains("coffee.png: image  PNG 600x400, 3 channels (RGB), 8-bit"))
+        XCTAssertTrue(r.stdout.contains("16000 Hz, 1 channel, 16000 frames, 1.000 s"))
+        XCTAssertTrue(r.stdout.contains("images, 500 items of 28x28"))
+        XCTAssertTrue(r.stdout.contains("labels, 500 items"))
+    }
+
+    func testInfoOnNpyAndNpz() throws {
+        try Npy.save(.init(shape: [3, 4]), to: path("a.npy"))
+        try Npz.save([("x", .init(shape: [2]))], to: path("b.npz"))
+        let r = try run(["info", path("a.npy"), path("b.npz")])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.stdout.contains("npy    float32 [3, 4]"))
+        XCTAssertTrue(r.stdout.contains("npz    1 array: x float32 [2]"))
+    }
+
+    func testEachBadFileGetsOneLineAndExitTwo() throws {
+        try assertBadInput(["info", path("missing.wav")], names: path("missing.wav"), "no such file")
+        try assertBadInput(["info", write([], "empty.png")], names: path("empty.png"), "empty file")
+        try assertBadInput(["info", dir], names: dir, "directory")
+        try assertBadInput(["info", write(Array("plain text".utf8), "notes.txt")], names: path("notes.txt"), "unsupported format")
+        let wav = [UInt8](FileManager.default.contents(atPath: sample("spoken/0/en+f1_200_80.wav"))!)
+        try assertBadInput(["info", write(Array(wav[0..<(wav.count / 2)]), "cut.wav")], names: path("cut.wav"), "truncated")
+        let png = [UInt8](FileManager.default.contents(atPath: sample("images/camera.png"))!)
+        try assertBadInput(["info", write(Array(png[0..<20]), "cut.png")], names: path("cut.png"), "")
+        var npy = [UInt8](Npy.encode(NpyArray(.init(shape: [100]))))
+        npy.removeLast(10)
+        try assertBadInput(["info", write(npy, "cut.npy")], names: path("cut.npy"), "truncated")
+        let idx = [UInt8](FileManager.default.contents(atPath: sample("mnist/t10k-labels-idx1-ubyte.gz"))!)
+        try assertBadInput(["info", write(Array(idx[0..<(idx.count / 2)]), "cut-idx1-ubyte.gz")], names: path("cut-idx1-ubyte.gz"), "")
+        let huge = Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgABhqAAAYagCAAAAACNOVQUAAAADElEQVR4nGNgoD0AAABkAAGGZDw1AAAAAElFTkSuQmCC")!
+        let r = try run(["info", write([UInt8](huge), "huge.png")])
+        XCTAssertEqual(r.status, 0, "info reads only the header, so a huge claim is reported, not decoded")
+        XCTAssertTrue(r.stdout.contains("100000x100000"))
+    }
+
+    func testGoodFilesStillShownWhenOneIsBad() throws {
+        let r = try run(["info", sample("images/camera.png"), path("missing.png")])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stdout.contains("camera.png"))
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1)
+    }
+
+    func testBadUsageExitsTwo() throws {
+        XCTAssertEqual(try run(["info"]).status, 2)
+        XCTAssertEqual(try run(["no-such-command"]).status, 2)
+        XCTAssertEqual(try run(["extract", "no-such-feature", sample("images/camera.png"), "-o", path("x.npy")]).status, 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.npy")))
+    }
+}

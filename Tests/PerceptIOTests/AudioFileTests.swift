@@ -1,0 +1,88 @@
+import Foundation
+import PerceptCore
+@testable import PerceptIO
+import XCTest
+
+final class AudioFileTests: TempDirTestCase {
+    func testRoundTripEveryWritableFormatWithinItsQuantisation() throws {
+        let signal = stereoSignal()
+        let cases: [(AudioFormat, String, Float)] = [
+            (.wav8, "a8.wav", 1.0 / 64), (.wav16, "a16.wav", 1.0 / 16384), (.wav24, "a24.wav", 1e-6),
+            (.wav32, "a32.wav", 1e-8), (.wavFloat, "af.wav", 0), (.flac16, "a.flac", 1.0 / 16384),
+            (.flac24, "a24.flac", 1e-6), (.oggVorbis, "a.ogg", 0.05),
+        ]
+        for (format, name, tol) in cases {
+            try AudioFile.write(signal, sampleRate: 44100, to: path(name), format: format)
+            let back = try AudioFile.read(path(name))
+            XCTAssertEqual(back.sampleRate, 44100, "\(format)")
+            XCTAssertEqual(back.samples.shape, [2, 4410], "\(format)")
+            XCTAssertLessThanOrEqual(back.samples.maxAbsDifference(signal), tol, "\(format)")
+        }
+    }
+
+    func testInfoReportsContainerCodecAndDuration() throws {
+        try AudioFile.write(stereoSignal(), sampleRate: 44100, to: path("a.flac"), format: .flac16)
+        let info = try AudioFile.info(path("a.flac"))
+        XCTAssertTrue(info.container.hasPrefix("FLAC"))
+        XCTAssertTrue(info.codec.contains("16 bit"))
+        XCTAssertEqual(info.channels, 2)
+        XCTAssertEqual(info.frames, 4410)
+        XCTAssertEqual(info.duration, 0.1, accuracy: 1e-9)
+    }
+
+    func testMonoAveragesChannels() {
+        let a = AudioData(samples: Tensor(unchecked: [2, 3], data: [1, 2, 3, 3, 2, 1]), sampleRate: 8000)
+        XCTAssertEqual(a.mono(), [2, 2, 2])
+    }
+
+    func testWavFloatKeepsValuesAboveFullScaleAndPCMClips() throws {
+        let loud = Tensor(unchecked: [1, 2], data: [1.5, -2])
+        try AudioFile.write(loud, sampleRate: 8000, to: path("f.wav"), format: .wavFloat)
+        XCTAssertEqual(try AudioFile.read(path("f.wav")).samples.storage, [1.5, -2])
+        try AudioFile.write(loud, sampleRate: 8000, to: path("i.wav"), format: .wav16)
+        let clipped = try AudioFile.read(path("i.wav")).samples.storage
+        XCTAssertEqual(clipped[0], 1, accuracy: 1e-4)
+        XCTAssertEqual(clipped[1], -1, accuracy: 1e-4)
+    }
+
+    func testResampleLengthAndTone() throws {
+        let n = 44100
+        let x = (0..<n).map { Float(sin(2 * Double.pi * 1000 * Double($0) / 44100)) }
+        let y = try Resampler.resample(x, from: 44100, to: 16000)
+        XCTAssertEqual(y.count, 16000)
+        // The 1 kHz tone survives: compare with the ideal tone away from the edges.
+        var err: Float = 0
+        for i in 1000..<15000 { err = max(err, abs(y[i] - Float(sin(2 * Double.pi * 1000 * Double(i) / 16000)))) }
+        XCTAssertLessThan(err, 1e-3)
+        XCTAssertThrowsError(try Resampler.resample(x, from: 0, to: 16000))
+    }
+
+    func testMissingEmptyDirectoryAndGarbageAreBadInput() {
+        assertBadInput(try AudioFile.read(path("none.wav")), file: path("none.wav"), "no such file")
+        let empty = write([], "empty.wav")
+        assertBadInput(try AudioFile.read(empty), file: empty, "empty file")
+        assertBadInput(try AudioFile.read(dir), file: dir, "directory")
+        let junk = write(Array("this is not audio at all, just text".utf8), "junk.wav")
+        assertBadInput(try AudioFile.read(junk), file: junk, "not a readable audio file")
+    }
+
+    func testTruncatedWavIsBadInput() throws {
+        try AudioFile.write(stereoSignal(), sampleRate: 44100, to: path("full.wav"), format: .wav16)
+        let full = bytes(path("full.wav"))
+        let cut = write(Array(full[0..<(full.count / 2)]), "cut.wav")
+        assertBadInput(try AudioFile.read(cut), file: cut, "truncated")
+        let headerOnly = write(Array(full[0..<30]), "header.wav")
+        assertBadInput(try AudioFile.read(headerOnly), file: headerOnly, "")
+    }
+
+    func testTruncatedOrCorruptFlacIsBadInput() throws {
+        try AudioFile.write(stereoSignal(), sampleRate: 44100, to: path("full.flac"), format: .flac16)
+        let full = bytes(path("full.flac"))
+        let cut = write(Array(full[0..<(full.count * 2 / 3)]), "cut.flac")
+        assertBadInput(try AudioFile.read(cut), file: cut, "")
+        var corrupt = full
+        for i in stride(from: full.count / 2, to: full.count - 8, by: 7) { corrupt[i] ^= 0x5A }
+        let bad = write(corrupt, "corrupt.flac")
+        assertBadInput(try AudioFile.read(bad), file: bad, "")
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import PerceptCore
+import PerceptIO
+import XCTest
+
+final class ImageFileTests: TempDirTestCase {
+    func decode(_ b64: String, _ name: String) -> String {
+        write([UInt8](Data(base64Encoded: b64)!), name)
+    }
+
+    func testEightAndSixteenBitGrayAndRGBRoundTripExactly() throws {
+        for depth in [8, 16] {
+            let levels = Float(depth == 8 ? 255 : 65535)
+            for c in [1, 3] {
+                let data = (0..<(c * 5 * 7)).map { Float(($0 * 37) % Int(levels + 1)) / levels }
+                let t = try Tensor(shape: [c, 5, 7], data: data)
+                try ImageFile.write(t, to: path("x.png"), bitDepth: depth)
+                let back = try ImageFile.read(path("x.png"))
+                XCTAssertEqual(back.bitDepth, depth)
+                XCTAssertEqual(back.pixels, t, "depth \(depth) channels \(c)")
+            }
+        }
+    }
+
+    func testPaletteWithTransparencyExpandsToRGBA() throws {
+        let p = decode("iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAMAAACqqpYoAAAACVBMVEX/AAAA/wAAAP8tSs2KAAAAAnRSTlP/gAgPs2oAAAAQSURBVHicY2BgZGJgYmQAAAAgAAcdK3CgAAAAAElFTkSuQmCC", "pal.png")
+        let img = try ImageFile.read(p)
+        XCTAssertEqual(img.pixels.shape, [4, 2, 3])
+        // Row 0 holds indices 0, 1, 2: red opaque, green with alpha 128, blue (no tRNS entry: opaque).
+        XCTAssertEqual(img.pixels[0, 0, 0], 1)
+        XCTAssertEqual(img.pixels[1, 0, 1], 1)
+        XCTAssertEqual(img.pixels[0, 0, 1], 0)
+        XCTAssertEqual(img.pixels[3, 0, 1], 128.0 / 255.0)
+        XCTAssertEqual(img.pixels[2, 0, 2], 1)
+        XCTAssertEqual(img.pixels[3, 0, 2], 1)
+        XCTAssertEqual(try ImageFile.info(p).colorType, "palette")
+    }
+
+    func testGammaChunkIsIgnoredSoSamplesStayRaw() throws {
+        // An 8-bit gray file with gAMA 1.0: libpng's simplified API would return 59 for 10.
+        let p = decode("iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAAAAADRSSBWAAAABGdBTUEAAYagMeiWXwAAAAtJREFUeJxj4DoBAADfANNLIaVJAAAAAElFTkSuQmCC", "gamma.png")
+        XCTAssertEqual(try ImageFile.read(p).pixels.storage, [10.0 / 255.0, 200.0 / 255.0])
+    }
+
+    func testSixteenBitGrayAlphaKeepsBothChannelsAndGrayDropsAlpha() throws {
+        let p = decode("iVBORw0KGgoAAAANSUhEUgAAAAIAAAABEAQAAAAOu2tCAAAAEUlEQVR4nGNgfvH//+EABgYAFWoD/QdSHmgAAAAASUVORK5CYII=", "ga16.png")
+        let img = try ImageFile.read(p)
+        XCTAssertEqual(img.pixels.shape, [2, 1, 2])
+        XCTAssertEqual(img.pixels.storage, [1000 / 65535, 50000 / 65535, 1, 0])
+        XCTAssertEqual(img.gray().storage, [1000 / 65535, 50000 / 65535])
+    }
+
+    func testGrayIsBT601OnFloatValues() throws {
+        let t = try Tensor(shape: [3, 1, 1], data: [10 / 255, 245 / 255, 5 / 255])
+        let g = ImageData(pixels: t, bitDepth: 8).gray()
+        XCTAssertEqual(g.shape, [1, 1, 1])
+        XCTAssertEqual(g.storage[0], 0.299 * 10 / 255 + 0.587 * 245 / 255 + 0.114 * 5 / 255, accuracy: 1e-7)
+    }
+
+    func testHugeDimensionsAreRefusedBeforeAllocating() {
+        let p = decode("iVBORw0KGgoAAAANSUhEUgABhqAAAYagCAAAAACNOVQUAAAADElEQVR4nGNgoD0AAABkAAGGZDw1AAAAAElFTkSuQmCC", "huge.png")
+        assertBadInput(try ImageFile.read(p), file: p, "100000x100000")
+    }
+
+    func testCorruptTruncatedAndNonPNGAreBadInput() throws {
+        try ImageFile.write(Tensor(shape: [1, 32, 32], repeating: 0.5), to: path("ok.png"))
+        let full = bytes(path("ok.png"))
+        let cut = write(Array(full[0..<(full.count - 20)]), "cut.png")
+        assertBadInput(try ImageFile.read(cut), file: cut, "")
+        var flipped = full
+        flipped[full.count - 30] ^= 0xFF   // inside IDAT: CRC mismatch
+        let corrupt = write(flipped, "corrupt.png")
+        assertBadInput(try ImageFile.read(corrupt), file: corrupt, "")
+        let text = write(Array("not a png".utf8), "text.png")
+        assertBadInput(try ImageFile.read(text), file: text, "not a PNG")
+        let empty = write([], "empty.png")
+        assertBadInput(try ImageFile.read(empty), file: empty, "empty")
+    }
+
+    func testWriteRejectsBadShapesAndFailedWriteLeavesNothing() {
+        XCTAssertThrowsError(try ImageFile.write(Tensor(shape: [5, 2, 2]), to: path("bad.png")))
+        XCTAssertThrowsError(try ImageFile.write(Tensor(shape: [1, 2, 2]), to: path("bad.png"), bitDepth: 12))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("bad.png")))
+    }
+}

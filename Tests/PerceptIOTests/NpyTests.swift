@@ -1,0 +1,104 @@
+import Foundation
+import PerceptCore
+import PerceptIO
+import XCTest
+
+final class NpyTests: TempDirTestCase {
+    func testFloat32RoundTripAndHeaderAlignment() throws {
+        let t = try Tensor(shape: [2, 3], data: [1, -2, 3.5, 4, 5, 6])
+        try Npy.save(t, to: path("a.npy"))
+        let raw = bytes(path("a.npy"))
+        let headerLen = Int(raw[8]) | Int(raw[9]) << 8
+        XCTAssertEqual((10 + headerLen) % 64, 0, "numpy aligns the data to 64 bytes")
+        XCTAssertEqual(raw[10 + headerLen - 1], 0x0A)
+        XCTAssertTrue(String(decoding: raw[10..<(10 + headerLen)], as: UTF8.self).contains("'shape': (2, 3)"))
+        XCTAssertEqual(try Npy.loadTensor(path("a.npy")), t)
+    }
+
+    func testOneDimensionalAndScalarShapesUseNumpySyntax() throws {
+        try Npy.save(Tensor(shape: [4], repeating: 1), to: path("v.npy"))
+        XCTAssertTrue(String(decoding: bytes(path("v.npy")), as: UTF8.self).contains("(4,)"))
+        try Npy.save(Tensor(shape: [], repeating: 7), to: path("s.npy"))
+        let s = try Npy.load(path("s.npy"))
+        XCTAssertEqual(s.shape, [])
+        XCTAssertEqual(s.floats(), [7])
+    }
+
+    func testEveryDtypeRoundTrips() throws {
+        let f64 = NpyArray(shape: [2], dtype: .float64, bytes: [1.5, -2.25].withUnsafeBytes { [UInt8]($0) })
+        let i64 = NpyArray(int64: [3, -9, 1 << 40], shape: [3])
+        let u8 = NpyArray(uint8: [0, 128, 255], shape: [3])
+        for (a, name) in [(f64, "f.npy"), (i64, "i.npy"), (u8, "u.npy")] {
+            try Npy.save(a, to: path(name))
+            XCTAssertEqual(try Npy.load(path(name)), a)
+        }
+        XCTAssertEqual(try Npy.load(path("f.npy")).floats(), [1.5, -2.25])
+        XCTAssertEqual(try Npy.load(path("i.npy")).int64s(), [3, -9, 1 << 40])
+        XCTAssertEqual(try Npy.load(path("u.npy")).floats(), [0, 128, 255])
+    }
+
+    func testReadsFileWrittenByNumpy() throws {
+        // numpy.save of np.arange(6, dtype='<f8').reshape(2, 3) (version 1.0 header).
+        var b: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, 118, 0]
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }"
+        header += String(repeating: " ", count: 118 - header.count - 1) + "\n"
+        b += Array(header.utf8)
+        b += (0..<6).map(Double.init).withUnsafeBytes { [UInt8]($0) }
+        let p = write(b, "np.npy")
+        let a = try Npy.load(p)
+        XCTAssertEqual(a.shape, [2, 3])
+        XCTAssertEqual(a.dtype, .float64)
+        XCTAssertEqual(a.floats(), [0, 1, 2, 3, 4, 5])
+    }
+
+    func testTruncatedCorruptAndUnsupportedAreBadInput() throws {
+        try Npy.save(Tensor(shape: [10, 10], repeating: 1), to: path("ok.npy"))
+        let full = bytes(path("ok.npy"))
+        let cut = write(Array(full[0..<(full.count - 8)]), "cut.npy")
+        assertBadInput(try Npy.load(cut), file: cut, "truncated data")
+        let headerCut = write(Array(full[0..<40]), "hcut.npy")
+        assertBadInput(try Npy.load(headerCut), file: headerCut, "truncated header")
+        let magic = write(Array("NUMPY but not really".utf8), "magic.npy")
+        assertBadInput(try Npy.load(magic), file: magic, "bad magic")
+        var big = full
+        let text = String(decoding: full[10..<128], as: UTF8.self).replacingOccurrences(of: "<f4", with: ">c8")
+        big.replaceSubrange(10..<128, with: Array(text.utf8))
+        let dtype = write(big, "dtype.npy")
+        assertBadInput(try Npy.load(dtype), file: dtype, "unsupported dtype")
+    }
+
+    func testNpzRoundTripKeepsOrderAndNames() throws {
+        let a = Tensor(shape: [2, 2], repeating: 1), b = Tensor(shape: [3], repeating: 2)
+        try Npz.save([("level_0", a), ("level_1", b)], to: path("p.npz"))
+        let back = try Npz.load(path("p.npz"))
+        XCTAssertEqual(back.map { $0.0 }, ["level_0", "level_1"])
+        XCTAssertEqual(back[0].1.tensor(), a)
+        XCTAssertEqual(back[1].1.tensor(), b)
+    }
+
+    func testNpzReadsDeflatedMembers() throws {
+        // A zip with one deflated member "x.npy", as numpy.savez_compressed writes (made with Python's zipfile).
+        let b64 = "UEsDBBQAAAAIAAAAIQAlw28zSQAAAFwAAAAFAAAAeC5ucHmb7BfqGxDJyGDFUK2eklqcXKRupaBuk2ahrqOgnpZfVFKUmBefX5SSChJ3S8wpTgWKF2ckFqQC+RrGOpo6CrVcDCjggz2U4QAAUEsBAhQDFAAAAAgAAAAhACXDbzNJAAAAXAAAAAUAAAAAAAAAAAAAAIABAAAAAHgubnB5UEsFBgAAAAABAAEAMwAAAGwAAAAAAA=="
+        let p = write([UInt8](Data(base64Encoded: b64)!), "c.npz")
+        let back = try Npz.load(p)
+        XCTAssertEqual(back.count, 1)
+        XCTAssertEqual(back[0].0, "x")
+        XCTAssertEqual(back[0].1.shape, [3])
+        XCTAssertEqual(back[0].1.floats(), [0, 1, 2])
+    }
+
+    func testCorruptNpzIsBadInput() throws {
+        try Npz.save([("a", Tensor(shape: [4], repeating: 1))], to: path("ok.npz"))
+        let full = bytes(path("ok.npz"))
+        let cut = write(Array(full[0..<(full.count - 30)]), "cut.npz")
+        assertBadInput(try Npz.load(cut), file: cut, "")
+    }
+
+    func testAtomicWriteLeavesNoTemporaryFilesAndReplacesWholeFiles() throws {
+        try Npy.save(Tensor(shape: [1000], repeating: 1), to: path("out.npy"))
+        try Npy.save(Tensor(shape: [2], repeating: 3), to: path("out.npy"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["out.npy"])
+        XCTAssertEqual(try Npy.loadTensor(path("out.npy")).storage, [3, 3])
+        XCTAssertThrowsError(try Npy.save(Tensor(shape: [1]), to: dir))
+    }
+}
