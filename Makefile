@@ -7,7 +7,7 @@ BIN          = .build/release/percept
 APT_PACKAGES = libfftw3-dev libsndfile1-dev libpng-dev libopenblas-dev libsoxr-dev zlib1g-dev pkg-config python3-numpy
 DEMO_OUT    ?= out/demo
 
-.PHONY: deps build release test demo parity clean
+.PHONY: deps build release test demo parity clean bench
 
 # Installs missing system packages when run as root; otherwise prints the exact command and stops.
 deps:
@@ -37,6 +37,11 @@ test: deps
 # Parity of `percept extract` with librosa / OpenCV / scikit-image (needs ../shared/checks).
 parity: release
 	PERCEPT=$(BIN) ../shared/checks/extract-parity $(PARITY_ARGS)
+
+# Percept against librosa, torchaudio, OpenCV, scikit-image, albumentations, audiomentations and
+# PyTorch (docs/benchmarks.md); `make bench ONLY=hog` runs one workload. Creates .venv-bench/ on first use.
+bench: deps
+	ONLY="$(ONLY)" SWIFT="$(SWIFT)" ARCH_FLAGS="$(ARCH_FLAGS)" bash Benchmarks/run.sh
 
 demo: release
 	@echo "== percept info over Samples/"

@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // Native libraries, found through pkg-config; nothing is vendored.
@@ -31,8 +32,16 @@ let package = Package(
         ]),
         .target(name: "PerceptIO", dependencies: ["PerceptCore", "CSndFile", "CSoxr", "CPNGRaw", "CPNG", "CZlib"]),
         // @modules-begin (each feature module adds its target line here)
+        .target(name: "PerceptAudio", dependencies: ["PerceptCore", "PerceptIO", "CFFTW"]),
+        .target(name: "PerceptNN", dependencies: ["PerceptCore", "COpenBLAS"]),
+        .target(name: "PerceptVision", dependencies: ["PerceptCore", "PerceptIO"]),
+        // Percept's side of `make bench` (never part of the tests).
+        .executableTarget(name: "percept-bench", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptNN", "COpenBLAS"],
+                          path: "Benchmarks/percept-bench"),
+        .target(name: "PerceptAugment", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision"]),
         // @modules-end
-        .target(name: "PerceptPipeline", dependencies: ["PerceptCore", "PerceptIO"]),
+        .target(name: "PerceptPipeline", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptAugment",
+                                                        .product(name: "Yams", package: "Yams")]),
         .target(name: "Percept", dependencies: ["PerceptCore", "PerceptIO", "PerceptPipeline"]),
         .executableTarget(name: "percept", dependencies: [
             "PerceptPipeline",
@@ -42,6 +51,10 @@ let package = Package(
         .testTarget(name: "PerceptCoreTests", dependencies: ["PerceptCore"]),
         .testTarget(name: "PerceptIOTests", dependencies: ["PerceptIO"]),
         // @tests-begin (each feature module adds its test target line here)
+        .testTarget(name: "PerceptNNTests", dependencies: ["PerceptNN", "PerceptIO"], exclude: ["Fixtures"]),
+        .testTarget(name: "PerceptVisionTests", dependencies: ["PerceptVision", "PerceptIO"], exclude: ["Fixtures"]),
+        .testTarget(name: "PerceptAudioTests", dependencies: ["PerceptAudio", "PerceptIO", "PerceptPipeline"], exclude: ["Fixtures"]),
+        .testTarget(name: "PerceptAugmentTests", dependencies: ["PerceptAugment", "PerceptIO"]),
         // @tests-end
         .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"]),
     ]

@@ -4,6 +4,8 @@ import PerceptCore
 public enum FeatureRegistry {
     public static let all: [any FeatureExtractor.Type] = [
         // @features (one line per feature type)
+        SpectrogramFeature.self, MelSpectrogramFeature.self, MFCCFeature.self,
+        SobelFeature.self, HOGFeature.self, PyramidFeature.self,
     ]
 
     /// Looks a feature up by name; unknown names get the closest valid one suggested.

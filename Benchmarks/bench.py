@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""Driver of `make bench`: Percept against its references, alternately, with pinned threads.
+
+    bench.py --percept-bench PATH [--only SUBSTR] [--threads "1 2"] [--reps 3] [--doc docs/benchmarks.md]
+
+For every enabled workload and thread count it runs, `reps` times in alternation, Percept's side
+(percept-bench, a child process) and each reference (reference.py in the bench venv, a child
+process). Each child warms up once and times `iters` iterations itself; the table quotes the median
+over all of them, and the peak RSS of the child (getrusage through wait4). The machine's ceilings
+(OpenBLAS sgemm, memory copy) are measured in the same run, and each Percept figure is shown as a
+fraction of the ceiling that bounds it.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+# Every workload, in table order. unit "ms" is time per iteration (lower is better); "items/s" is
+# throughput (higher is better). ceiling: which machine ceiling bounds Percept's figure.
+WORKLOADS = [
+    dict(name="logmel", what="log-mel, 600 s at 16 kHz (n_fft 512, hop 160, 64 mels, dB)",
+         refs=["librosa", "torchaudio"], unit="ms", ceiling="sgemm", iters=5, ref_iters=3),
+    dict(name="mfcc", what="MFCC (20) of the same 600 s", refs=["librosa", "torchaudio"],
+         unit="ms", ceiling="sgemm", iters=5, ref_iters=3),
+    dict(name="extract-dir", what="2,000 one-second WAVs → .npy log-mel (`percept extract` directory mode)",
+         refs=["librosa-loop"], unit="files/s", ceiling=None, iters=2, ref_iters=2),
+    dict(name="sobel", what="Sobel gx + gy + magnitude, 4096² float32", refs=["opencv"],
+         unit="ms", ceiling="copy", iters=5, ref_iters=5),
+    dict(name="pyramid", what="5 × pyrDown from 4096² float32", refs=["opencv"],
+         unit="ms", ceiling="copy", iters=5, ref_iters=5),
+    dict(name="hog-mnist", what="HoG of 10,000 × 28×28 (ppc 7, cpb 2, L2-Hys)", refs=["opencv", "skimage"],
+         unit="images/s", ceiling=None, iters=3, ref_iters=1),
+    dict(name="hog-person", what="HoG of 1,000 × 128×64 (ppc 8, cpb 2, L2-Hys)", refs=["opencv", "skimage"],
+         unit="images/s", ceiling=None, iters=3, ref_iters=1),
+    dict(name="augment-image", what="10,000 × 28×28: flip, pad-crop, brightness/contrast, noise",
+         refs=["albumentations"], unit="images/s", ceiling=None, iters=3, ref_iters=1),
+    dict(name="augment-audio", what="2,000 × 1 s: gain, noise at SNR, time shift",
+         refs=["audiomentations"], unit="clips/s", ceiling=None, iters=3, ref_iters=1),
+    dict(name="cnn-train-28", what="LeNet-like CNN training, 1×28×28, batch 64, Adam", refs=["torch"],
+         unit="samples/s", ceiling="sgemm", iters=2, ref_iters=2),
+    dict(name="cnn-infer-28", what="LeNet-like CNN inference, 1×28×28, batch 256", refs=["torch"],
+         unit="samples/s", ceiling="sgemm", iters=2, ref_iters=2),
+    dict(name="cnn-train-spec", what="LeNet-like CNN training, 1×64×101, batch 64, Adam", refs=["torch"],
+         unit="samples/s", ceiling="sgemm", iters=2, ref_iters=2),
+    dict(name="cnn-infer-spec", what="LeNet-like CNN inference, 1×64×101, batch 256", refs=["torch"],
+         unit="samples/s", ceiling="sgemm", iters=2, ref_iters=2),
+    dict(name="lstm-train", what="LSTM 40→128 + dense 10, 100 frames, batch 32, Adam", refs=["torch"],
+         unit="samples/s", ceiling=None, iters=3, ref_iters=3),
+    dict(name="mnist-e2e", what="`percept run Pipelines/mnist-cnn.yaml` vs the same PyTorch script",
+         refs=["torch"], unit="s", ceiling=None, iters=1, ref_iters=1),
+]
+
+# Workloads whose Percept side has not landed yet, and why: the one list to edit when a feature
+# lands (and its percept-bench workload is added). Skipped rows are still printed, with the reason.
+PENDING = {
+    "augment-image": "PerceptAugment (issue 6) has not landed",
+    "augment-audio": "PerceptAugment (issue 6) has not landed",
+    "lstm-train": "no LSTM layer in PerceptNN yet (issue 8)",
+    "mnist-e2e": "`percept run` does not exist yet",
+}
+
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+              "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS", "PERCEPT_NUM_THREADS", "BENCH_THREADS")
+
+
+def child(cmd, threads, log):
+    """Runs one benchmark process with pinned threads; returns (its JSON record, peak RSS in MiB)."""
+    env = dict(os.environ)
+    env.update({k: str(threads) for k in THREAD_ENV})
+    with tempfile.TemporaryFile("w+") as out:
+        p = subprocess.Popen(cmd, stdout=out, stderr=log, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(Path(str(c)).name for c in cmd[:4])} exited {p.returncode} (see out/bench/bench.log)")
+    record = json.loads(text.strip().splitlines()[-1])
+    return record, usage.ru_maxrss / 1024   # Linux reports KiB
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+class Side:
+    """Everything measured for one side of one (workload, threads) row."""
+
+    def __init__(self):
+        self.times, self.rss, self.record = [], 0.0, None
+
+    def add(self, record, rss):
+        self.times += record["times"]
+        self.rss = max(self.rss, rss)
+        self.record = record
+
+    def value(self, unit):
+        t = median(self.times)
+        if unit in ("ms",):
+            return t * 1e3
+        if unit == "s":
+            return t
+        return self.record["items"] / t   # throughput units
+
+    def rate(self, key):
+        """Per-second rate of the record's flops or bytes at the median time."""
+        return self.record[key] / median(self.times) if self.record and self.record.get(key) else 0.0
+
+
+def higher_is_better(unit):
+    return unit not in ("ms", "s")
+
+
+def fmt(x, digits=3):
+    if x != x:
+        return "—"
+    if x >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
+def machine():
+    model, cores = "unknown", os.cpu_count()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem = next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+        mem_gib = int(mem.split()[1]) / 1024 / 1024
+    except (OSError, StopIteration):
+        mem_gib = float("nan")
+    return f"{model}, {cores} cores, {mem_gib:.1f} GiB memory, {platform.system()} {platform.release()}"
+
+
+def versions(python):
+    code = ("import importlib.metadata as m\n"
+            "names=['numpy','librosa','torch','torchaudio','opencv-contrib-python-headless','scikit-image',"
+            "'albumentations','audiomentations']\n"
+            "print(', '.join(f'{n} {m.version(n)}' for n in names))")
+    try:
+        return subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def swift_version():
+    try:
+        out = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout
+        return out.splitlines()[0].strip() if out else "unknown"
+    except OSError:
+        return "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--percept-bench", required=True, help="path of the release percept-bench binary")
+    ap.add_argument("--inputs", default=str(ROOT / "out/bench/inputs"))
+    ap.add_argument("--only", default="", help="run only workloads whose name contains this")
+    ap.add_argument("--threads", default="1 2")
+    ap.add_argument("--reps", type=int, default=3, help="alternations of Percept and the references")
+    ap.add_argument("--doc", default="", help="also write the table as this Markdown file")
+    ap.add_argument("--command", default="make bench", help="the command line quoted in the doc")
+    ap.add_argument("--note", default="", help="a remark on the conditions of this run, quoted in the doc")
+    a = ap.parse_args()
+
+    python = sys.executable
+    threads = [int(t) for t in a.threads.split()]
+    bench = str(Path(a.percept_bench).resolve())
+    ref = str(HERE / "reference.py")
+    outdir = ROOT / "out/bench"
+    outdir.mkdir(parents=True, exist_ok=True)
+    log = open(outdir / "bench.log", "w")
+    selected = [w for w in WORKLOADS if a.only in w["name"]]
+    if not selected:
+        sys.exit(f"bench: no workload matches '{a.only}'; known: {', '.join(w['name'] for w in WORKLOADS)}")
+
+    if not (Path(a.inputs) / "READY").exists():
+        print(f"bench: generating inputs in {a.inputs}", file=sys.stderr)
+        subprocess.run([python, ref, "gen-inputs", a.inputs], check=True, cwd=ROOT)
+
+    started = datetime.datetime.now().astimezone()
+    t_start = time.monotonic()
+    ceilings = {}
+    for t in threads:
+        for name in ("sgemm", "copy"):
+            rec, _ = child([bench, f"ceiling-{name}", "--iters", "7"], t, log)
+            key = "flops" if name == "sgemm" else "bytes"
+            ceilings[(name, t)] = rec[key] / min(rec["times"]) / 1e9   # a ceiling is the best run
+        print(f"bench: ceilings at {t} thread(s): sgemm {ceilings[('sgemm', t)]:.0f} GFLOP/s, "
+              f"copy {ceilings[('copy', t)]:.1f} GB/s", file=sys.stderr)
+
+    rows = []
+    for w in selected:
+        if w["name"] in PENDING:
+            rows.append(dict(w=w, skipped=PENDING[w["name"]]))
+            continue
+        for t in threads:
+            sides = {"percept": Side(), **{r: Side() for r in w["refs"]}}
+            print(f"bench: {w['name']} at {t} thread(s)", file=sys.stderr)
+            try:
+                for _ in range(a.reps):
+                    rec, rss = child([bench, w["name"], "--inputs", a.inputs, "--iters", str(w["iters"])], t, log)
+                    sides["percept"].add(rec, rss)
+                    for r in w["refs"]:
+                        rec, rss = child([python, ref, w["name"], "--lib", r, "--inputs", a.inputs,
+                                          "--iters", str(w["ref_iters"])], t, log)
+                        sides[r].add(rec, rss)
+            except (RuntimeError, ValueError, KeyError) as e:   # one broken row must not lose the others
+                print(f"bench: {w['name']} failed: {e}", file=sys.stderr)
+                rows.append(dict(w=w, skipped=f"failed: {e}"))
+                break
+            rows.append(dict(w=w, threads=t, sides=sides))
+    elapsed = time.monotonic() - t_start
+
+    lines = table(rows, ceilings, threads)
+    print("\n".join(lines))
+    results = [dict(workload=r["w"]["name"], skipped=r["skipped"]) if "skipped" in r else
+               dict(workload=r["w"]["name"], threads=r["threads"], unit=r["w"]["unit"],
+                    sides={k: dict(times=s.times, rss_mib=s.rss, record=s.record) for k, s in r["sides"].items()})
+               for r in rows]
+    (outdir / "results.json").write_text(json.dumps(dict(
+        date=started.isoformat(), machine=machine(),
+        ceilings={f"{k}@{t}": v for (k, t), v in ceilings.items()}, rows=results), indent=1))
+    if a.doc:
+        write_doc(Path(a.doc), lines, ceilings, threads, started, elapsed, a, python)
+        print(f"bench: wrote {a.doc}", file=sys.stderr)
+
+
+def table(rows, ceilings, threads):
+    lines = ["| workload | threads | Percept | reference | reference median | Percept / ref | unit "
+             "| Percept peak RSS | ref peak RSS | Percept vs ceiling |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        w = r["w"]
+        if "skipped" in r:
+            lines.append(f"| {w['name']} | — | skipped | {', '.join(w['refs'])} | — | — | {w['unit']} | — | — "
+                         f"| {r['skipped']} |")
+            continue
+        t, sides, unit = r["threads"], r["sides"], w["unit"]
+        p = sides["percept"]
+        pv = p.value(unit)
+        ceiling = "—"
+        if w["ceiling"] == "sgemm" and p.rate("flops"):
+            g = p.rate("flops") / 1e9
+            ceiling = f"{g:.1f} GFLOP/s = {100 * g / ceilings[('sgemm', t)]:.0f}% of sgemm"
+        elif w["ceiling"] == "copy" and p.rate("bytes"):
+            g = p.rate("bytes") / 1e9
+            ceiling = f"{g:.1f} GB/s = {100 * g / ceilings[('copy', t)]:.0f}% of copy"
+        for i, (name, s) in enumerate((k, v) for k, v in sides.items() if k != "percept"):
+            rv = s.value(unit)
+            ratio = pv / rv if higher_is_better(unit) else rv / pv
+            extra = f" (acc {s.record['accuracy']:.4f})" if s.record and "accuracy" in s.record else ""
+            lines.append(f"| {w['name'] if i == 0 else ''} | {t} | {fmt(pv) if i == 0 else '〃'} | {name} "
+                         f"| {fmt(rv)}{extra} | **{ratio:.2f}×** | {unit} | {p.rss:.0f} MiB | {s.rss:.0f} MiB "
+                         f"| {ceiling if i == 0 else ''} |")
+    return lines
+
+
+def write_doc(path, lines, ceilings, threads, started, elapsed, a, python):
+    ceil_lines = ["| threads | sgemm (OpenBLAS, 1024³) | memory copy (256 MB) |", "|---|---|---|"]
+    for t in threads:
+        ceil_lines.append(f"| {t} | {ceilings[('sgemm', t)]:.0f} GFLOP/s | {ceilings[('copy', t)]:.1f} GB/s |")
+    descr = ["| workload | what |", "|---|---|"] + [f"| {w['name']} | {w['what']} |" for w in WORKLOADS]
+    text = f"""# Benchmarks
+
+Written by `{a.command}` (Benchmarks/bench.py) on {started:%Y-%m-%d %H:%M %Z}; the run took {elapsed / 60:.1f} min.
+
+- Machine: {machine()}.{chr(10) + "- Conditions: " + a.note if a.note else ""}
+- Percept: release build (`swift build -c release -Xcc -march=x86-64-v3`), {swift_version()}.
+- References: {versions(python)}.
+- Method: each row alternates Percept and its references {a.reps} times, each in a fresh process
+  that loads its inputs (untimed), runs once to warm up and then times several iterations; the
+  table quotes the **median** of all timed iterations. Thread counts are pinned through
+  `OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS`, `PERCEPT_NUM_THREADS`,
+  `torch.set_num_threads` and `cv2.setNumThreads`. Inputs are generated once, deterministically, from
+  Samples/ into out/bench/inputs. Peak RSS is the child process's `ru_maxrss` (wait4).
+- **Percept / ref** is Percept's speed over the reference's: above 1 means Percept is faster
+  (time ratio for ms rows, throughput ratio for per-second rows).
+- The machine is shared (2 vCPUs, other builds may run at the same time): expect ±30 % between runs,
+  and read the 2-thread rows as "what a second core adds when it is free".
+
+## Ceilings (measured in the same run, best of 7)
+
+{chr(10).join(ceil_lines)}
+
+"Percept vs ceiling": GFLOP/s of the workload (FLOPs counted per the model in percept-bench:
+2.5·N·log2 N per FFT, multiply-adds × 2 for mel, DCT, convolutions and dense layers, × 3 for a training
+step) over sgemm's, or GB/s moved (input read + outputs written) over the copy bandwidth.
+
+## Results
+
+{chr(10).join(lines)}
+
+## Workloads
+
+{chr(10).join(descr)}
+
+Reproduce: `make bench` (all) or `make bench ONLY=hog` (names containing "hog"); `BENCH_REPS`,
+`BENCH_THREADS` and `BENCH_VENV` override the alternations, the thread counts and the venv.
+The first run creates the reference venv `.venv-bench/` (several GB, mostly PyTorch's wheels).
+"""
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+// percept-bench: Percept's side of `make bench` (Benchmarks/run.sh drives it; see docs/benchmarks.md).
+//
+//     percept-bench WORKLOAD --inputs out/bench/inputs --iters 3
+//
+// Loads the workload's inputs (untimed), runs it once to warm up, then `iters` timed times, and
+// prints one JSON line: {"workload", "threads", "times" (seconds per iteration), "items", "flops",
+// "bytes", "shape", "checksum"}. Thread count comes from PERCEPT_NUM_THREADS / OPENBLAS_NUM_THREADS.
+import Foundation
+import PerceptCore
+
+/// What one timed iteration did, for throughput and ceiling fractions; `shape` and `checksum`
+/// let the driver see that both sides computed the same-sized result.
+struct Work {
+    var items: Int
+    var flops: Double = 0
+    var bytes: Double = 0
+    var shape: [Int] = []
+    var checksum: Double = 0
+}
+
+/// A workload: `prepare` loads inputs (untimed) and returns the body to time.
+struct Workload: Sendable {
+    let name: String
+    let summary: String
+    let prepare: @Sendable (_ inputs: String) throws -> () throws -> Work
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+func checksum(_ t: Tensor) -> Double {
+    t.withUnsafeBufferPointer { b in b.reduce(0.0) { $0 + Double($1) } }
+}
+
+func jsonNumber(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+
+func usage() -> Never {
+    let names = allWorkloads.map { "  \($0.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \($0.summary)" }
+    FileHandle.standardError.write(Data("""
+    usage: percept-bench WORKLOAD [--inputs DIR] [--iters N]
+    workloads:
+    \(names.joined(separator: "\n"))
+
+    """.utf8))
+    exit(2)
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+guard let name = args.first, let workload = allWorkloads.first(where: { $0.name == name }) else { usage() }
+var inputs = "out/bench/inputs", iters = 3
+var i = 1
+while i < args.count {
+    switch args[i] {
+    case "--inputs" where i + 1 < args.count: inputs = args[i + 1]; i += 2
+    case "--iters" where i + 1 < args.count: iters = max(1, Int(args[i + 1]) ?? 3); i += 2
+    default: usage()
+    }
+}
+
+do {
+    let body = try workload.prepare(inputs)
+    var work = try body()   // warm-up: plans, caches, first-touch of buffers
+    var times: [Double] = []
+    for _ in 0..<iters {
+        let t0 = monotonicSeconds()
+        work = try body()
+        times.append(monotonicSeconds() - t0)
+    }
+    let t = times.map { jsonNumber($0) }.joined(separator: ", ")
+    print("""
+    {"workload": "\(name)", "side": "percept", "threads": \(Parallel.threads), "times": [\(t)], \
+    "items": \(work.items), "flops": \(jsonNumber(work.flops)), "bytes": \(jsonNumber(work.bytes)), \
+    "shape": \(work.shape), "checksum": \(jsonNumber(work.checksum))}
+    """)
+} catch {
+    FileHandle.standardError.write(Data("percept-bench \(name): \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,436 @@
+#!/usr/bin/env python3
+"""The reference side of `make bench`, and the generator of its inputs.
+
+    reference.py gen-inputs DIR
+    reference.py WORKLOAD --lib LIB --inputs DIR --iters N
+
+A workload run loads its inputs (untimed), runs once to warm up, then `iters` timed times and
+prints one JSON line in the same format as percept-bench: {"workload", "side", "threads",
+"times" (seconds per iteration), "items", "flops", "bytes", "shape", "checksum"}.
+
+Thread counts come from the environment set by bench.py before Python starts (OMP_NUM_THREADS,
+OPENBLAS_NUM_THREADS, MKL_NUM_THREADS) plus BENCH_THREADS, which pins torch and OpenCV here.
+"""
+import gzip
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+ROOT = Path(__file__).resolve().parent.parent
+SR = 16000
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs: generated once, deterministically (fixed seeds, sorted sample files), from Samples/.
+# ---------------------------------------------------------------------------------------------
+
+def _idx_images(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    n, rows, cols = (int.from_bytes(data[i:i + 4], "big") for i in (4, 8, 12))
+    return np.frombuffer(data, np.uint8, offset=16).reshape(n, rows, cols)
+
+
+def _idx_labels(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    return np.frombuffer(data, np.uint8, offset=8).astype(np.int64)
+
+
+def gen_inputs(out):
+    import cv2
+    import soundfile as sf
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(20261123)
+
+    # Speech: the 40 spoken-digit samples, each copy with its own gain and a little noise.
+    clips = [sf.read(p, dtype="float32")[0] for p in sorted((ROOT / "Samples/spoken").rglob("*.wav"))]
+    clips = [c if c.ndim == 1 else c.mean(axis=1) for c in clips]
+    clips = [np.pad(c, (0, max(0, SR - len(c))))[:SR] for c in clips]
+
+    def variant(i):
+        c = clips[i % len(clips)] * rng.uniform(0.3, 1.0)
+        return np.clip(c + rng.normal(0, 0.003, SR), -1, 1).astype(np.float32)
+
+    speech = np.concatenate([variant(i) for i in range(600)])
+    np.save(out / "speech600.npy", speech)
+
+    clip_dir = out / "clips"
+    clip_dir.mkdir(exist_ok=True)
+    many = np.stack([variant(i) for i in range(2000)])
+    for i, c in enumerate(many):
+        sf.write(clip_dir / f"{i:04d}.wav", c, SR, subtype="PCM_16")
+    # The same clips as read back from the 16-bit files, for the waveform augmentation chain.
+    np.save(out / "clips2000.npy", np.round(many * 32767).clip(-32768, 32767).astype(np.float32) / 32768)
+
+    # One big gray picture: camera.png upscaled to 4096² plus fine noise, in [0, 1].
+    cam = cv2.imread(str(ROOT / "Samples/images/camera.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255
+    big = cv2.resize(cam, (4096, 4096), interpolation=cv2.INTER_CUBIC) + rng.normal(0, 0.01, (4096, 4096))
+    np.save(out / "image4096.npy", np.clip(big, 0, 1).astype(np.float32))
+
+    # 10,000 MNIST digits (the 2,000 sample digits, five times), 0…1.
+    digits = _idx_images(ROOT / "Samples/mnist/train-images-idx3-ubyte.gz")
+    labels = _idx_labels(ROOT / "Samples/mnist/train-labels-idx1-ubyte.gz")
+    np.save(out / "digits10000.npy", (np.tile(digits, (5, 1, 1)).astype(np.float32) / 255))
+    np.save(out / "digits2000.npy", digits.astype(np.float32)[:, None] / 255)
+    np.save(out / "labels2000.npy", labels.astype(np.float32))
+
+    # 1,000 pedestrian-window-sized (128×64) crops of the sample photographs, gray, 0…1.
+    photos = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255
+              for p in sorted((ROOT / "Samples/images").glob("*.png"))]
+    crops = []
+    for i in range(1000):
+        p = photos[i % len(photos)]
+        y, x = rng.integers(0, p.shape[0] - 128), rng.integers(0, p.shape[1] - 64)
+        crops.append(p[y:y + 128, x:x + 64])
+    np.save(out / "windows1000.npy", np.stack(crops))
+
+    # Log-mel-shaped inputs for the CNN and sequences for the LSTM (their values do not change the cost).
+    np.save(out / "spec512.npy", rng.normal(0, 1, (512, 1, 64, 101)).astype(np.float32))
+    np.save(out / "spec512-labels.npy", rng.integers(0, 10, 512).astype(np.float32))
+    np.save(out / "seq1024.npy", rng.normal(0, 1, (1024, 100, 40)).astype(np.float32))
+    np.save(out / "seq1024-labels.npy", rng.integers(0, 10, 1024).astype(np.float32))
+    (out / "READY").write_text("inputs v1\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Workloads: each returns a body to time; the body returns a dict of what one iteration did.
+# ---------------------------------------------------------------------------------------------
+
+def _librosa_spectral(d, mfcc):
+    import librosa
+    y = np.load(d / "speech600.npy")
+
+    def body():
+        if mfcc:
+            out = librosa.feature.mfcc(y=y, sr=SR, n_mfcc=20, n_fft=512, hop_length=160, n_mels=64)
+        else:
+            s = librosa.feature.melspectrogram(y=y, sr=SR, n_fft=512, hop_length=160, n_mels=64, power=2.0)
+            out = librosa.power_to_db(s, ref=1.0, top_db=80.0)
+        return dict(items=1, out=out)
+    return body
+
+
+def _torchaudio_spectral(d, mfcc):
+    import torch
+    import torchaudio.transforms as T
+    y = torch.from_numpy(np.load(d / "speech600.npy"))
+    melkw = dict(n_fft=512, hop_length=160, n_mels=64, power=2.0, norm="slaney", mel_scale="slaney",
+                 pad_mode="constant")
+    if mfcc:
+        f = T.MFCC(sample_rate=SR, n_mfcc=20, melkwargs=melkw)
+    else:
+        mel, db = T.MelSpectrogram(sample_rate=SR, **melkw), T.AmplitudeToDB("power", top_db=80.0)
+        f = lambda x: db(mel(x))  # noqa: E731
+
+    def body():
+        with torch.inference_mode():
+            return dict(items=1, out=f(y).numpy())
+    return body
+
+
+def _extract_dir_python(d):
+    """2,000 files → .npy the way a Python user writes it: soundfile + librosa, mel basis cached."""
+    import librosa
+    import soundfile as sf
+    files = sorted((d / "clips").glob("*.wav"))
+    out = d.parent / "extract-python"
+    out.mkdir(parents=True, exist_ok=True)
+    basis = librosa.filters.mel(sr=SR, n_fft=512, n_mels=64)
+
+    def body():
+        for f in files:
+            y, _ = sf.read(f, dtype="float32")
+            s = np.abs(librosa.stft(y, n_fft=512, hop_length=160)) ** 2
+            np.save(out / (f.stem + ".npy"), librosa.power_to_db(basis @ s, ref=1.0, top_db=80.0))
+        return dict(items=len(files), shape=[len(files)])
+    return body
+
+
+def _opencv_sobel(d):
+    import cv2
+    img = np.load(d / "image4096.npy")
+
+    def body():
+        gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3)
+        gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
+        return dict(items=1, out=cv2.magnitude(gx, gy), bytes=4 * img.size * 4)
+    return body
+
+
+def _opencv_pyramid(d):
+    import cv2
+    img = np.load(d / "image4096.npy")
+
+    def body():
+        x, nbytes = img, 0
+        for _ in range(5):
+            y = cv2.pyrDown(x)
+            nbytes += 4 * (x.size + y.size)
+            x = y
+        return dict(items=1, out=x, bytes=nbytes)
+    return body
+
+
+def _hog_cv(d, name, win, cell):
+    import cv2
+    imgs = (np.load(d / name) * 255 + 0.5).astype(np.uint8)   # HOGDescriptor takes 8-bit images
+    h, w = win
+    hog = cv2.HOGDescriptor((w, h), (2 * cell, 2 * cell), (cell, cell), (cell, cell), 9)
+
+    def body():
+        out = np.stack([hog.compute(im) for im in imgs])
+        return dict(items=len(imgs), out=out, bytes=4 * (imgs.size + out.size))
+    return body
+
+
+def _hog_skimage(d, name, cell):
+    from skimage.feature import hog
+    imgs = np.load(d / name)
+
+    def body():
+        out = np.stack([hog(im, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2),
+                            block_norm="L2-Hys") for im in imgs])
+        return dict(items=len(imgs), out=out, bytes=4 * (imgs.size + out.size))
+    return body
+
+
+def _albumentations(d):
+    import albumentations as A
+    import cv2
+    imgs = np.load(d / "digits10000.npy")[..., None]   # HWC float32
+    chain = A.Compose([
+        A.HorizontalFlip(p=0.5),
+        A.PadIfNeeded(min_height=32, min_width=32, border_mode=cv2.BORDER_REFLECT_101),
+        A.RandomCrop(height=28, width=28),
+        A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2, p=1.0),
+        A.GaussNoise(std_range=(0.02, 0.1), p=1.0),
+    ], seed=0)
+
+    def body():
+        out = np.stack([chain(image=im)["image"] for im in imgs])
+        return dict(items=len(imgs), out=out)
+    return body
+
+
+def _audiomentations(d):
+    import audiomentations as am
+    clips = np.load(d / "clips2000.npy")
+    chain = am.Compose([
+        am.Gain(min_gain_db=-6.0, max_gain_db=6.0, p=1.0),
+        am.AddGaussianSNR(min_snr_db=10.0, max_snr_db=30.0, p=1.0),
+        am.Shift(min_shift=-0.2, max_shift=0.2, shift_unit="fraction", rollover=True, p=1.0),
+    ])
+    np.random.seed(0)
+
+    def body():
+        out = np.stack([chain(samples=c, sample_rate=SR) for c in clips])
+        return dict(items=len(clips), out=out)
+    return body
+
+
+# --- PyTorch: the LeNet-like net of the engine issue, in its fastest CPU form (channels_last). ---
+
+def lenet(in_hw):
+    import torch.nn as nn
+    h, w = in_hw
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 5, padding="same"), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 5, padding="same"), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * (h // 2 // 2) * (w // 2 // 2), 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def lenet_flops(in_hw):
+    """Forward FLOPs per sample (2 per multiply-add) of the conv and dense layers."""
+    h, w = in_hw
+    c1 = 2 * 32 * 1 * 25 * h * w
+    h2, w2 = h // 2, w // 2
+    c2 = 2 * 64 * 32 * 25 * h2 * w2
+    d = 2 * (64 * (h2 // 2) * (w2 // 2) * 128 + 128 * 10)
+    return c1 + c2 + d
+
+
+def _torch_cnn(d, x_name, y_name, train, batch):
+    import torch
+    torch.manual_seed(0)
+    x = torch.from_numpy(np.load(d / x_name)).contiguous(memory_format=torch.channels_last)
+    y = torch.from_numpy(np.load(d / y_name)).long()
+    hw = tuple(x.shape[2:])
+    model = lenet(hw).to(memory_format=torch.channels_last)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    n = x.shape[0]
+    fwd = lenet_flops(hw)
+
+    def body():
+        total = 0.0
+        if train:
+            model.train()
+            for s in range(0, n, batch):   # the last, partial batch too, as Percept's trainer does
+                opt.zero_grad(set_to_none=True)
+                loss = loss_fn(model(x[s:s + batch]), y[s:s + batch])
+                loss.backward()
+                opt.step()
+                total += float(loss.detach())
+            return dict(items=n, flops=3 * fwd * n, checksum=total)
+        model.eval()
+        with torch.inference_mode():
+            for s in range(0, n, batch):
+                total += float(model(x[s:s + batch]).sum())
+        return dict(items=n, flops=fwd * n, checksum=total)
+    return body
+
+
+def _torch_lstm(d):
+    import torch
+    import torch.nn as nn
+    torch.manual_seed(0)
+    x = torch.from_numpy(np.load(d / "seq1024.npy"))
+    y = torch.from_numpy(np.load(d / "seq1024-labels.npy")).long()
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(40, 128, batch_first=True)
+            self.head = nn.Linear(128, 10)
+
+        def forward(self, x):
+            out, _ = self.lstm(x)
+            return self.head(out[:, -1])
+
+    model = Net()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    batch, n = 32, x.shape[0]
+
+    def body():
+        total = 0.0
+        for s in range(0, n, batch):
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x[s:s + batch]), y[s:s + batch])
+            loss.backward()
+            opt.step()
+            total += float(loss.detach())
+        return dict(items=n, checksum=total)
+    return body
+
+
+def _torch_mnist_e2e(d):
+    """What `percept run Pipelines/mnist-cnn.yaml` does, in PyTorch: train the LeNet-like net on MNIST
+    (BENCH_MNIST dir, default ../shared/data/mnist) for BENCH_EPOCHS epochs, batch 64, Adam, seed 0;
+    report the time and the test accuracy."""
+    import torch
+    src = Path(os.environ.get("BENCH_MNIST", ROOT.parent / "shared/data/mnist"))
+    epochs = int(os.environ.get("BENCH_EPOCHS", "5"))
+    xtr = torch.from_numpy(_idx_images(src / "train-images-idx3-ubyte.gz").astype(np.float32)[:, None] / 255)
+    ytr = torch.from_numpy(_idx_labels(src / "train-labels-idx1-ubyte.gz"))
+    xte = torch.from_numpy(_idx_images(src / "t10k-images-idx3-ubyte.gz").astype(np.float32)[:, None] / 255)
+    yte = torch.from_numpy(_idx_labels(src / "t10k-labels-idx1-ubyte.gz"))
+    xtr, xte = (t.contiguous(memory_format=torch.channels_last) for t in (xtr, xte))
+
+    def body():
+        torch.manual_seed(0)
+        model = lenet((28, 28)).to(memory_format=torch.channels_last)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        g = torch.Generator().manual_seed(0)
+        for _ in range(epochs):
+            model.train()
+            perm = torch.randperm(len(xtr), generator=g)
+            for s in range(0, len(xtr), 64):
+                i = perm[s:s + 64]
+                opt.zero_grad(set_to_none=True)
+                loss_fn(model(xtr[i]), ytr[i]).backward()
+                opt.step()
+        model.eval()
+        with torch.inference_mode():
+            pred = torch.cat([model(xte[s:s + 256]).argmax(1) for s in range(0, len(xte), 256)])
+        acc = float((pred == yte).float().mean())
+        return dict(items=epochs * len(xtr), checksum=acc, accuracy=acc)
+    return body
+
+
+# (workload, library) → factory(inputs dir) → body
+REFERENCES = {
+    ("logmel", "librosa"): lambda d: _librosa_spectral(d, mfcc=False),
+    ("logmel", "torchaudio"): lambda d: _torchaudio_spectral(d, mfcc=False),
+    ("mfcc", "librosa"): lambda d: _librosa_spectral(d, mfcc=True),
+    ("mfcc", "torchaudio"): lambda d: _torchaudio_spectral(d, mfcc=True),
+    ("extract-dir", "librosa-loop"): _extract_dir_python,
+    ("sobel", "opencv"): _opencv_sobel,
+    ("pyramid", "opencv"): _opencv_pyramid,
+    ("hog-mnist", "opencv"): lambda d: _hog_cv(d, "digits10000.npy", (28, 28), 7),
+    ("hog-mnist", "skimage"): lambda d: _hog_skimage(d, "digits10000.npy", 7),
+    ("hog-person", "opencv"): lambda d: _hog_cv(d, "windows1000.npy", (128, 64), 8),
+    ("hog-person", "skimage"): lambda d: _hog_skimage(d, "windows1000.npy", 8),
+    ("augment-image", "albumentations"): _albumentations,
+    ("augment-audio", "audiomentations"): _audiomentations,
+    ("cnn-train-28", "torch"): lambda d: _torch_cnn(d, "digits2000.npy", "labels2000.npy", True, 64),
+    ("cnn-infer-28", "torch"): lambda d: _torch_cnn(d, "digits2000.npy", "labels2000.npy", False, 256),
+    ("cnn-train-spec", "torch"): lambda d: _torch_cnn(d, "spec512.npy", "spec512-labels.npy", True, 64),
+    ("cnn-infer-spec", "torch"): lambda d: _torch_cnn(d, "spec512.npy", "spec512-labels.npy", False, 256),
+    ("lstm-train", "torch"): _torch_lstm,
+    ("mnist-e2e", "torch"): _torch_mnist_e2e,
+}
+
+
+def pin_threads():
+    """Pins the libraries that size their own pools (BLAS/OpenMP are pinned by the environment)."""
+    mods = sys.modules
+    if "torch" in mods:
+        mods["torch"].set_num_threads(THREADS)
+        try:
+            mods["torch"].set_num_interop_threads(1)
+        except RuntimeError:   # already set once parallel work has started
+            pass
+    if "cv2" in mods:
+        mods["cv2"].setNumThreads(THREADS)
+
+
+def run(workload, lib, inputs, iters):
+    key = (workload, lib)
+    if key not in REFERENCES:
+        sys.exit(f"reference.py: no reference '{lib}' for workload '{workload}'")
+    body = REFERENCES[key](Path(inputs))
+    pin_threads()
+    info = body()   # warm-up
+    times = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        info = body()
+        times.append(time.perf_counter() - t0)
+    out = info.pop("out", None)
+    if out is not None:
+        info.setdefault("shape", list(np.shape(out)))
+        info.setdefault("checksum", float(np.sum(out, dtype=np.float64)))
+    record = dict(workload=workload, side=lib, threads=THREADS, times=times, items=info.get("items", 1),
+                  flops=info.get("flops", 0.0), bytes=info.get("bytes", 0.0), shape=info.get("shape", []),
+                  checksum=info.get("checksum", 0.0))
+    if "accuracy" in info:
+        record["accuracy"] = info["accuracy"]
+    print(json.dumps(record))
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[0] == "gen-inputs":
+        gen_inputs(argv[1])
+        return
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("workload")
+    ap.add_argument("--lib", required=True)
+    ap.add_argument("--inputs", default=str(ROOT / "out/bench/inputs"))
+    ap.add_argument("--iters", type=int, default=3)
+    a = ap.parse_args(argv)
+    run(a.workload, a.lib, a.inputs, max(1, a.iters))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,182 @@
+import Foundation
+import PerceptCore
+
+/// The frame-by-frame chain behind spectrograms, mel spectrograms, log-mel and MFCC:
+/// window → FFT → |X|^power → (mel) → (dB) → (DCT), fused so no [bins, frames] intermediate is
+/// stored when a mel stage follows. Frames are processed in blocks of a few dozen, spread over
+/// `Parallel.threads` workers, each with its own scratch; no allocation happens per frame.
+///
+/// Every output element is computed by the same sequence of float operations whatever the block
+/// boundaries are, so `StreamingExtractor` reproduces `compute` bit for bit.
+///
+///     let mel = try MelFilterbank(sampleRate: 16000, nFFT: 512, nMels: 64)
+///     let logMel = try SpectralPipeline(stft: STFT(nFFT: 512, hopLength: 160), mel: mel,
+///                                       decibels: .power()).compute(samples)   // [64, frames]
+public struct SpectralPipeline: Sendable {
+    public let stft: STFT
+    public let power: Float
+    public let mel: MelFilterbank?
+    public let decibels: Decibels?
+    public let mfcc: MFCC?
+
+    /// - Throws: `invalidArgument` when the stages do not fit together (mel built for another
+    ///   n_fft, MFCC for another number of mels, MFCC without a mel stage) or power ≤ 0.
+    public init(stft: STFT, power: Float = 2, mel: MelFilterbank? = nil, decibels: Decibels? = nil, mfcc: MFCC? = nil) throws {
+        guard power > 0, power.isFinite else {
+            throw PerceptError.invalidArgument(field: "power", "power=\(power) must be a positive number")
+        }
+        if let m = mel, m.nFFT != stft.nFFT {
+            throw PerceptError.invalidArgument(field: "n_fft", "mel filterbank built for n_fft=\(m.nFFT), STFT uses \(stft.nFFT)")
+        }
+        if let c = mfcc {
+            guard let m = mel, m.nMels == c.nMels else {
+                throw PerceptError.invalidArgument(field: "n_mels", "MFCC expects \(c.nMels) mel bands, the mel stage gives \(mel?.nMels ?? 0)")
+            }
+        }
+        self.stft = stft; self.power = power; self.mel = mel; self.decibels = decibels; self.mfcc = mfcc
+    }
+
+    /// Rows produced before the DCT: mel bands, or frequency bins without a mel stage.
+    var spectralRows: Int { mel?.nMels ?? stft.bins }
+
+    /// Rows of the final output.
+    public var featureCount: Int { mfcc?.nMFCC ?? spectralRows }
+
+    /// The feature for a whole signal, [featureCount, frames].
+    public func compute(_ y: [Float]) throws -> Tensor {
+        try STFT.checkFinite(y)
+        return try y.withUnsafeBufferPointer { yp in
+            let layout = try FrameLayout(stft, signal: yp)
+            let t = layout.count, rows = spectralRows
+            let fuseDb = decibels.map { $0.ref != .max } ?? false
+            let block = SpectralBlockKernel.blockSize(bins: stft.bins)
+            let blocks = (t + block - 1) / block
+            // At least ~1000 frames per worker, so thread start-up never dominates.
+            let minBlocks = Swift.max(1, 1024 / block)
+            // Every element is written by exactly one block, so the storage starts uninitialised.
+            let data = [Float](unsafeUninitializedCapacity: rows * t) { buffer, initialized in
+                if let base = buffer.baseAddress {
+                    layout.withFrames(yp, hop: stft.hopLength) { frames in
+                        let outBox = UnsafeSendable(base), framesBox = UnsafeSendable(frames)
+                        Parallel.forChunks(count: blocks, minChunk: minBlocks) { range in
+                            let kernel = SpectralBlockKernel(self, fuseDecibels: fuseDb)
+                            for blk in range {
+                                let lo = blk * block, hi = Swift.min(t, lo + block)
+                                kernel.run(framesBox.value, frames: lo..<hi)
+                                kernel.store(into: outBox.value + lo, outStride: t)
+                            }
+                        }
+                    }
+                }
+                initialized = rows * t
+            }
+            var out = Tensor(unchecked: [rows, t], data: data)
+            if let db = decibels {
+                if db.ref == .max {
+                    db.apply(&out)
+                } else if let top = db.topDb {
+                    out.withUnsafeMutableBufferPointer { b in
+                        if let p = b.baseAddress { Decibels.clampBelowPeak(p, count: b.count, topDb: top) }
+                    }
+                }
+            }
+            if let c = mfcc { return c.apply(out) }
+            return out
+        }
+    }
+}
+
+/// One worker's scratch and the per-block computation of `SpectralPipeline`.
+final class SpectralBlockKernel {
+    let pipeline: SpectralPipeline
+    let plan: RealFFTPlan
+    let n: Int, bins: Int, block: Int
+    let window: AlignedFloats
+    let frame: AlignedFloats
+    let spectrum: AlignedFloats
+    /// [block, ld]: |X|^power of the block's frames, frame-major, rows padded to a multiple of 8.
+    let frameMajor: AlignedFloats
+    let ld: Int
+    /// [bins, block]: |X|^power of the block's frames, bin-major so the mel stage runs along frames.
+    let powerBlock: AlignedFloats
+    /// [mel bands, block] when a mel stage exists.
+    let melBlock: AlignedFloats?
+    let fuseDecibels: Bool
+    private(set) var framesInBlock = 0
+
+    static func blockSize(bins: Int) -> Int {
+        // Keep each [bins, block] scratch near 128 KB (L2-resident) and the block a multiple of 8 lanes.
+        Swift.max(8, Swift.min(64, (32768 / Swift.max(1, bins)) / 8 * 8))
+    }
+
+    init(_ p: SpectralPipeline, fuseDecibels: Bool) {
+        pipeline = p
+        n = p.stft.nFFT; bins = p.stft.bins
+        block = SpectralBlockKernel.blockSize(bins: bins)
+        plan = RealFFTPlan.shared(n)
+        window = AlignedFloats(count: n)
+        for i in 0..<n { window.pointer[i] = p.stft.windowValues[i] }
+        frame = AlignedFloats(count: n)
+        spectrum = AlignedFloats(count: 2 * bins)
+        ld = (bins + 7) / 8 * 8
+        frameMajor = AlignedFloats(count: block * ((bins + 7) / 8 * 8))
+        powerBlock = AlignedFloats(count: bins * block)
+        let blk = block
+        melBlock = p.mel.map { AlignedFloats(count: $0.nMels * blk) }
+        self.fuseDecibels = fuseDecibels
+    }
+
+    /// Rows of the block result (before any DCT).
+    var rows: Int { pipeline.spectralRows }
+
+    /// The block result, [rows, block] with `framesInBlock` valid columns.
+    var result: UnsafeMutablePointer<Float> { melBlock?.pointer ?? powerBlock.pointer }
+
+    /// Computes frames `range` (at most `block`) into the block scratch.
+    func run(_ frames: FramePointers, frames range: Range<Int>) {
+        let nb = range.count
+        precondition(nb <= block)
+        framesInBlock = nb
+        let fb = frame.pointer, sp = spectrum.pointer, w = window.pointer, pb = powerBlock.pointer
+        let p = pipeline.power, stride = block
+        for (b, f) in range.enumerated() {
+            let src = frames.frame(f)
+            for i in 0..<n { fb[i] = src[i] * w[i] }
+            plan.forward(fb, sp)
+            // |X|^power of frame b, contiguous in the frame-major scratch (vectorisable).
+            let sq = frameMajor.pointer + b * ld
+            for k in 0..<bins { let re = sp[2 &* k], im = sp[2 &* k &+ 1]; sq[k] = re * re + im * im }
+            if p == 1 {
+                for k in 0..<bins { sq[k] = sq[k].squareRoot() }
+            } else if p != 2 {
+                for k in 0..<bins { sq[k] = powf(sq[k].squareRoot(), p) }
+            }
+        }
+        // Transpose [frames, bins] → [bins, frames] in strips of 8 bins, so the writes of a
+        // strip stay within a few cache lines.
+        let fm = frameMajor.pointer
+        var k0 = 0
+        while k0 < bins {
+            let kn = Swift.min(8, bins - k0)
+            for b in 0..<nb {
+                let src = fm + b * ld + k0
+                let dst = pb + k0 * stride + b
+                for kk in 0..<kn { dst[kk * stride] = src[kk] }
+            }
+            k0 += 8
+        }
+        if let mel = pipeline.mel, let mb = melBlock {
+            mel.applyRows(pb, rowStride: stride, count: nb, into: mb.pointer, outStride: stride)
+        }
+        if fuseDecibels, let db = pipeline.decibels {
+            let r = result, ref = db.fixedReference
+            for row in 0..<rows { db.convert(r + row * stride, count: nb, refValue: ref) }
+        }
+    }
+
+    /// Copies the block result into `out` (row r at `out + r·outStride`).
+    func store(into out: UnsafeMutablePointer<Float>, outStride: Int) {
+        let r = result
+        for row in 0..<rows { (out + row * outStride).update(from: r + row * block, count: framesInBlock) }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import PerceptCore
+
+/// Mixes in a random stretch of a random file from a folder of noises at a random SNR
+/// (audiomentations `AddBackgroundNoise(sounds_path, min_snr_db, max_snr_db)`, relative
+/// RMS). Noise shorter than the input is looped; its rate is converted to the input's.
+///
+///     add_background_noise: {sounds_path: noises/, min_snr_db: 3, max_snr_db: 30}
+public struct AddBackgroundNoise: AugmentationStage {
+    public struct Params: Codable, Sendable, Equatable {
+        public var file: String; public var fileIndex: Int; public var start: Float; public var snrDb: Float
+        public init(file: String, fileIndex: Int, start: Float, snrDb: Float) { self.file = file; self.fileIndex = fileIndex; self.start = start; self.snrDb = snrDb }
+    }
+    public static let name = "add_background_noise"
+    public static let kind = SampleKind.audio
+    public static let summary = "mix in noise from a folder at a random SNR (dB)"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "0.5", doc: "probability of adding noise"),
+        ParameterSpec("sounds_path", .string, doc: "folder of noise files (wav, flac, ogg, mp3, aiff), searched recursively"),
+        ParameterSpec("min_snr_db", .float, default: "3", doc: "lowest SNR in dB"),
+        ParameterSpec("max_snr_db", .float, default: "30", doc: "highest SNR in dB"),
+    ]
+    public let p: Float
+    let range: (Float, Float)
+    let bank: NoiseBank
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        range = try o.range("min_snr_db", "max_snr_db")
+        guard let folder = params.string("sounds_path"), !folder.isEmpty else { throw o.invalid("sounds_path", "is required") }
+        bank = try NoiseBank(folder: folder, field: o.field("sounds_path"))
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
+        let i = rng.int(below: bank.names.count)
+        let start = rng.uniform()
+        return Params(file: bank.names[i], fileIndex: i, start: start, snrDb: rng.uniform(range.0, range.1))
+    }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        guard params.fileIndex >= 0, params.fileIndex < bank.names.count else {
+            throw PerceptError.invalidArgument(field: Self.name, "file index \(params.fileIndex) is outside the \(bank.names.count) noise files")
+        }
+        let noise = try bank.samples(params.fileIndex, rate: sample.sampleRate)
+        let s = sample.shape, n = s.width
+        guard !noise.isEmpty, n > 0 else { return }
+        var segment = [Float](repeating: 0, count: n)
+        var j = Swift.min(noise.count - 1, Int(params.start * Float(noise.count)))
+        for i in 0..<n {
+            segment[i] = noise[j]
+            j += 1
+            if j == noise.count { j = 0 }
+        }
+        let noiseRMS = segment.withUnsafeBufferPointer { PixelLoops.rms($0) }
+        let signalRMS = sample.data.withUnsafeBufferPointer { PixelLoops.rms($0) }
+        guard noiseRMS > 0, signalRMS > 0 else { return }
+        let gain = Float(signalRMS / Foundation.pow(10.0, Double(params.snrDb) / 20) / noiseRMS)
+        sample.data.withUnsafeMutableBufferPointer { b in
+            for c in 0..<s.channels { for i in 0..<n { b[c * n + i] += gain * segment[i] } }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import PerceptCore
+
+/// Adds white Gaussian noise at a signal-to-noise ratio drawn uniformly in dB
+/// (audiomentations `AddGaussianSNR`): noise RMS = signal RMS / 10^(snr/20), the signal RMS
+/// taken over all channels. Silent input stays silent.
+///
+///     add_gaussian_snr: {min_snr_db: 5, max_snr_db: 40}
+public struct AddGaussianSNR: AugmentationStage {
+    public struct Params: Codable, Sendable, Equatable { public var snrDb: Float; public var seed: UInt32; public init(snrDb: Float, seed: UInt32) { self.snrDb = snrDb; self.seed = seed } }
+    public static let name = "add_gaussian_snr"
+    public static let kind = SampleKind.audio
+    public static let summary = "white noise at a random SNR (dB)"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "0.5", doc: "probability of adding noise"),
+        ParameterSpec("min_snr_db", .float, default: "5", doc: "lowest SNR in dB"),
+        ParameterSpec("max_snr_db", .float, default: "40", doc: "highest SNR in dB"),
+    ]
+    public let p: Float
+    let range: (Float, Float)
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        range = try o.range("min_snr_db", "max_snr_db")
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
+        let snr = rng.uniform(range.0, range.1)
+        return Params(snrDb: snr, seed: rng.nextUInt32())
+    }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        let rms = sample.data.withUnsafeBufferPointer { PixelLoops.rms($0) }
+        guard rms > 0 else { return }
+        let std = Float(rms / Foundation.pow(10.0, Double(params.snrDb) / 20))
+        sample.data = PixelLoops.rewritten(sample.data) { src, dst, n in
+            GaussianField.add(src, into: dst, count: n, seed: params.seed, std: std)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import PerceptCore
+import PerceptVision
+
+/// Scales, shears, rotates and translates an image about its centre with bilinear sampling
+/// (albumentations `Affine(scale, translate_percent, rotate, shear)`).
+///
+///     affine: {scale: [0.9, 1.1], translate_percent: [-0.1, 0.1], rotate: [-15, 15], shear: [-8, 8]}
+public struct Affine: AugmentationStage {
+    public struct Params: Codable, Sendable, Equatable {
+        public var scale: Float; public var translateX: Float; public var translateY: Float
+        public var rotate: Float; public var shear: Float
+        public init(scale: Float, translateX: Float, translateY: Float, rotate: Float, shear: Float) { self.scale = scale; self.translateX = translateX; self.translateY = translateY; self.rotate = rotate; self.shear = shear }
+    }
+    public static let name = "affine"
+    public static let kind = SampleKind.image
+    public static let summary = "random scale, translation, rotation and shear"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "0.5", doc: "probability of transforming"),
+        ParameterSpec("scale", .string, default: "1,1", doc: "zoom factor range"),
+        ParameterSpec("translate_percent", .string, default: "0,0", doc: "shift range as a fraction of width / height, drawn per axis"),
+        ParameterSpec("rotate", .string, default: "0,0", doc: "angle range in degrees (counter-clockwise)"),
+        ParameterSpec("shear", .string, default: "0,0", doc: "x-shear range in degrees"),
+        ParameterSpec("border_mode", .choice, default: "constant", choices: BorderChoice.borderModes, doc: "how pixels from outside are filled"),
+        ParameterSpec("fill", .float, default: "0", doc: "value for constant borders"),
+    ]
+    public let p: Float
+    let scale: (Float, Float), translate: (Float, Float), rotate: (Float, Float), shear: (Float, Float)
+    let border: BorderMode, fill: Float
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        scale = try o.pair("scale")
+        guard scale.0 > 0 else { throw o.invalid("scale", "must be > 0, got \(fmt(scale.0))") }
+        translate = try o.pair("translate_percent", symmetric: true)
+        rotate = try o.pair("rotate", symmetric: true)
+        shear = try o.pair("shear", symmetric: true)
+        guard shear.0 > -89, shear.1 < 89 else { throw o.invalid("shear", "must lie in (−89, 89) degrees") }
+        border = BorderChoice.cvMode(o.string("border_mode"))
+        fill = try o.float("fill")
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
+        Params(scale: rng.uniform(scale.0, scale.1), translateX: rng.uniform(translate.0, translate.1),
+               translateY: rng.uniform(translate.0, translate.1), rotate: rng.uniform(rotate.0, rotate.1),
+               shear: rng.uniform(shear.0, shear.1))
+    }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        let s = sample.shape
+        let m = ImageWarp.inverseMatrix(width: s.width, height: s.height, angle: Double(params.rotate), scale: Double(params.scale),
+                                        shear: Double(params.shear), tx: Double(params.translateX) * Double(s.width),
+                                        ty: Double(params.translateY) * Double(s.height))
+        sample.data = ImageWarp.affine(sample.data, inverse: m, border: border, fill: fill)
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import PerceptCore
+
+/// Stages applied in order, reproducibly: sample `index` of `epoch` under `seed` always gets
+/// the same variant, whatever the thread count or machine, because stage `k` draws from
+/// `RandomStream(seed).split(epoch).split(index).split(k)` and from nothing else.
+/// Batch stages draw from `RandomStream(seed).split(epoch).split(2⁶³ | batchIndex).split(k)`.
+///
+///     let chain = AugmentationChain([.sample(flip), .sample(crop)])
+///     let out = try chain.apply(to: sample, seed: 42, epoch: 3, index: 17)
+public struct AugmentationChain: Sendable {
+    /// One element of a chain: a per-sample stage or a batch stage.
+    public enum Step: Sendable {
+        case sample(any AugmentationStage)
+        case batch(any BatchAugmentationStage)
+
+        public var name: String {
+            switch self {
+            case let .sample(s): return type(of: s).name
+            case let .batch(b): return type(of: b).name
+            }
+        }
+    }
+
+    public let steps: [Step]
+
+    public init(_ steps: [Step]) { self.steps = steps }
+
+    /// A chain of per-sample stages.
+    public init(stages: [any AugmentationStage]) { steps = stages.map { .sample($0) } }
+
+    public var hasBatchStages: Bool { steps.contains { if case .batch = $0 { return true } else { return false } } }
+
+    /// The random stream of one sample; stage `k` uses `.split(k)` of it.
+    public static func stream(seed: UInt64, epoch: Int, index: Int) -> RandomStream {
+        RandomStream(seed: seed).split(epoch).split(index)
+    }
+
+    /// The random stream of one batch; batch stage `k` uses `.split(k)` of it.
+    public static func batchStream(seed: UInt64, epoch: Int, batchIndex: Int) -> RandomStream {
+        RandomStream(seed: seed).split(epoch).split((UInt64(1) << 63) | UInt64(truncatingIfNeeded: batchIndex))
+    }
+
+    /// Checks every stage against the input shape (kind, sizes) and returns the output shape,
+    /// so a bad chain fails before any work or output.
+    public func outputShape(for shape: SampleShape) throws -> SampleShape {
+        var s = shape
+        for step in steps {
+            switch step {
+            case let .sample(stage): s = try stage.outputShape(for: s)
+            case .batch: break
+            }
+        }
+        return s
+    }
+
+    private func requireNoBatch() throws {
+        for step in steps {
+            if case let .batch(b) = step {
+                throw PerceptError.invalidArgument(field: type(of: b).name, "is a batch stage; use apply(to: Batch) with labels")
+            }
+        }
+    }
+
+    /// Augments one sample (chains without batch stages).
+    ///
+    ///     let v = try chain.apply(to: s, seed: 1, epoch: 0, index: 5)
+    public func apply(to sample: Sample, seed: UInt64, epoch: Int, index: Int) throws -> Sample {
+        try requireNoBatch()
+        var s = sample
+        let stream = AugmentationChain.stream(seed: seed, epoch: epoch, index: index)
+        for (k, step) in steps.enumerated() {
+            if case let .sample(stage) = step { try stage.run(stream.split(k), on: &s) }
+        }
+        return s
+    }
+
+    /// The parameters every per-sample stage draws for a sample of this shape (shapes flow
+    /// through the stages), without touching a signal: log them as JSON, replay them later.
+    public func draw(for shape: SampleShape, seed: UInt64, epoch: Int, index: Int) throws -> [StageDraw] {
+        try requireNoBatch()
+        let stream = AugmentationChain.stream(seed: seed, epoch: epoch, index: index)
+        var s = shape
+        var out = [StageDraw]()
+        for (k, step) in steps.enumerated() {
+            guard case let .sample(stage) = step else { continue }
+            let (record, next) = try stage.drawRecord(stream.split(k), shape: s)
+            out.append(record)
+            s = next
+        }
+        return out
+    }
+
+    /// Applies recorded draws (from `draw`, possibly decoded from JSON) to a sample.
+    public func replay(_ draws: [StageDraw], on sample: Sample) throws -> Sample {
+        try requireNoBatch()
+        guard draws.count == steps.count else {
+            throw PerceptError.invalidArgument(field: "replay", "\(draws.count) records for a chain of \(steps.count) stages")
+        }
+        var s = sample
+        for (step, d) in zip(steps, draws) {
+            if case let .sample(stage) = step { try stage.applyRecord(d, to: &s) }
+        }
+        return s
+    }
+
+    /// Augments many samples in parallel; sample i is treated as index `firstIndex + i`, so
+    /// the result equals calling `apply(to:seed:epoch:index:)` one by one.
+    public func apply(to samples: [Sample], seed: UInt64, epoch: Int, firstIndex: Int = 0) throws -> [Sample] {
+        try requireNoBatch()
+        return try parallelMap(samples) { i, s in try apply(to: s, seed: seed, epoch: epoch, index: firstIndex + i) }
+    }
+
+    /// Augments a batch with labels: per-sample stages run in parallel (sample i as index
+    /// `firstIndex + i`), batch stages (mixup, cutmix) see the whole batch and mix the labels.
+    public func apply(to batch: Batch, seed: UInt64, epoch: Int, batchIndex: Int, firstIndex: Int = 0) throws -> Batch {
+        var b = batch
+        let bstream = AugmentationChain.batchStream(seed: seed, epoch: epoch, batchIndex: batchIndex)
+        var k = 0
+        while k < steps.count {
+            if case let .batch(stage) = steps[k] {
+                try stage.run(bstream.split(k), on: &b)
+                k += 1
+                continue
+            }
+            var end = k
+            while end < steps.count, case .sample = steps[end] { end += 1 }
+            let range = k..<end
+            b.samples = try parallelMap(b.samples) { i, s in
+                var x = s
+                let stream = AugmentationChain.stream(seed: seed, epoch: epoch, index: firstIndex + i)
+                for j in range { if case let .sample(stage) = steps[j] { try stage.run(stream.split(j), on: &x) } }
+                return x
+            }
+            k = end
+        }
+        return b
+    }
+
+    /// Augments a stack of images `[N, C, H, W]` (image i as index `firstIndex + i`) into a
+    /// new stack; all outputs must share a shape (e.g. crops of a fixed size).
+    ///
+    ///     let out = try chain.augmentImages(batch, seed: 7, epoch: e)
+    public func augmentImages(_ images: Tensor, seed: UInt64, epoch: Int, firstIndex: Int = 0) throws -> Tensor {
+        try requireNoBatch()
+        guard images.rank == 4 else {
+            throw PerceptError.invalidArgument(field: "images", "expected [N, C, H, W], got \(images.shape)")
+        }
+        let n = images.shape[0]
+        let inShape = Array(images.shape.dropFirst())
+        let outShape = try outputShape(for: SampleShape(kind: .image, dims: inShape)).dims
+        let inCount = Tensor.count(of: inShape), outCount = Tensor.count(of: outShape)
+        var out = [Float](repeating: 0, count: n * outCount)
+        let failure = FirstFailure()
+        images.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                let s = UnsafeSendable(src.baseAddress), d = UnsafeSendable(dst.baseAddress)
+                Parallel.forChunks(count: n, minChunk: 64) { range in
+                    guard let sp = s.value, let dp = d.value else { return }
+                    for i in range {
+                        do {
+                            let data = [Float](UnsafeBufferPointer(start: sp + i * inCount, count: inCount))
+                            var sample = try Sample(image: Tensor(unchecked: inShape, data: data))
+                            let stream = AugmentationChain.stream(seed: seed, epoch: epoch, index: firstIndex + i)
+                            for (k, step) in steps.enumerated() {
+                                if case let .sample(stage) = step { try stage.run(stream.split(k), on: &sample) }
+                            }
+                            guard sample.data.shape == outShape else {
+                                throw PerceptError.invalidArgument(field: "images", "image \(i) came out \(sample.data.shape), expected \(outShape)")
+                            }
+                            sample.data.withUnsafeBufferPointer { if let b = $0.baseAddress { (dp + i * outCount).update(from: b, count: outCount) } }
+                        } catch { failure.record(i, error) }
+                    }
+                }
+            }
+        }
+        try failure.rethrow()
+        return Tensor(unchecked: [n] + outShape, data: out)
+    }
+
+    private func parallelMap(_ samples: [Sample], _ f: (Int, Sample) throws -> Sample) throws -> [Sample] {
+        var out = samples
+        let failure = FirstFailure()
+        out.withUnsafeMutableBufferPointer { buf in
+            let p = UnsafeSendable(buf.baseAddress)
+            Parallel.forEach(count: samples.count) { i in
+                guard let base = p.value else { return }
+                do { base[i] = try f(i, samples[i]) } catch { failure.record(i, error) }
+            }
+        }
+        try failure.rethrow()
+        return out
+    }
+}
+
+/// The error of the lowest-numbered failing item, so parallel runs report what a serial run would.
+final class FirstFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var index = Int.max
+    private var error: Error?
+
+    func record(_ i: Int, _ e: Error) {
+        lock.lock(); defer { lock.unlock() }
+        if i < index { index = i; error = e }
+    }
+
+    func rethrow() throws { if let error { throw error } }
+}

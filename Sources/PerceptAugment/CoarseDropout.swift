@@ -1,0 +1,60 @@
+import PerceptCore
+
+/// Cutout: fills a random number of random rectangles with a constant (albumentations
+/// `CoarseDropout`). Hole sizes are pixels when both bounds are whole numbers ≥ 1, else
+/// fractions of the image side.
+///
+///     coarse_dropout: {num_holes_range: [1, 3], hole_height_range: [4, 8], hole_width_range: [4, 8]}
+public struct CoarseDropout: AugmentationStage {
+    public struct Params: Codable, Sendable, Equatable { public var holes: [Rect]; public init(holes: [Rect]) { self.holes = holes } }
+    public static let name = "coarse_dropout"
+    public static let kind = SampleKind.image
+    public static let summary = "cutout: fill random rectangles"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "0.5", doc: "probability of cutting"),
+        ParameterSpec("num_holes_range", .string, default: "1,2", doc: "how many holes"),
+        ParameterSpec("hole_height_range", .string, default: "0.1,0.2", doc: "hole height: pixels, or a fraction of the height"),
+        ParameterSpec("hole_width_range", .string, default: "0.1,0.2", doc: "hole width: pixels, or a fraction of the width"),
+        ParameterSpec("fill", .float, default: "0", doc: "value written into the holes"),
+    ]
+    public let p: Float
+    let holes: (Int, Int), hh: (Float, Float), hw: (Float, Float), fill: Float
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        holes = try o.intPair("num_holes_range")
+        guard holes.0 >= 0 else { throw o.invalid("num_holes_range", "must be ≥ 0") }
+        hh = try o.pair("hole_height_range"); hw = try o.pair("hole_width_range")
+        for (name, r) in [("hole_height_range", hh), ("hole_width_range", hw)] where r.0 <= 0 {
+            throw o.invalid(name, "must be > 0, got \(fmt(r.0))")
+        }
+        fill = try o.float("fill")
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
+
+    static func size(_ r: (Float, Float), side: Int, _ rng: inout RandomStream) -> Int {
+        if r.0 >= 1 && r.0 == r.0.rounded() && r.1 == r.1.rounded() { return rng.int(in: Int(r.0), Int(r.1)) }
+        return Swift.max(1, Int((rng.uniform(r.0, r.1) * Float(side)).rounded()))
+    }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
+        let n = rng.int(in: holes.0, holes.1)
+        var out = [Rect]()
+        for _ in 0..<n {
+            let h = Swift.min(shape.height, CoarseDropout.size(hh, side: shape.height, &rng))
+            let w = Swift.min(shape.width, CoarseDropout.size(hw, side: shape.width, &rng))
+            out.append(Rect(top: rng.int(in: 0, shape.height - h), left: rng.int(in: 0, shape.width - w), height: h, width: w))
+        }
+        return Params(holes: out)
+    }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        let s = sample.shape
+        sample.data.withUnsafeMutableBufferPointer { b in
+            guard let base = b.baseAddress else { return }
+            for r in params.holes { r.fill(base, channels: s.channels, height: s.height, width: s.width, value: fill) }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import PerceptCore
+
+/// SpecAugment frequency masking (torchaudio `FrequencyMasking(freq_mask_param)`): sets a
+/// band of ⌊U·F⌋ consecutive frequency rows to `mask_value`, `num_masks` times.
+///
+///     frequency_masking: {freq_mask_param: 15, num_masks: 2}
+public struct FrequencyMasking: AugmentationStage {
+    public struct Params: Codable, Sendable, Equatable { public var bands: [MaskBand]; public init(bands: [MaskBand]) { self.bands = bands } }
+    public static let name = "frequency_masking"
+    public static let kind = SampleKind.spectrogram
+    public static let summary = "SpecAugment frequency masks"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "1.0", doc: "probability of masking"),
+        ParameterSpec("freq_mask_param", .int, doc: "maximum band width in bins (required)"),
+        ParameterSpec("num_masks", .int, default: "1", doc: "how many bands"),
+        ParameterSpec("mask_value", .float, default: "0", doc: "value written into the bands"),
+    ]
+    public let p: Float
+    let param: Int, count: Int, value: Float
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        param = try o.int("freq_mask_param", atLeast: 0)
+        count = try o.int("num_masks", atLeast: 0)
+        value = try o.float("mask_value")
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
+        Params(bands: (0..<count).map { _ in MaskBand.draw(&rng, param: param, size: shape.height) })
+    }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        for b in params.bands { b.fill(&sample.data, alongRows: true, value: value) }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import PerceptCore
+
+/// Multiplies the audio by 10^(g/20) with g drawn in dB (audiomentations `Gain`).
+///
+///     gain: {min_gain_db: -12, max_gain_db: 12}
+public struct Gain: AugmentationStage {
+    public struct Params: Codable, Sendable, Equatable { public var gainDb: Float; public init(gainDb: Float) { self.gainDb = gainDb } }
+    public static let name = "gain"
+    public static let kind = SampleKind.audio
+    public static let summary = "random gain in dB"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "0.5", doc: "probability of changing the gain"),
+        ParameterSpec("min_gain_db", .float, default: "-12", doc: "lowest gain in dB"),
+        ParameterSpec("max_gain_db", .float, default: "12", doc: "highest gain in dB"),
+    ]
+    public let p: Float
+    let range: (Float, Float)
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        range = try o.range("min_gain_db", "max_gain_db")
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { Params(gainDb: rng.uniform(range.0, range.1)) }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        let a = Float(Foundation.pow(10.0, Double(params.gainDb) / 20))
+        sample.data = PixelLoops.rewritten(sample.data) { src, dst, n in PixelLoops.scaleShift(src, dst, n, a, 0, clip: false) }
+    }
+}

@@ -1,0 +1,55 @@
+import PerceptCore
+
+/// Adds Gaussian noise with a random standard deviation, then clips to [0, 1]
+/// (albumentations `GaussNoise(std_range, mean_range, per_channel)` on float images).
+/// The noise field is a pure function of the drawn `seed`, so a replay reproduces it.
+///
+///     gauss_noise: {std_range: [0.02, 0.1]}
+public struct GaussNoise: AugmentationStage {
+    public struct Params: Codable, Sendable, Equatable { public var std: Float; public var mean: Float; public var seed: UInt32; public init(std: Float, mean: Float, seed: UInt32) { self.std = std; self.mean = mean; self.seed = seed } }
+    public static let name = "gauss_noise"
+    public static let kind = SampleKind.image
+    public static let summary = "additive Gaussian noise"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "0.5", doc: "probability of adding noise"),
+        ParameterSpec("std_range", .string, default: "0.2,0.44", doc: "standard deviation range (fraction of full scale)"),
+        ParameterSpec("mean_range", .string, default: "0,0", doc: "mean range"),
+        ParameterSpec("per_channel", .bool, default: "true", doc: "independent noise per channel (else one plane shared)"),
+    ]
+    public let p: Float
+    let std: (Float, Float), mean: (Float, Float), perChannel: Bool
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        std = try o.pair("std_range")
+        guard std.0 >= 0 else { throw o.invalid("std_range", "must be ≥ 0, got \(fmt(std.0))") }
+        mean = try o.pair("mean_range")
+        perChannel = try o.bool("per_channel")
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
+        let s = rng.uniform(std.0, std.1), m = rng.uniform(mean.0, mean.1)
+        return Params(std: s, mean: m, seed: rng.nextUInt32())
+    }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        let sh = sample.shape
+        let plane = sh.height * sh.width
+        if perChannel || sh.channels == 1 {
+            sample.data = PixelLoops.rewritten(sample.data) { src, dst, n in
+                GaussianField.add(src, into: dst, count: n, seed: params.seed, mean: params.mean, std: params.std)
+                PixelLoops.clip(dst, n)
+            }
+            return
+        }
+        let noise = GaussianField.values(count: plane, seed: params.seed, mean: params.mean, std: params.std)
+        sample.data.withUnsafeMutableBufferPointer { b in
+            guard let base = b.baseAddress else { return }
+            for c in 0..<sh.channels { for i in 0..<plane { base[c * plane + i] += noise[i] } }
+            PixelLoops.clip(base, b.count)
+        }
+    }
+}

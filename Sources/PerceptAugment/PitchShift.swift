@@ -1,0 +1,47 @@
+import Foundation
+import PerceptCore
+import PerceptIO
+
+/// Shifts pitch by a random number of semitones keeping the duration (audiomentations
+/// `PitchShift`, `librosa.effects.pitch_shift`): stretch by 2^(−s/12) with the phase vocoder,
+/// resample back with soxr, trim or pad to the input length.
+///
+///     pitch_shift: {min_semitones: -4, max_semitones: 4}
+public struct PitchShift: AugmentationStage {
+    public struct Params: Codable, Sendable, Equatable { public var semitones: Float; public init(semitones: Float) { self.semitones = semitones } }
+    public static let name = "pitch_shift"
+    public static let kind = SampleKind.audio
+    public static let summary = "pitch change in semitones, same duration"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "0.5", doc: "probability of shifting"),
+        ParameterSpec("min_semitones", .float, default: "-4", doc: "lowest shift"),
+        ParameterSpec("max_semitones", .float, default: "4", doc: "highest shift"),
+    ]
+    public let p: Float
+    let range: (Float, Float)
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        range = try o.range("min_semitones", "max_semitones")
+        guard range.0 >= -36, range.1 <= 36 else {
+            throw o.invalid(range.0 < -36 ? "min_semitones" : "max_semitones", "must lie in [−36, 36]")
+        }
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { Params(semitones: rng.uniform(range.0, range.1)) }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        let n = sample.shape.width, sr = sample.sampleRate
+        let rate = Foundation.pow(2.0, -Double(params.semitones) / 12)
+        guard params.semitones != 0 else { return }
+        sample.data = try PhaseVocoder.perChannel(sample.data) { y in
+            let stretched = try PhaseVocoder.stretch(y, rate: rate)
+            // Resample from sr / rate to sr; soxr takes the ratio, so scale both rates by 1000.
+            let from = Int((Double(sr) / rate * 1000).rounded()), to = sr * 1000
+            return PhaseVocoder.fixLength(try Resampler.resample(stretched, from: from, to: to), n)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import PerceptCore
+
+/// Erases one random rectangle of random area and aspect ratio (torchvision `RandomErasing`,
+/// same sampling: 10 tries, no erasing when none fits).
+///
+///     random_erasing: {p: 0.5, scale: [0.02, 0.33], ratio: [0.3, 3.3], value: 0}
+public struct RandomErasing: AugmentationStage {
+    public struct Params: Codable, Sendable, Equatable { public var box: Rect?; public init(box: Rect?) { self.box = box } }
+    public static let name = "random_erasing"
+    public static let kind = SampleKind.image
+    public static let summary = "erase a random rectangle"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "0.5", doc: "probability of erasing"),
+        ParameterSpec("scale", .string, default: "0.02,0.33", doc: "range of the erased area as a fraction of the image"),
+        ParameterSpec("ratio", .string, default: "0.3,3.3", doc: "range of the aspect ratio (height / width)"),
+        ParameterSpec("value", .float, default: "0", doc: "value written into the rectangle"),
+    ]
+    public let p: Float
+    let scale: (Float, Float), ratio: (Float, Float), value: Float
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        scale = try o.pair("scale"); ratio = try o.pair("ratio")
+        guard scale.0 >= 0, scale.1 <= 1 else { throw o.invalid("scale", "must lie in [0, 1]") }
+        guard ratio.0 > 0 else { throw o.invalid("ratio", "must be > 0, got \(fmt(ratio.0))") }
+        value = try o.float("value")
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
+        let h = shape.height, w = shape.width, area = Double(h * w)
+        let lr = (Foundation.log(Double(ratio.0)), Foundation.log(Double(ratio.1)))
+        for _ in 0..<10 {
+            let target = area * Double(rng.uniform(scale.0, scale.1))
+            let aspect = Foundation.exp(lr.0 + (lr.1 - lr.0) * Double(rng.uniform()))
+            let eh = Int((target * aspect).squareRoot().rounded()), ew = Int((target / aspect).squareRoot().rounded())
+            if eh < h && ew < w && eh > 0 && ew > 0 {
+                return Params(box: Rect(top: rng.int(in: 0, h - eh), left: rng.int(in: 0, w - ew), height: eh, width: ew))
+            }
+        }
+        return Params(box: nil)
+    }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        guard let r = params.box else { return }
+        let s = sample.shape
+        sample.data.withUnsafeMutableBufferPointer { b in
+            if let base = b.baseAddress { r.fill(base, channels: s.channels, height: s.height, width: s.width, value: value) }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import PerceptCore
+
+/// x ← x^γ with γ = U(gamma_limit) / 100 (albumentations `RandomGamma`).
+///
+///     random_gamma: {gamma_limit: [80, 120]}
+public struct RandomGamma: AugmentationStage {
+    public struct Params: Codable, Sendable, Equatable { public var gamma: Float; public init(gamma: Float) { self.gamma = gamma } }
+    public static let name = "random_gamma"
+    public static let kind = SampleKind.image
+    public static let summary = "random gamma curve"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "0.5", doc: "probability of changing"),
+        ParameterSpec("gamma_limit", .string, default: "80,120", doc: "gamma range in percent"),
+    ]
+    public let p: Float
+    let limit: (Float, Float)
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        limit = try o.pair("gamma_limit")
+        guard limit.0 > 0 else { throw o.invalid("gamma_limit", "must be > 0, got \(fmt(limit.0))") }
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { Params(gamma: rng.uniform(limit.0, limit.1) / 100) }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        let g = params.gamma
+        sample.data.withUnsafeMutableBufferPointer { b in
+            for i in b.indices { b[i] = b[i] > 0 ? Foundation.pow(b[i], g) : 0 }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import PerceptCore
+import PerceptVision
+
+/// Crops a random region of random area and aspect ratio, then resizes it to `height` ×
+/// `width` bilinearly (torchvision `RandomResizedCrop`, same sampling: 10 tries, then a
+/// centre crop clamped to the ratio range).
+///
+///     random_resized_crop: {height: 224, width: 224, scale: [0.08, 1.0], ratio: [0.75, 1.3333]}
+public struct RandomResizedCrop: AugmentationStage {
+    /// The source region, in pixels.
+    public struct Params: Codable, Sendable, Equatable {
+        public var top: Int; public var left: Int; public var height: Int; public var width: Int
+        public init(top: Int, left: Int, height: Int, width: Int) { self.top = top; self.left = left; self.height = height; self.width = width }
+    }
+    public static let name = "random_resized_crop"
+    public static let kind = SampleKind.image
+    public static let summary = "crop a random area and aspect ratio, resize to a fixed size"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "1.0", doc: "probability of cropping (else the image is only resized)"),
+        ParameterSpec("height", .int, doc: "output height (required)"),
+        ParameterSpec("width", .int, doc: "output width (required)"),
+        ParameterSpec("scale", .string, default: "0.08,1.0", doc: "range of the region's area as a fraction of the image"),
+        ParameterSpec("ratio", .string, default: "0.75,1.3333333", doc: "range of the region's aspect ratio (width / height)"),
+    ]
+    public let p: Float
+    let height: Int, width: Int, scale: (Float, Float), ratio: (Float, Float)
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        height = try o.int("height", atLeast: 1)
+        width = try o.int("width", atLeast: 1)
+        scale = try o.pair("scale")
+        ratio = try o.pair("ratio")
+        guard scale.0 > 0, scale.1 <= 1 else { throw o.invalid("scale", "must lie in (0, 1], got \(fmt(scale.0)),\(fmt(scale.1))") }
+        guard ratio.0 > 0 else { throw o.invalid("ratio", "must be > 0, got \(fmt(ratio.0))") }
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape {
+        try checkKind(shape)
+        var out = shape
+        out.dims = [shape.channels, height, width]
+        return out
+    }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
+        let h = shape.height, w = shape.width
+        let area = Double(h * w)
+        let logR = (Foundation.log(Double(ratio.0)), Foundation.log(Double(ratio.1)))
+        for _ in 0..<10 {
+            let target = area * Double(rng.uniform(scale.0, scale.1))
+            let aspect = Foundation.exp(logR.0 + (logR.1 - logR.0) * Double(rng.uniform()))
+            let cw = Int((target * aspect).squareRoot().rounded())
+            let ch = Int((target / aspect).squareRoot().rounded())
+            if cw > 0 && cw <= w && ch > 0 && ch <= h {
+                return Params(top: rng.int(in: 0, h - ch), left: rng.int(in: 0, w - cw), height: ch, width: cw)
+            }
+        }
+        // Fallback: the whole image, trimmed to the ratio range.
+        let inRatio = Double(w) / Double(h)
+        var cw = w, ch = h
+        if inRatio < Double(ratio.0) {
+            ch = Int((Double(w) / Double(ratio.0)).rounded())
+        } else if inRatio > Double(ratio.1) {
+            cw = Int((Double(h) * Double(ratio.1)).rounded())
+        }
+        ch = Swift.max(1, Swift.min(h, ch)); cw = Swift.max(1, Swift.min(w, cw))
+        return Params(top: (h - ch) / 2, left: (w - cw) / 2, height: ch, width: cw)
+    }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        let s = sample.shape
+        guard params.top >= 0, params.left >= 0, params.height >= 1, params.width >= 1,
+              params.top + params.height <= s.height, params.left + params.width <= s.width else {
+            throw PerceptError.invalidArgument(field: Self.name, "region \(params) does not fit a \(s.height)×\(s.width) image")
+        }
+        let region = ImageWindow.cut(sample.data, top: params.top, left: params.left, height: params.height,
+                                     width: params.width, border: .constant, fill: 0)
+        sample.data = try Resize.resize(region, height: height, width: width, method: .bilinear)
+    }
+
+    /// Without the crop the whole image is still resized, so the output size never depends on `p`.
+    public func skip(_ sample: inout Sample) throws {
+        sample.data = try Resize.resize(sample.data, height: height, width: width, method: .bilinear)
+    }
+}

@@ -1,0 +1,39 @@
+import PerceptCore
+import PerceptVision
+
+/// Rotates an image by a random angle about its centre with bilinear sampling
+/// (albumentations `Rotate(limit, border_mode, fill)`; positive angles turn counter-clockwise).
+///
+///     rotate: {limit: 15, border_mode: reflect_101}
+public struct Rotate: AugmentationStage {
+    public struct Params: Codable, Sendable, Equatable { public var angle: Float; public init(angle: Float) { self.angle = angle } }
+    public static let name = "rotate"
+    public static let kind = SampleKind.image
+    public static let summary = "rotate by a random angle (degrees) about the centre"
+    public static let parameters = [
+        ParameterSpec("p", .float, default: "0.5", doc: "probability of rotating"),
+        ParameterSpec("limit", .string, default: "-90,90", doc: "angle range in degrees; one value v means [−v, v]"),
+        ParameterSpec("border_mode", .choice, default: "constant", choices: BorderChoice.borderModes, doc: "how pixels from outside are filled"),
+        ParameterSpec("fill", .float, default: "0", doc: "value for constant borders"),
+    ]
+    public let p: Float
+    let limit: (Float, Float), border: BorderMode, fill: Float
+
+    public init(_ params: Parameters) throws {
+        let o = StageOptions(params)
+        p = try o.probability()
+        limit = try o.pair("limit", symmetric: true)
+        border = BorderChoice.cvMode(o.string("border_mode"))
+        fill = try o.float("fill")
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
+
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { Params(angle: rng.uniform(limit.0, limit.1)) }
+
+    public func apply(_ params: Params, to sample: inout Sample) throws {
+        let s = sample.shape
+        let m = ImageWarp.inverseMatrix(width: s.width, height: s.height, angle: Double(params.angle), scale: 1, shear: 0, tx: 0, ty: 0)
+        sample.data = ImageWarp.affine(sample.data, inverse: m, border: border, fill: fill)
+    }
+}

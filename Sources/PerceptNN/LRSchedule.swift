@@ -1,0 +1,105 @@
+import Foundation
+import PerceptCore
+
+/// Learning-rate schedule per epoch (step, exponential, cosine, reduce-on-plateau) with an optional
+/// linear warm-up over the first optimizer steps (PyTorch `lr_scheduler` formulas).
+///
+///     var s = try LRSchedule(Parameters(owner: "schedule", specs: LRSchedule.parameters, values: ["kind": "cosine", "t_max": "10"]))
+public struct LRSchedule: Sendable, Equatable {
+    public enum Kind: String, CaseIterable, Sendable { case constant, step, exponential, cosine, plateau }
+
+    public static let parameters: [ParameterSpec] = [
+        ParameterSpec("kind", .choice, default: "constant", choices: Kind.allCases.map(\.rawValue), doc: "schedule shape"),
+        ParameterSpec("step_size", .int, default: "10", doc: "step: epochs between decays"),
+        ParameterSpec("gamma", .float, default: "0.1", doc: "step/exponential: decay factor"),
+        ParameterSpec("t_max", .int, default: "10", doc: "cosine: epochs of one half cosine"),
+        ParameterSpec("eta_min", .float, default: "0", doc: "cosine: final learning rate"),
+        ParameterSpec("warmup_steps", .int, default: "0", doc: "linear warm-up length in optimizer steps"),
+        ParameterSpec("warmup_start_factor", .float, default: "0.1", doc: "warm-up starts at this fraction of the rate"),
+        ParameterSpec("factor", .float, default: "0.1", doc: "plateau: multiply the rate by this on a plateau"),
+        ParameterSpec("patience", .int, default: "10", doc: "plateau: epochs without improvement before reducing"),
+        ParameterSpec("threshold", .float, default: "1e-4", doc: "plateau: relative improvement that counts"),
+        ParameterSpec("min_lr", .float, default: "0", doc: "plateau: lower bound of the rate"),
+        ParameterSpec("mode", .choice, default: "min", choices: ["min", "max"], doc: "plateau: whether the monitored metric should fall or rise"),
+    ]
+
+    public let kind: Kind
+    let stepSize: Int, gamma: Float, tMax: Int, etaMin: Float
+    let warmupSteps: Int, warmupStart: Float
+    let factor: Float, patience: Int, threshold: Double, minLR: Float, maximize: Bool
+    /// Plateau state: best metric so far, epochs since it, and the accumulated scale.
+    public internal(set) var best: Double?
+    public internal(set) var badEpochs = 0
+    public internal(set) var scale: Float = 1
+
+    public init(_ params: Parameters) throws {
+        kind = Kind(rawValue: params.string("kind") ?? "constant") ?? .constant
+        stepSize = try params.int("step_size") ?? 10
+        gamma = try params.float("gamma") ?? 0.1
+        tMax = try params.int("t_max") ?? 10
+        etaMin = try params.float("eta_min") ?? 0
+        warmupSteps = try params.int("warmup_steps") ?? 0
+        warmupStart = try params.float("warmup_start_factor") ?? 0.1
+        factor = try params.float("factor") ?? 0.1
+        patience = try params.int("patience") ?? 10
+        threshold = Double(try params.float("threshold") ?? 1e-4)
+        minLR = try params.float("min_lr") ?? 0
+        maximize = params.string("mode") == "max"
+        guard stepSize > 0 else { throw params.invalid("step_size", "must be > 0") }
+        guard tMax > 0 else { throw params.invalid("t_max", "must be > 0") }
+        guard warmupSteps >= 0 else { throw params.invalid("warmup_steps", "must be ≥ 0") }
+        guard gamma > 0 else { throw params.invalid("gamma", "must be > 0") }
+        guard factor > 0 && factor < 1 else { throw params.invalid("factor", "must be in (0, 1)") }
+        guard patience >= 0 else { throw params.invalid("patience", "must be ≥ 0") }
+    }
+
+    /// Convenience: a schedule from option values, e.g. `["kind": "step", "step_size": "2"]`.
+    public init(_ values: [String: String]) throws {
+        try self.init(Parameters(owner: "schedule", specs: LRSchedule.parameters, values: values))
+    }
+
+    /// The rate for a step in `epoch` (0-based) after `globalStep` optimizer steps.
+    public func learningRate(base: Float, epoch: Int, globalStep: Int) -> Float {
+        var lr: Float
+        switch kind {
+        case .constant: lr = base
+        case .step: lr = base * Float(pow(Double(gamma), Double(epoch / stepSize)))
+        case .exponential: lr = base * Float(pow(Double(gamma), Double(epoch)))
+        case .cosine:
+            let t = Double(Swift.min(epoch, tMax)) / Double(tMax)
+            lr = etaMin + (base - etaMin) * Float((1 + cos(Double.pi * t)) / 2)
+        case .plateau: lr = Swift.max(base * scale, minLR)
+        }
+        if warmupSteps > 0 && globalStep < warmupSteps {
+            lr *= warmupStart + (1 - warmupStart) * Float(globalStep) / Float(warmupSteps)
+        }
+        return lr
+    }
+
+    /// Feeds the epoch's monitored metric (plateau only): reduces the rate after `patience` epochs
+    /// without a relative improvement of `threshold`.
+    public mutating func observe(_ metric: Double) {
+        guard kind == .plateau else { return }
+        let improved: Bool
+        if let b = best {
+            improved = maximize ? metric > b * (1 + threshold) : metric < b * (1 - threshold)
+        } else {
+            improved = true
+        }
+        if improved { best = metric; badEpochs = 0 } else { badEpochs += 1 }
+        if badEpochs > patience { scale *= factor; badEpochs = 0 }
+    }
+
+    /// Plateau state as text for checkpoints (exact: floats written as bit patterns).
+    var stateText: String { "\(best.map { String($0.bitPattern) } ?? "none") \(badEpochs) \(scale.bitPattern)" }
+
+    mutating func loadState(_ text: String) throws {
+        let parts = text.split(separator: " ").map(String.init)
+        guard parts.count == 3, let bad = Int(parts[1]), let sc = UInt32(parts[2]) else {
+            throw PerceptError.invalidArgument(field: "schedule", "unreadable schedule state '\(text)'")
+        }
+        best = UInt64(parts[0]).map { Double(bitPattern: $0) }
+        badEpochs = bad
+        scale = Float(bitPattern: sc)
+    }
+}

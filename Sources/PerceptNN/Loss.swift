@@ -1,0 +1,181 @@
+import Foundation
+import PerceptCore
+
+/// A training objective over a batch of network outputs (PyTorch semantics, mean reduction).
+///
+/// Targets are one float per sample holding the class index for class losses (`cross_entropy`,
+/// `hinge`), or `width` floats per sample otherwise. `compute` returns the mean loss (accumulated in
+/// Double) and, when `grad` is given, writes d(loss)/d(output).
+///
+///     let loss = try LossRegistry.make("cross_entropy", ["label_smoothing": "0.1"])
+public protocol Loss: AnyObject {
+    static var typeName: String { get }
+    static var summary: String { get }
+    static var parameters: [ParameterSpec] { get }
+    init(_ params: Parameters) throws
+    var values: [String: String] { get }
+    /// True when targets are class indices (one per sample).
+    var classTargets: Bool { get }
+    func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
+                 grad: UnsafeMutablePointer<Float>?) -> Double
+}
+
+/// Every loss by name.
+///
+///     let mse = try LossRegistry.make("mse", [:])
+public enum LossRegistry {
+    public static var all: [any Loss.Type] { [CrossEntropyLoss.self, BCEWithLogitsLoss.self, MSELoss.self, MAELoss.self, HingeLoss.self] }
+    public static let aliases = ["softmax_cross_entropy": "cross_entropy", "bce": "bce_with_logits", "l1": "mae",
+                                 "l2": "mse", "multi_margin": "hinge", "svm": "hinge"]
+
+    public static func make(_ name: String, _ values: [String: String] = [:], naming: Parameters.Naming = .yaml) throws -> any Loss {
+        let key = aliases[name.lowercased()] ?? name.lowercased()
+        guard let t = all.first(where: { $0.typeName == key }) else {
+            let hint = closestName(to: name, in: all.map { $0.typeName }).map { " (did you mean '\($0)'?)" } ?? ""
+            throw PerceptError.invalidArgument(field: "loss", "unknown loss '\(name)'\(hint)")
+        }
+        return try t.init(Parameters(owner: t.typeName, specs: t.parameters, values: values, naming: naming))
+    }
+}
+
+/// Softmax cross-entropy on logits with optional label smoothing (PyTorch `CrossEntropyLoss`).
+public final class CrossEntropyLoss: Loss {
+    public static let typeName = "cross_entropy"
+    public static let summary = "softmax cross-entropy on logits, optional label smoothing"
+    public static let parameters: [ParameterSpec] = [
+        ParameterSpec("label_smoothing", .float, default: "0", doc: "mass spread uniformly over all classes, in [0, 1]"),
+    ]
+    public let values: [String: String]
+    public let smoothing: Float
+    public let classTargets = true
+    public init(_ params: Parameters) throws {
+        values = params.values
+        smoothing = try params.float("label_smoothing") ?? 0
+        guard smoothing >= 0 && smoothing <= 1 else { throw params.invalid("label_smoothing", "must be in [0, 1]") }
+    }
+    public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
+                        grad: UnsafeMutablePointer<Float>?) -> Double {
+        var total = 0.0
+        let eps = Double(smoothing), c = Double(width)
+        for b in 0..<batch {
+            let x = output + b * width
+            let y = Swift.min(Swift.max(Int(targets[b]), 0), width - 1)
+            var m = -Double.infinity
+            for i in 0..<width { m = Swift.max(m, Double(x[i])) }
+            var s = 0.0, sumLogits = 0.0
+            for i in 0..<width { s += exp(Double(x[i]) - m); sumLogits += Double(x[i]) }
+            let lse = m + log(s)
+            // -(1-ε)·log p_y - ε/C·Σ log p_i
+            total += (1 - eps) * (lse - Double(x[y])) + eps * (lse - sumLogits / c)
+            if let g = grad {
+                let d = g + b * width
+                for i in 0..<width {
+                    let p = exp(Double(x[i]) - lse)
+                    d[i] = Float((p - (i == y ? 1 - eps : 0) - eps / c) / Double(batch))
+                }
+            }
+        }
+        return total / Double(batch)
+    }
+}
+
+/// Binary cross-entropy on logits, elementwise, mean over all elements (PyTorch `BCEWithLogitsLoss`).
+public final class BCEWithLogitsLoss: Loss {
+    public static let typeName = "bce_with_logits"
+    public static let summary = "binary cross-entropy on logits (multi-label)"
+    public static let parameters: [ParameterSpec] = []
+    public let values: [String: String]
+    public let classTargets = false
+    public init(_ params: Parameters) throws { values = params.values }
+    public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
+                        grad: UnsafeMutablePointer<Float>?) -> Double {
+        let n = batch * width
+        var total = 0.0
+        for i in 0..<n {
+            let x = Double(output[i]), t = Double(targets[i])
+            total += Swift.max(x, 0) - x * t + log1p(exp(-abs(x)))
+            if let g = grad { g[i] = Float((Double(stableSigmoid(output[i])) - t) / Double(n)) }
+        }
+        return total / Double(n)
+    }
+}
+
+/// Mean squared error (PyTorch `MSELoss`).
+public final class MSELoss: Loss {
+    public static let typeName = "mse"
+    public static let summary = "mean squared error"
+    public static let parameters: [ParameterSpec] = []
+    public let values: [String: String]
+    public let classTargets = false
+    public init(_ params: Parameters) throws { values = params.values }
+    public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
+                        grad: UnsafeMutablePointer<Float>?) -> Double {
+        let n = batch * width
+        var total = 0.0
+        for i in 0..<n {
+            let d = Double(output[i]) - Double(targets[i])
+            total += d * d
+            if let g = grad { g[i] = Float(2 * d / Double(n)) }
+        }
+        return total / Double(n)
+    }
+}
+
+/// Mean absolute error (PyTorch `L1Loss`); the gradient at a zero residual is 0.
+public final class MAELoss: Loss {
+    public static let typeName = "mae"
+    public static let summary = "mean absolute error"
+    public static let parameters: [ParameterSpec] = []
+    public let values: [String: String]
+    public let classTargets = false
+    public init(_ params: Parameters) throws { values = params.values }
+    public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
+                        grad: UnsafeMutablePointer<Float>?) -> Double {
+        let n = batch * width
+        var total = 0.0
+        for i in 0..<n {
+            let d = Double(output[i]) - Double(targets[i])
+            total += abs(d)
+            if let g = grad { g[i] = d > 0 ? Float(1 / Double(n)) : (d < 0 ? Float(-1 / Double(n)) : 0) }
+        }
+        return total / Double(n)
+    }
+}
+
+/// Multiclass hinge (SVM) loss: Σ_{i≠y} max(0, margin − x_y + x_i) / C per sample
+/// (PyTorch `MultiMarginLoss`, p = 1).
+public final class HingeLoss: Loss {
+    public static let typeName = "hinge"
+    public static let summary = "multiclass hinge (SVM) loss"
+    public static let parameters: [ParameterSpec] = [
+        ParameterSpec("margin", .float, default: "1", doc: "required score gap to the true class"),
+    ]
+    public let values: [String: String]
+    public let margin: Float
+    public let classTargets = true
+    public init(_ params: Parameters) throws {
+        values = params.values
+        margin = try params.float("margin") ?? 1
+        guard margin >= 0 else { throw params.invalid("margin", "must be ≥ 0") }
+    }
+    public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
+                        grad: UnsafeMutablePointer<Float>?) -> Double {
+        var total = 0.0
+        let scale = 1 / (Double(width) * Double(batch))
+        for b in 0..<batch {
+            let x = output + b * width
+            let y = Swift.min(Swift.max(Int(targets[b]), 0), width - 1)
+            let d = grad.map { $0 + b * width }
+            d?.update(repeating: 0, count: width)
+            for i in 0..<width where i != y {
+                let v = Double(margin) - Double(x[y]) + Double(x[i])
+                if v > 0 {
+                    total += v
+                    d?[i] += Float(scale)
+                    d?[y] -= Float(scale)
+                }
+            }
+        }
+        return total / Double(width) / Double(batch)
+    }
+}

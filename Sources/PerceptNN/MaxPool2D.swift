@@ -1,0 +1,122 @@
+import PerceptCore
+
+/// Max pooling over `[C, H, W]` (PyTorch `nn.MaxPool2d`, floor mode, padding counts as -∞).
+/// The gradient goes to the first maximum of each window, as in PyTorch.
+///
+///     let pool = try LayerRegistry.make("maxpool2d", ["kernel_size": "2"])
+public final class MaxPool2D: Layer {
+    public static let typeName = "maxpool2d"
+    public static let summary = "2-D max pooling (PyTorch MaxPool2d)"
+    public static let parameters: [ParameterSpec] = [
+        ParameterSpec("kernel_size", .intList, doc: "window: k or kh,kw"),
+        ParameterSpec("stride", .intList, doc: "step: s or sh,sw; defaults to kernel_size"),
+        ParameterSpec("padding", .intList, default: "0", doc: "implicit -inf padding: p or ph,pw (at most half the window)"),
+        ParameterSpec("dilation", .intList, default: "1", doc: "spacing of window elements"),
+    ]
+
+    public let values: [String: String]
+    let kh: Int, kw: Int, sh: Int, sw: Int, ph: Int, pw: Int, dh: Int, dw: Int
+    private(set) var c = 0, h = 0, w = 0, ho = 0, wo = 0
+    private let out = FloatBuffer(), dx = FloatBuffer()
+    private var argmax = [Int32]()
+    private var fast2x2: Bool { kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 }
+
+    public init(_ params: Parameters) throws {
+        values = params.values
+        guard let k = try Options.positivePair(params, "kernel_size") else { throw params.invalid("kernel_size", "is required") }
+        let s = try Options.positivePair(params, "stride") ?? k
+        let d = try Options.positivePair(params, "dilation") ?? (1, 1)
+        let p = try Options.ints(params, "padding", count: 2) ?? [0, 0]
+        guard p[0] >= 0, p[1] >= 0, p[0] <= k.0 / 2, p[1] <= k.1 / 2 else {
+            throw params.invalid("padding", "must be between 0 and half the kernel size")
+        }
+        kh = k.0; kw = k.1; sh = s.0; sw = s.1; dh = d.0; dw = d.1; ph = p[0]; pw = p[1]
+    }
+
+    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
+        guard inputShape.count == 3, inputShape[1] + 2 * ph >= dh * (kh - 1) + 1, inputShape[2] + 2 * pw >= dw * (kw - 1) + 1 else {
+            throw ShapeMismatch(expected: "[C, H, W] with H, W at least the window \(dh * (kh - 1) + 1)×\(dw * (kw - 1) + 1)")
+        }
+        c = inputShape[0]; h = inputShape[1]; w = inputShape[2]
+        ho = (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1
+        wo = (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1
+        return [c, ho, wo]
+    }
+
+    public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
+        let c = self.c, h = self.h, w = self.w, ho = self.ho, wo = self.wo, fast2x2 = self.fast2x2
+        let planes = batch * c, inPlane = h * w, outPlane = ho * wo
+        out.ensure(planes * outPlane)
+        if argmax.count < planes * outPlane { argmax = [Int32](repeating: 0, count: planes * outPlane) }
+        let y = out.ptr
+        argmax.withUnsafeMutableBufferPointer { am in
+            let idx = am.baseAddress!
+            parallelItems(planes, elementsPerItem: inPlane) { range in
+                for pl in range {
+                    let src = x + pl * inPlane, dst = y + pl * outPlane, ix = idx + pl * outPlane
+                    if fast2x2 {
+                        // The common 2×2/2 case, branch-free: the window position (0…3) is stored.
+                        for oy in 0..<ho {
+                            let r0 = src + 2 * oy * w, r1 = r0 + w, d = dst + oy * wo, c = ix + oy * wo
+                            for ox in 0..<wo {
+                                let a = r0[2 * ox], b = r0[2 * ox + 1], e = r1[2 * ox], f = r1[2 * ox + 1]
+                                let top = b > a ? b : a, topAt: Int32 = b > a ? 1 : 0
+                                let bot = f > e ? f : e, botAt: Int32 = f > e ? 3 : 2
+                                d[ox] = bot > top ? bot : top
+                                c[ox] = bot > top ? botAt : topAt
+                            }
+                        }
+                        continue
+                    }
+                    for oy in 0..<ho {
+                        for ox in 0..<wo {
+                            var m = -Float.infinity, at = -1
+                            for ky in 0..<kh {
+                                let iy = oy * sh - ph + ky * dh
+                                if iy < 0 || iy >= h { continue }
+                                for kx in 0..<kw {
+                                    let jx = ox * sw - pw + kx * dw
+                                    if jx < 0 || jx >= w { continue }
+                                    let v = src[iy * w + jx]
+                                    if v > m || at < 0 || v.isNaN { m = v; at = iy * w + jx }
+                                }
+                            }
+                            dst[oy * wo + ox] = m
+                            ix[oy * wo + ox] = Int32(at)
+                        }
+                    }
+                }
+            }
+        }
+        return UnsafePointer(y)
+    }
+
+    public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
+        guard inputGradient else { return nil }
+        let c = self.c, h = self.h, w = self.w, ho = self.ho, wo = self.wo, fast2x2 = self.fast2x2
+        let planes = batch * c, inPlane = h * w, outPlane = ho * wo
+        dx.ensure(planes * inPlane)
+        let g = dx.ptr
+        argmax.withUnsafeBufferPointer { am in
+            let idx = am.baseAddress!
+            parallelItems(planes, elementsPerItem: inPlane) { range in
+                for pl in range {
+                    let d = g + pl * inPlane
+                    d.update(repeating: 0, count: inPlane)
+                    let gy = dy + pl * outPlane, ix = idx + pl * outPlane
+                    if fast2x2 {
+                        for oy in 0..<ho {
+                            for ox in 0..<wo {
+                                let code = Int(ix[oy * wo + ox])
+                                d[(2 * oy + (code >> 1)) * w + 2 * ox + (code & 1)] = gy[oy * wo + ox]
+                            }
+                        }
+                        continue
+                    }
+                    for o in 0..<outPlane where ix[o] >= 0 { d[Int(ix[o])] += gy[o] }
+                }
+            }
+        }
+        return UnsafePointer(g)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import PerceptCore
+
+/// A residual (skip) block: `y = act(body(x) + shortcut(x))` (He et al. 2016).
+///
+/// `body` is a list of layers written `type key=value …` and separated by `;`. The shortcut is
+/// the identity when the body keeps the shape; otherwise a 1×1 projection learns it (`conv2d`
+/// for `[C, H, W]`, `conv1d` for `[C, T]`, `dense` for `[F]`, with the stride that matches the
+/// body's downsampling). Parameters are named `body.<j>.<name>` and `projection.<name>`
+/// (BatchNorm running statistics likewise, as `buffers`).
+///
+///     let block = try LayerRegistry.make("residual", ["body": "conv2d out_channels=16 kernel_size=3 padding=1; batchnorm2d; relu; conv2d out_channels=16 kernel_size=3 padding=1; batchnorm2d"])
+public final class Residual: Layer, StatefulLayer {
+    public static let typeName = "residual"
+    public static let summary = "skip connection around a list of layers: act(body(x) + x)"
+    public static let parameters: [ParameterSpec] = [
+        ParameterSpec("body", .string, doc: "the layers of the main path: 'type key=value …; type …'"),
+        ParameterSpec("activation", .choice, default: "relu", choices: ["relu", "none"], doc: "applied after the sum"),
+    ]
+
+    public let values: [String: String]
+    public let body: [any Layer]
+    let relu: Bool
+    private var projection: (any Layer)?
+    /// (outer, inner): the outer tensors carry the block's names; inner ones are what the layers read.
+    private var linked: [(outer: Param, inner: Param)] = []
+    private var linkedBuffers: [(outer: Param, inner: Param)] = []
+    public private(set) var weights: [Param] = []
+    public private(set) var buffers: [Param] = []
+    private var size = 0
+    private let out = FloatBuffer(), dx = FloatBuffer(), dsum = FloatBuffer()
+
+    public init(_ params: Parameters) throws {
+        values = params.values
+        guard let text = params.string("body"), !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw params.invalid("body", "is required (e.g. 'conv2d out_channels=16 kernel_size=3 padding=1; relu')")
+        }
+        var layers: [any Layer] = []
+        for (j, item) in text.split(separator: ";").enumerated() {
+            let words = item.split(separator: " ").map(String.init)
+            guard let type = words.first else { throw params.invalid("body", "layer \(j) is empty") }
+            var opts: [String: String] = [:]
+            for w in words.dropFirst() {
+                let kv = w.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2 else { throw params.invalid("body", "layer \(j) (\(type)): '\(w)' is not key=value") }
+                opts[kv[0]] = kv[1]
+            }
+            do { layers.append(try LayerRegistry.make(type, opts)) } catch let e as PerceptError {
+                throw params.invalid("body", "layer \(j) (\(type)): \(e.description)")
+            }
+        }
+        body = layers
+        relu = params.string("activation") != "none"
+    }
+
+    /// Builds from layer descriptions.
+    ///
+    ///     let block = try Residual(body: [LayerSpec("dense", ["out_features": "8"]), LayerSpec("relu")])
+    public convenience init(body: [LayerSpec], activation: String = "relu") throws {
+        let text = body.map { s in ([s.type] + s.values.keys.sorted().map { "\($0)=\(s.values[$0] ?? "")" }).joined(separator: " ") }
+            .joined(separator: "; ")
+        try self.init(Parameters(owner: Self.typeName, specs: Self.parameters, values: ["body": text, "activation": activation]))
+    }
+
+    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
+        var shape = inputShape
+        for (j, l) in body.enumerated() {
+            var r = rng.split(UInt64(j))
+            do { shape = try l.build(inputShape: shape, rng: &r) } catch let e as ShapeMismatch {
+                throw ShapeMismatch(expected: "\(e.expected) at body layer \(j) (\(type(of: l).typeName)), which got \(Options.shapeText(shape))")
+            }
+        }
+        projection = nil
+        if shape != inputShape {
+            projection = try makeProjection(from: inputShape, to: shape)
+            var r = rng.split(UInt64(body.count))
+            guard let p = projection, (try? p.build(inputShape: inputShape, rng: &r)) == shape else {
+                throw ShapeMismatch(expected: "an input the body maps to a shape a 1×1 projection can match (body gives \(Options.shapeText(shape)))")
+            }
+        }
+        linked = []; linkedBuffers = []
+        func link(_ l: any Layer, _ prefix: String) {
+            for p in l.weights { linked.append((Param(name: prefix + p.name, shape: p.shape), p)) }
+            for p in (l as? any StatefulLayer)?.buffers ?? [] { linkedBuffers.append((Param(name: prefix + p.name, shape: p.shape), p)) }
+        }
+        for (j, l) in body.enumerated() { link(l, "body.\(j).") }
+        if let p = projection { link(p, "projection.") }
+        for (o, i) in linked + linkedBuffers { o.value.ptr.update(from: i.value.ptr, count: i.count) }
+        weights = linked.map(\.outer)
+        buffers = linkedBuffers.map(\.outer)
+        size = Tensor.count(of: shape)
+        inputSize = Tensor.count(of: inputShape)
+        return shape
+    }
+
+    private func makeProjection(from a: [Int], to b: [Int]) throws -> any Layer {
+        guard a.count == b.count else {
+            throw ShapeMismatch(expected: "a body that keeps the rank (input \(Options.shapeText(a)), body output \(Options.shapeText(b)))")
+        }
+        func stride(_ n: Int, _ m: Int) -> Int { m > 1 ? Swift.max(1, (n - 1) / (m - 1)) : n }
+        switch a.count {
+        case 3:
+            let s = "\(stride(a[1], b[1])),\(stride(a[2], b[2]))"
+            return try LayerRegistry.make("conv2d", ["out_channels": "\(b[0])", "kernel_size": "1", "stride": s, "bias": "false"])
+        case 2:
+            return try LayerRegistry.make("conv1d", ["out_channels": "\(b[0])", "kernel_size": "1", "stride": "\(stride(a[1], b[1]))", "bias": "false"])
+        case 1:
+            return try LayerRegistry.make("dense", ["out_features": "\(b[0])", "bias": "false"])
+        default:
+            throw ShapeMismatch(expected: "a body that keeps the shape \(Options.shapeText(a)) (no projection for rank \(a.count))")
+        }
+    }
+
+    public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
+        // The outer tensors are the truth (optimizers and checkpoints write them): copy them in.
+        for (o, i) in linked + linkedBuffers { i.value.ptr.update(from: o.value.ptr, count: i.count) }
+        var cur = x
+        for (j, l) in body.enumerated() {
+            cur = l.forward(cur, batch: batch, context: ForwardContext(training: context.training, rng: context.rng.split(UInt64(j))))
+        }
+        let n = batch * size
+        out.ensure(n)
+        copyRun(out.ptr, cur, n)
+        let skip = projection.map { $0.forward(x, batch: batch, context: context) } ?? x
+        addRun(out.ptr, skip, n)
+        if relu { for i in 0..<n { out.ptr[i] = Swift.max(out.ptr[i], 0) } }
+        // Running statistics move during training: copy them back out.
+        for (o, i) in linkedBuffers { o.value.ptr.update(from: i.value.ptr, count: i.count) }
+        return UnsafePointer(out.ptr)
+    }
+
+    public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
+        let n = batch * size
+        var d = dy
+        if relu {
+            dsum.ensure(n)
+            for i in 0..<n { dsum.ptr[i] = out.ptr[i] > 0 ? dy[i] : 0 }
+            d = UnsafePointer(dsum.ptr)
+        }
+        var g: UnsafePointer<Float>? = d
+        for j in stride(from: body.count - 1, through: 0, by: -1) {
+            guard let cur = g else { break }
+            g = body[j].backward(cur, batch: batch, inputGradient: j > 0 || inputGradient)
+        }
+        let dskip = projection.map { $0.backward(d, batch: batch, inputGradient: inputGradient) } ?? (inputGradient ? d : nil)
+        for (o, i) in linked { o.grad.ptr.update(from: i.grad.ptr, count: i.count) }
+        guard inputGradient, let db = g, let ds = dskip, let inCount = inputCount(batch) else { return nil }
+        dx.ensure(inCount)
+        copyRun(dx.ptr, db, inCount)
+        addRun(dx.ptr, ds, inCount)
+        return UnsafePointer(dx.ptr)
+    }
+
+    private var inputSize = 0
+    private func inputCount(_ batch: Int) -> Int? { inputSize > 0 ? batch * inputSize : nil }
+}

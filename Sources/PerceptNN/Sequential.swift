@@ -1,0 +1,149 @@
+import PerceptCore
+
+/// A stack of layers with shapes inferred from the per-sample input shape when it is built.
+///
+/// The same layer list trains on a `[1, 28, 28]` image and a `[1, 64, 101]` spectrogram: each layer
+/// sizes itself from what the previous one produces, and a mismatch is reported at build time
+/// with the layer's index, its name and both shapes.
+///
+///     let model = try Sequential([LayerSpec("flatten"), LayerSpec("dense", ["out_features": "10"])], inputShape: [1, 28, 28])
+public final class Sequential {
+    public let layers: [any Layer]
+    /// Per-sample input shape (batch excluded).
+    public let inputShape: [Int]
+    /// `shapes[i]` is the input shape of layer i; the last entry is the output shape.
+    public let shapes: [[Int]]
+    public let seed: UInt64
+
+    public var outputShape: [Int] { shapes[shapes.count - 1] }
+    public var inputSize: Int { Tensor.count(of: inputShape) }
+    public var outputSize: Int { Tensor.count(of: outputShape) }
+
+    /// Builds from descriptions (the form pipeline files and checkpoints use).
+    public convenience init(_ specs: [LayerSpec], inputShape: [Int], seed: UInt64 = 0) throws {
+        var layers: [any Layer] = []
+        for (i, s) in specs.enumerated() {
+            do { layers.append(try LayerRegistry.make(s.type, s.values)) } catch let e as PerceptError {
+                throw PerceptError.invalidArgument(field: "layer \(i) (\(s.type))", e.description)
+            }
+        }
+        try self.init(layers: layers, inputShape: inputShape, seed: seed)
+    }
+
+    /// Builds from layer objects; weights are initialised from `seed` (layer i draws from split(i)).
+    public init(layers: [any Layer], inputShape: [Int], seed: UInt64 = 0) throws {
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
+            throw PerceptError.invalidArgument(field: "input_shape", "\(Options.shapeText(inputShape)) must be non-empty with positive sizes")
+        }
+        guard !layers.isEmpty else { throw PerceptError.invalidArgument(field: "layers", "a model needs at least one layer") }
+        self.layers = layers
+        self.inputShape = inputShape
+        self.seed = seed
+        var shapes = [inputShape]
+        let root = RandomStream(seed: seed).split(2)
+        for (i, layer) in layers.enumerated() {
+            var rng = root.split(i)
+            let shape = shapes[i]
+            do {
+                let out = try layer.build(inputShape: shape, rng: &rng)
+                guard !out.isEmpty, out.allSatisfy({ $0 > 0 }) else {
+                    throw ShapeMismatch(expected: "an input that leaves a non-empty output (got \(Options.shapeText(out)))")
+                }
+                shapes.append(out)
+            } catch let e as ShapeMismatch {
+                throw PerceptError.invalidArgument(field: "layer \(i) (\(type(of: layer).typeName))",
+                                                   "expects input \(e.expected), got \(Options.shapeText(shape))")
+            }
+        }
+        self.shapes = shapes
+        // Fuse Conv2D/Dense → ReLU: the producer applies max(0, ·) and its mask; the ReLU passes through.
+        for i in 1..<layers.count {
+            guard let relu = layers[i] as? ReLU else { continue }
+            if let conv = layers[i - 1] as? Conv2D { conv.fusedReLU = true; relu.fusedIntoPrevious = true }
+            if let dense = layers[i - 1] as? Dense { dense.fusedReLU = true; relu.fusedIntoPrevious = true }
+        }
+    }
+
+    /// The description this model was built from.
+    public var architecture: [LayerSpec] { layers.map { LayerSpec(type(of: $0).typeName, $0.values) } }
+
+    /// Trainable tensors named by layer index, PyTorch style: `0.weight`, `0.bias`, `3.weight`.
+    public var namedParameters: [(name: String, param: Param)] {
+        layers.enumerated().flatMap { i, l in l.weights.map { (name: "\(i).\($0.name)", param: $0) } }
+    }
+
+    public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.param.count } }
+
+    /// Forward pass over a contiguous batch; the result lives in the last layer's buffer.
+    public func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool, rng: RandomStream) -> UnsafePointer<Float> {
+        var cur = x
+        for (i, layer) in layers.enumerated() {
+            cur = layer.forward(cur, batch: batch, context: ForwardContext(training: training, rng: rng.split(i)))
+        }
+        return cur
+    }
+
+    /// Backward pass from d(loss)/d(output); fills every parameter's gradient.
+    public func backward(_ dy: UnsafePointer<Float>, batch: Int) {
+        var g = dy
+        for i in stride(from: layers.count - 1, through: 0, by: -1) {
+            guard let next = layers[i].backward(g, batch: batch, inputGradient: i > 0) else { break }
+            g = next
+        }
+    }
+
+    /// Runs inference over `x` (`[N] + inputShape`) in batches; returns `[N] + outputShape`.
+    public func predict(_ x: Tensor, batchSize: Int = 256) throws -> Tensor {
+        let n = try checkInput(x)
+        let bs = Swift.max(1, batchSize), outSize = outputSize, inSize = inputSize
+        var result = [Float](repeating: 0, count: n * outSize)
+        x.withUnsafeBufferPointer { xb in
+            guard let base = xb.baseAddress else { return }
+            result.withUnsafeMutableBufferPointer { rb in
+                var start = 0
+                while start < n {
+                    let b = Swift.min(bs, n - start)
+                    let y = forward(base + start * inSize, batch: b, training: false, rng: RandomStream(seed: seed))
+                    (rb.baseAddress! + start * outSize).update(from: y, count: b * outSize)
+                    start += b
+                }
+            }
+        }
+        return Tensor(unchecked: [n] + outputShape, data: result)
+    }
+
+    /// Number of samples in `x`, or an error naming both shapes.
+    func checkInput(_ x: Tensor) throws -> Int {
+        guard x.rank == inputShape.count + 1, Array(x.shape.dropFirst()) == inputShape else {
+            throw PerceptError.invalidArgument(field: "input", "expected [N] + \(Options.shapeText(inputShape)), got \(Options.shapeText(x.shape))")
+        }
+        return x.shape[0]
+    }
+
+    /// Copies of all weights (for restore-best and rollback after a NaN).
+    public func snapshot() -> [[Float]] { namedParameters.map { $0.param.value.array($0.param.count) } }
+
+    public func restore(_ s: [[Float]]) {
+        for (p, v) in zip(namedParameters, s) {
+            v.withUnsafeBufferPointer { b in if let a = b.baseAddress { p.param.value.ptr.update(from: a, count: p.param.count) } }
+        }
+    }
+
+    /// Sets one tensor by its name (`0.weight`); a clear error when the name or shape does not fit.
+    public func setParameter(_ name: String, _ t: Tensor) throws {
+        guard let p = namedParameters.first(where: { $0.name == name }) else {
+            throw PerceptError.invalidArgument(field: name, "the model has no parameter of that name (has \(namedParameters.map(\.name).joined(separator: ", ")))")
+        }
+        try p.param.load(t, as: name)
+    }
+
+    /// A one-line-per-layer summary: index, name, output shape, parameter count.
+    public var summary: String {
+        var lines = ["input \(Options.shapeText(inputShape))"]
+        for (i, l) in layers.enumerated() {
+            let n = l.weights.reduce(0) { $0 + $1.count }
+            lines.append("\(i) \(type(of: l).typeName) -> \(Options.shapeText(shapes[i + 1]))\(n > 0 ? "  (\(n) parameters)" : "")")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import PerceptCore
+import PerceptPipeline
+
+/// `percept augment INPUT... -o DIR --config AUG.yaml --copies N [--seed S]`.
+struct AugmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "augment",
+        abstract: "Write N augmented variants of each PNG or WAV input, and a contact sheet of each.",
+        discussion: """
+        AUG.yaml lists the stages in order (see docs/augment.md). Variant k of the i-th input is \
+        what training would see for sample i in epoch k, so the same seed gives the same files. \
+        Outputs: DIR/<name>_<k>.png|wav and DIR/<name>_sheet.png (the original first, then the \
+        variants). Nothing is written when an input or option is bad.
+
+        Stages: \(AugmentCommand.stageList)
+        """
+    )
+
+    @Argument(help: "PNG or WAV files, or directories of them.")
+    var inputs: [String]
+
+    @Option(name: [.customShort("o"), .long], help: "Output directory (created if missing).")
+    var output: String
+
+    @Option(name: .long, help: "The AUG.yaml stage list.")
+    var config: String
+
+    @Option(name: .long, help: "Variants per input.")
+    var copies: Int = 4
+
+    @Option(name: .long, help: "Random seed.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "Also write the drawn parameters of every variant as JSON.")
+    var log: String?
+
+    static var stageList: String { AugmentPipeline.stageNames.joined(separator: ", ") }
+
+    func run() throws {
+        let runner = try AugmentRunner(chain: AugmentConfig.load(config), copies: copies, seed: seed)
+        let out = try runner.run(inputs: inputs, outputDir: output, log: log)
+        print("augment: \(out.files.count) files -> \(output)")
+    }
+}

@@ -1,0 +1,80 @@
+import PerceptAudio
+import PerceptCore
+import XCTest
+
+final class STFTTests: XCTestCase {
+    func testSpectrogramMatchesLibrosaForEveryFramingCase() throws {
+        let cases = try Fixtures.cases("stft")
+        XCTAssertEqual(cases.count, 24)
+        for c in cases {
+            let stft = try c.stft()
+            let power = Float(try XCTUnwrap(c.double("power")))
+            let y = try c.input()
+            let s = try stft.spectrogram(y, power: power)
+            assertClose(s, try c.expected(), tol: c.tol, c.id)
+            XCTAssertEqual(try stft.frameCount(signalLength: y.count), s.shape[1], c.id)
+        }
+    }
+
+    func testComplexSTFTAndInverseMatchLibrosa() throws {
+        let cases = try Fixtures.cases("istft")
+        XCTAssertEqual(cases.count, 4)
+        for c in cases {
+            let stft = try c.stft()
+            let y = try c.input()
+            let (re, im) = try stft.complex(y)
+            let refRe = try c.tensor("real"), refIm = try c.tensor("imag")
+            let scale = Swift.max(1, Swift.max(refRe.storage.map(abs).max() ?? 0, refIm.storage.map(abs).max() ?? 0))
+            assertClose(re, refRe, tol: 1e-4 * scale, c.id + " real")
+            assertClose(im, refIm, tol: 1e-4 * scale, c.id + " imag")
+            let back = try stft.inverse(real: refRe, imag: refIm, length: c.int("length"))
+            let expected = try c.expected()
+            assertClose(Tensor(unchecked: [back.count], data: back), expected, tol: c.tol, c.id + " istft")
+        }
+    }
+
+    func testRoundTripReconstructsTheSignal() throws {
+        var rng = RandomStream(seed: 7)
+        let y = (0..<3001).map { _ in Float(rng.normal(mean: 0, std: 0.3)) }
+        for (n, hop, win) in [(512, 128, Window.hann), (400, 100, .hamming), (255, 60, .blackman)] {
+            let stft = try STFT(nFFT: n, hopLength: hop, window: win)
+            let (re, im) = try stft.complex(y)
+            let back = try stft.inverse(real: re, imag: im, length: y.count)
+            let d = zip(back, y).map { abs($0 - $1) }.max() ?? .infinity
+            XCTAssertLessThan(d, 1e-5, "n_fft \(n) hop \(hop)")
+        }
+    }
+
+    func testFrameCountFollowsLibrosaFormulas() throws {
+        let centred = try STFT(nFFT: 512, hopLength: 160)
+        XCTAssertEqual(try centred.frameCount(signalLength: 16000), 1 + 16000 / 160)
+        let plain = try STFT(nFFT: 1024, hopLength: 256, center: false)
+        XCTAssertEqual(try plain.frameCount(signalLength: 5000), 1 + (5000 - 1024) / 256)
+    }
+
+    func testInvalidParametersNameTheOption() {
+        func field(_ body: () throws -> Void) -> String? {
+            do { try body(); return nil } catch let PerceptError.invalidArgument(field, _) { return field } catch { return "other" }
+        }
+        XCTAssertEqual(field { _ = try STFT(nFFT: 0) }, "n_fft")
+        XCTAssertEqual(field { _ = try STFT(nFFT: -4) }, "n_fft")
+        XCTAssertEqual(field { _ = try STFT(nFFT: 512, hopLength: 0) }, "hop_length")
+        XCTAssertEqual(field { _ = try STFT(nFFT: 512, winLength: 600) }, "win_length")
+        XCTAssertEqual(field { _ = try STFT(nFFT: 512, center: false).spectrogram([Float](repeating: 0, count: 100)) }, "n_fft")
+        XCTAssertEqual(field { _ = try STFT(nFFT: 64).spectrogram([0, .nan, 1]) }, "y")
+        XCTAssertEqual(field { _ = try STFT(nFFT: 64, padMode: .reflect).spectrogram([]) }, "pad_mode")
+    }
+
+    func testParallelAndSerialSpectrogramsAreIdentical() throws {
+        var rng = RandomStream(seed: 3)
+        let y = (0..<200_000).map { _ in Float(rng.uniform(-1, 1)) }
+        let stft = try STFT(nFFT: 512, hopLength: 160)
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 1
+        let serial = try stft.spectrogram(y)
+        Parallel.threads = 2
+        let parallel = try stft.spectrogram(y)
+        XCTAssertEqual(serial, parallel)
+    }
+}

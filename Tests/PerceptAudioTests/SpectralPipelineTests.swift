@@ -1,0 +1,38 @@
+import PerceptAudio
+import PerceptCore
+import XCTest
+
+/// Mel spectrogram, log-mel and MFCC end to end against librosa.feature.
+final class SpectralPipelineTests: XCTestCase {
+    static func pipeline(_ c: FixtureCase) throws -> SpectralPipeline {
+        let stft = try c.stft()
+        let mel = try MelFilterbank(sampleRate: try XCTUnwrap(c.int("sr")), nFFT: stft.nFFT,
+                                    nMels: try XCTUnwrap(c.int("n_mels")), fmin: c.double("fmin") ?? 0,
+                                    fmax: c.double("fmax"), htk: c.bool("htk") ?? false,
+                                    norm: c.string("norm") == "none" ? .none : .slaney)
+        let db = c.kind == "mel" ? nil : try Decibels.power(ref: .value(1), amin: 1e-10, topDb: c.double("top_db").map { Float($0) })
+        let mfcc = c.kind == "mfcc"
+            ? try MFCC(nMFCC: try XCTUnwrap(c.int("n_mfcc")), nMels: mel.nMels, dctType: c.int("dct_type") ?? 2,
+                       norm: c.string("dct_norm") == "none" ? .none : .ortho, lifter: c.double("lifter") ?? 0)
+            : nil
+        return try SpectralPipeline(stft: stft, power: Float(c.double("power") ?? 2), mel: mel, decibels: db, mfcc: mfcc)
+    }
+
+    func testMelLogMelAndMFCCMatchLibrosa() throws {
+        var count = 0
+        for kind in ["mel", "logmel", "mfcc"] {
+            for c in try Fixtures.cases(kind) {
+                let out = try Self.pipeline(c).compute(try c.input())
+                assertClose(out, try c.expected(), tol: c.tol, c.id)
+                count += 1
+            }
+        }
+        XCTAssertEqual(count, 14)
+    }
+
+    func testMFCCRejectsMoreCoefficientsThanMels() {
+        XCTAssertThrowsError(try MFCC(nMFCC: 41, nMels: 40))
+        XCTAssertThrowsError(try MFCC(nMFCC: 13, nMels: 40, dctType: 4))
+        XCTAssertThrowsError(try MFCC(nMFCC: 13, nMels: 40, lifter: -1))
+    }
+}

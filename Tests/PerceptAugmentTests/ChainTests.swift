@@ -1,0 +1,143 @@
+import Foundation
+import PerceptAugment
+import PerceptCore
+import XCTest
+
+final class ChainTests: XCTestCase {
+    func imageChain() throws -> AugmentationChain {
+        AugmentationChain([
+            try StageRegistry.make("horizontal_flip", values: [:]),
+            try StageRegistry.make("random_crop", values: ["padding": "4", "padding_mode": "reflect"]),
+            try StageRegistry.make("random_brightness_contrast", values: ["p": "0.8"]),
+            try StageRegistry.make("gauss_noise", values: ["std_range": "0.01,0.1"]),
+            try StageRegistry.make("rotate", values: ["limit": "10", "p": "0.3"]),
+        ])
+    }
+
+    func images(_ n: Int) throws -> [Sample] {
+        try (0..<n).map { try Sample(image: testImage(1, 28, 28, salt: $0)) }
+    }
+
+    func testSameSeedGivesByteIdenticalOutputs() throws {
+        let chain = try imageChain(), inputs = try images(16)
+        let a = try chain.apply(to: inputs, seed: 7, epoch: 2)
+        let b = try chain.apply(to: inputs, seed: 7, epoch: 2)
+        for (x, y) in zip(a, b) {
+            XCTAssertEqual(x.data.storage.map(\.bitPattern), y.data.storage.map(\.bitPattern))
+        }
+    }
+
+    func testAnotherEpochOrSeedGivesOtherVariants() throws {
+        let chain = try imageChain(), inputs = try images(8)
+        let e0 = try chain.apply(to: inputs, seed: 7, epoch: 0)
+        let e1 = try chain.apply(to: inputs, seed: 7, epoch: 1)
+        let s8 = try chain.apply(to: inputs, seed: 8, epoch: 0)
+        for i in 0..<inputs.count {
+            XCTAssertNotEqual(e0[i].data, e1[i].data, "sample \(i)")
+            XCTAssertNotEqual(e0[i].data, s8[i].data, "sample \(i)")
+        }
+    }
+
+    func testThreadCountDoesNotChangeResults() throws {
+        let chain = try imageChain(), inputs = try images(40)
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 1
+        let one = try chain.apply(to: inputs, seed: 3, epoch: 5, firstIndex: 100)
+        let stackIn = try Tensor.stack(inputs.map(\.data))
+        let slabOne = try chain.augmentImages(stackIn, seed: 3, epoch: 5, firstIndex: 100)
+        Parallel.threads = 2
+        let two = try chain.apply(to: inputs, seed: 3, epoch: 5, firstIndex: 100)
+        let slabTwo = try chain.augmentImages(stackIn, seed: 3, epoch: 5, firstIndex: 100)
+        XCTAssertEqual(one.map(\.data), two.map(\.data))
+        XCTAssertEqual(slabOne, slabTwo)
+        // The slab API and the batch API equal one-by-one calls.
+        for i in 0..<inputs.count {
+            let single = try chain.apply(to: inputs[i], seed: 3, epoch: 5, index: 100 + i)
+            XCTAssertEqual(single.data, one[i].data)
+            XCTAssertEqual(single.data.storage, slabTwo.slice(i).storage)
+        }
+    }
+
+    func testDrawLogsAsJSONAndReplaysOnAnotherSignal() throws {
+        let chain = try imageChain()
+        let a = try Sample(image: testImage(1, 28, 28, salt: 1))
+        let draws = try chain.draw(for: a.shape, seed: 11, epoch: 4, index: 9)
+        XCTAssertEqual(draws.map(\.stage), ["horizontal_flip", "random_crop", "random_brightness_contrast", "gauss_noise", "rotate"])
+        // Replaying the draws equals the direct run.
+        let direct = try chain.apply(to: a, seed: 11, epoch: 4, index: 9)
+        XCTAssertEqual(try chain.replay(draws, on: a).data, direct.data)
+        // Through JSON and back, on another image of the same shape.
+        let json = try JSONEncoder().encode(draws)
+        let decoded = try JSONDecoder().decode([StageDraw].self, from: json)
+        XCTAssertEqual(decoded, draws)
+        let b = try Sample(image: testImage(1, 28, 28, salt: 2))
+        var manual = b
+        for (step, d) in zip(chain.steps, decoded) {
+            guard case let .sample(stage) = step else { continue }
+            manual = try AugmentationChain(stages: [stage]).replay([d], on: manual)
+        }
+        XCTAssertEqual(try chain.replay(decoded, on: b).data, manual.data)
+        XCTAssertNotEqual(manual.data, b.data)
+        let text = String(decoding: json, as: UTF8.self)
+        XCTAssertTrue(text.contains("\"stage\":\"random_crop\""), text)
+    }
+
+    func testReplayRejectsMismatchedRecords() throws {
+        let chain = try imageChain()
+        let a = try Sample(image: testImage(1, 28, 28))
+        var draws = try chain.draw(for: a.shape, seed: 1, epoch: 0, index: 0)
+        draws.swapAt(0, 1)
+        XCTAssertThrowsError(try chain.replay(draws, on: a))
+        XCTAssertThrowsError(try chain.replay(Array(draws.prefix(2)), on: a))
+    }
+
+    func testProbabilityGateFollowsP() throws {
+        let never = AugmentationChain([try StageRegistry.make("horizontal_flip", values: ["p": "0"])])
+        let always = AugmentationChain([try StageRegistry.make("horizontal_flip", values: ["p": "1"])])
+        let half = AugmentationChain([try StageRegistry.make("horizontal_flip", values: ["p": "0.5"])])
+        let img = try Sample(image: testImage(1, 4, 5))
+        var flipped = 0
+        for i in 0..<400 {
+            XCTAssertEqual(try never.apply(to: img, seed: 1, epoch: 0, index: i).data, img.data)
+            XCTAssertNotEqual(try always.apply(to: img, seed: 1, epoch: 0, index: i).data, img.data)
+            if try half.apply(to: img, seed: 1, epoch: 0, index: i).data != img.data { flipped += 1 }
+        }
+        XCTAssertEqual(Double(flipped) / 400, 0.5, accuracy: 0.08)
+    }
+
+    func testKindMismatchIsRejectedBeforeRunning() throws {
+        let chain = AugmentationChain([try StageRegistry.make("gain", values: [:])])
+        assertInvalid("gain", "works on audio, but the input is an image") {
+            _ = try chain.outputShape(for: Sample(image: testImage(1, 4, 4)).shape)
+        }
+    }
+
+    func testBatchStagesNeedTheBatchAPI() throws {
+        let chain = AugmentationChain([try StageRegistry.make("mixup", values: [:])])
+        assertInvalid("mixup", "batch stage") { _ = try chain.apply(to: Sample(image: testImage(1, 4, 4)), seed: 0, epoch: 0, index: 0) }
+    }
+
+    func testBatchAPIRunsSampleStagesLikeOneByOneThenMixes() throws {
+        let flip = try StageRegistry.make("random_crop", values: ["padding": "2"])
+        let chain = AugmentationChain([flip, try StageRegistry.make("mixup", values: ["alpha": "0.4"])])
+        let inputs = try images(6)
+        // One class per sample, so a mixed label spells out which inputs were blended and how.
+        let labels = (0..<6).map { i in Tensor(unchecked: [6], data: (0..<6).map { $0 == i ? 1 : 0 }) }
+        let out = try chain.apply(to: Batch(samples: inputs, labels: labels), seed: 5, epoch: 1, batchIndex: 2, firstIndex: 12)
+        let again = try chain.apply(to: Batch(samples: inputs, labels: labels), seed: 5, epoch: 1, batchIndex: 2, firstIndex: 12)
+        XCTAssertEqual(out, again)
+        let cropOnly = AugmentationChain([flip])
+        let cropped = try (0..<6).map { try cropOnly.apply(to: inputs[$0], seed: 5, epoch: 1, index: 12 + $0) }
+        var mixedSome = false
+        for i in 0..<6 {
+            let w = out.labels[i].storage
+            XCTAssertEqual(w.reduce(0, +), 1, accuracy: 1e-6)
+            if w[i] < 1 { mixedSome = true }
+            var expected = [Float](repeating: 0, count: cropped[0].data.count)
+            for j in 0..<6 where w[j] != 0 { for k in expected.indices { expected[k] += w[j] * cropped[j].data.storage[k] } }
+            XCTAssertLessThan(zip(expected, out.samples[i].data.storage).map { abs($0 - $1) }.max() ?? 1, 1e-5, "sample \(i)")
+        }
+        XCTAssertTrue(mixedSome)
+    }
+}

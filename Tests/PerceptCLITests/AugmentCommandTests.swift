@@ -1,0 +1,100 @@
+import Foundation
+import PerceptIO
+import XCTest
+
+final class AugmentCommandTests: CLITestCase {
+    func config(_ yaml: String, _ name: String = "aug.yaml") -> String {
+        FileManager.default.createFile(atPath: path(name), contents: Data(yaml.utf8))
+        return path(name)
+    }
+
+    let imageChain = """
+    stages:
+      - horizontal_flip
+      - random_crop: {padding: 2, padding_mode: reflect}
+      - random_brightness_contrast: {p: 1, brightness_limit: 0.1}
+      - gauss_noise: {p: 1, std_range: [0.01, 0.03]}
+    """
+
+    func testWritesVariantsAndAContactSheetReproducibly() throws {
+        let digit = sample("digits/0/0000.png"), cfg = config(imageChain)
+        let r = try run(["augment", digit, "-o", path("a"), "--config", cfg, "--copies", "3", "--seed", "5", "--log", path("a.json")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: path("a")).sorted()
+        XCTAssertEqual(names, ["0000_1.png", "0000_2.png", "0000_3.png", "0000_sheet.png"])
+        let original = try ImageFile.read(digit).pixels
+        let v1 = try ImageFile.read(path("a/0000_1.png")).pixels
+        XCTAssertEqual(v1.shape, original.shape)
+        XCTAssertNotEqual(v1, original)
+        let sheet = try ImageFile.read(path("a/0000_sheet.png")).pixels
+        let (h, w) = (original.shape[1], original.shape[2])
+        XCTAssertEqual(sheet.shape, [1, 2 * h + 3 * 4, 2 * w + 3 * 4], "4 tiles in a 2 × 2 grid with 4-pixel gaps")
+        XCTAssertEqual(sheet[0, 4 + 3, 4 + 5], original[0, 3, 5], accuracy: 1.0 / 255, "the original comes first")
+        let log = try String(contentsOfFile: path("a.json"), encoding: .utf8)
+        XCTAssertTrue(log.contains("\"stage\" : \"random_crop\"") && log.contains("\"copy\" : 3"), log)
+
+        let again = try run(["augment", digit, "-o", path("b"), "--config", cfg, "--copies", "3", "--seed", "5"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        for n in ["0000_1.png", "0000_2.png", "0000_3.png", "0000_sheet.png"] {
+            XCTAssertEqual(FileManager.default.contents(atPath: path("a/" + n)), FileManager.default.contents(atPath: path("b/" + n)), n)
+        }
+        let other = try run(["augment", digit, "-o", path("c"), "--config", cfg, "--copies", "3", "--seed", "6"], env: ["PERCEPT_NUM_THREADS": "1"])
+        XCTAssertEqual(other.status, 0, other.stderr)
+        XCTAssertNotEqual(FileManager.default.contents(atPath: path("a/0000_1.png")), FileManager.default.contents(atPath: path("c/0000_1.png")))
+    }
+
+    func testThreadCountDoesNotChangeTheFiles() throws {
+        let cfg = config(imageChain), input = sample("digits/7/0007.png")
+        XCTAssertEqual(try run(["augment", input, "-o", path("one"), "--config", cfg, "--copies", "12"], env: ["PERCEPT_NUM_THREADS": "1"]).status, 0)
+        XCTAssertEqual(try run(["augment", input, "-o", path("two"), "--config", cfg, "--copies", "12"], env: ["PERCEPT_NUM_THREADS": "2"]).status, 0)
+        for n in try FileManager.default.contentsOfDirectory(atPath: path("one")) {
+            XCTAssertEqual(FileManager.default.contents(atPath: path("one/" + n)), FileManager.default.contents(atPath: path("two/" + n)), n)
+        }
+    }
+
+    func testAudioVariantsKeepTheRateAndLength() throws {
+        let wav = sample("spoken/0/en+f1_200_80.wav")
+        let cfg = config("""
+        - gain: {p: 1, min_gain_db: -6, max_gain_db: -3}
+        - add_gaussian_snr: {p: 1, min_snr_db: 20, max_snr_db: 30}
+        - shift: {p: 1, min_shift: -0.1, max_shift: 0.1, rollover: false}
+        - pitch_shift: {p: 1, min_semitones: 2, max_semitones: 3}
+        """)
+        let r = try run(["augment", wav, "-o", path("w"), "--config", cfg, "--copies", "2"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let original = try AudioFile.read(wav)
+        let v = try AudioFile.read(path("w/en+f1_200_80_2.wav"))
+        XCTAssertEqual(v.sampleRate, original.sampleRate)
+        XCTAssertEqual(v.samples.shape, original.samples.shape)
+        XCTAssertNotEqual(v.samples, original.samples)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("w/en+f1_200_80_sheet.png")))
+    }
+
+    /// Bad configurations: exit 2, one line naming the stage and field, nothing written.
+    func testBadConfigurationsWriteNothing() throws {
+        let digit = sample("digits/0/0000.png"), camera = sample("images/camera.png")
+        let wav = sample("spoken/0/en+f1_200_80.wav")
+        try FileManager.default.createDirectory(atPath: path("quiet"), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: path("quiet/readme.txt"), contents: Data("no audio here".utf8))
+        let cases: [(String, String, String, String)] = [
+            ("- horizontal_flip: {p: 1.5}", digit, "horizontal_flip.p", "outside [0, 1]"),
+            ("- random_crop: {height: 600, width: 600}", camera, "random_crop.height", "larger than the image height 512"),
+            ("- gain: {min_gain_db: 6, max_gain_db: -6}", wav, "gain.min_gain_db", "greater than max_gain_db"),
+            ("- add_gaussian_snr: {min_snr_db: .nan, max_snr_db: 20}", wav, "add_gaussian_snr.min_snr_db", "not a number"),
+            ("- add_background_noise: {sounds_path: \(path("quiet"))}", wav, "add_background_noise.sounds_path", "no audio files"),
+            ("- horizontal_flp", digit, "horizontal_flp", "did you mean 'horizontal_flip'?"),
+            ("- rotate: {limitt: 10}", digit, "rotate.limitt", "did you mean 'limit'?"),
+            ("- gain", digit, "gain", "works on audio"),
+            ("- mixup", digit, "mixup", "batch stage"),
+            ("stages: [horizontal_flip", digit, path("bad.yaml"), "not valid YAML"),
+        ]
+        for (i, (yaml, input, subject, fragment)) in cases.enumerated() {
+            let cfg = config(yaml, i == cases.count - 1 ? "bad.yaml" : "case\(i).yaml")
+            try assertBadInput(["augment", input, "-o", path("out\(i)"), "--config", cfg], names: subject, fragment)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("out\(i)")), "case \(i) wrote output")
+        }
+        try assertBadInput(["augment", digit, "-o", path("z"), "--config", config("- vertical_flip"), "--copies", "0"], names: "--copies", "must be ≥ 1")
+        try assertBadInput(["augment", path("nope.png"), "-o", path("z"), "--config", config("- vertical_flip")], names: path("nope.png"), "no such file")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("z")))
+    }
+}
