@@ -44,10 +44,25 @@ bench: deps
 	ONLY="$(ONLY)" SWIFT="$(SWIFT)" ARCH_FLAGS="$(ARCH_FLAGS)" bash Benchmarks/run.sh
 
 demo: release
+	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
 	@echo "== percept info over Samples/"
 	@find Samples -type f \( -name '*.wav' -o -name '*.png' -o -name '*.gz' -o -name '*.npy' \) | sort | xargs $(BIN) info
 	@echo
-	@echo "demo outputs are in $(DEMO_OUT)/"
+	@echo "== audio: log-mel spectrogram (64 mels, dB) of a spoken 'three'"
+	$(BIN) extract melspectrogram Samples/spoken/3/en+f1_140_35.wav -o $(DEMO_OUT)/three-logmel.npy --n-mels 64 --n-fft 512 --hop-length 160 --db --png $(DEMO_OUT)/three-logmel.png
+	@$(BIN) info $(DEMO_OUT)/three-logmel.npy
+	@echo "== audio: MFCCs of every spoken digit (directory mode, parallel)"
+	$(BIN) extract mfcc Samples/spoken -o $(DEMO_OUT)/mfcc --n-mfcc 13
+	@echo "== vision: the image, Sobel gx, its transpose gy, and the magnitude"
+	$(BIN) extract sobel Samples/images/camera.png -o $(DEMO_OUT)/camera-sobel.npy --png $(DEMO_OUT)/camera-sobel.png
+	@echo "== vision: HoG (scikit-image semantics) with its glyph picture"
+	$(BIN) extract hog Samples/images/astronaut.png -o $(DEMO_OUT)/astronaut-hog.npy --pixels-per-cell 16 --cells-per-block 2 --png $(DEMO_OUT)/astronaut-hog.png
+	@echo "== vision: 4-level Gaussian pyramid (cv2.pyrDown)"
+	$(BIN) extract pyramid Samples/images/coffee.png -o $(DEMO_OUT)/coffee-pyramid.npz --levels 4 --png $(DEMO_OUT)/coffee-pyramid.png
+	@$(BIN) info $(DEMO_OUT)/*.npy $(DEMO_OUT)/*.npz
+	@echo
+	@echo "Demo outputs (open the .png files; load the .npy/.npz with numpy.load) are in $(DEMO_OUT)/:"
+	@ls $(DEMO_OUT)
 
 clean:
 	rm -rf .build out
