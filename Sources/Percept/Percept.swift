@@ -2,6 +2,10 @@
 //
 //     import Percept
 //     let y = try AudioFile.read("a.wav").mono()
+@_exported import PerceptAudio
+@_exported import PerceptAugment
 @_exported import PerceptCore
 @_exported import PerceptIO
+@_exported import PerceptNN
 @_exported import PerceptPipeline
+@_exported import PerceptVision
