@@ -36,13 +36,13 @@ let package = Package(
         .target(name: "PerceptNN", dependencies: ["PerceptCore", "COpenBLAS"]),
         .target(name: "PerceptVision", dependencies: ["PerceptCore", "PerceptIO"]),
         // Percept's side of `make bench` (never part of the tests).
-        .executableTarget(name: "percept-bench", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptNN", "COpenBLAS"],
+        .executableTarget(name: "percept-bench", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptNN", "PerceptAugment", "COpenBLAS"],
                           path: "Benchmarks/percept-bench"),
         .target(name: "PerceptAugment", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision"]),
         // @modules-end
         .target(name: "PerceptPipeline", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptAugment",
                                                         .product(name: "Yams", package: "Yams")]),
-        .target(name: "Percept", dependencies: ["PerceptCore", "PerceptIO", "PerceptPipeline"]),
+        .target(name: "Percept", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptAugment", "PerceptNN", "PerceptPipeline"]),
         .executableTarget(name: "percept", dependencies: [
             "PerceptPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "PerceptNNTests", dependencies: ["PerceptNN", "PerceptIO"], exclude: ["Fixtures"]),
         .testTarget(name: "PerceptVisionTests", dependencies: ["PerceptVision", "PerceptIO"], exclude: ["Fixtures"]),
         .testTarget(name: "PerceptAudioTests", dependencies: ["PerceptAudio", "PerceptIO", "PerceptPipeline"], exclude: ["Fixtures"]),
-        .testTarget(name: "PerceptAugmentTests", dependencies: ["PerceptAugment", "PerceptIO"]),
+        .testTarget(name: "PerceptAugmentTests", dependencies: ["PerceptAugment", "PerceptIO"], exclude: ["Fixtures"]),
         // @tests-end
         .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"]),
     ]

@@ -78,10 +78,13 @@ public final class AlignedFloats: @unchecked Sendable {
     public init(count: Int) {
         self.count = count
         let capacity = Swift.max(1, count)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Float>.stride, alignment: 64)
+        raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Float>.stride, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: capacity)
         pointer.initialize(repeating: 0, count: capacity)
     }
 
-    deinit { pointer.deallocate() }
+    private let raw: UnsafeMutableRawPointer
+
+    // Freed through the raw pointer it was allocated with (same alignment).
+    deinit { raw.deallocate() }
 }

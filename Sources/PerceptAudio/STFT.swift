@@ -38,7 +38,8 @@ public struct STFT: Sendable {
         }
         let hop = hopLength ?? win / 4
         guard hop > 0 else {
-            throw PerceptError.invalidArgument(field: "hop_length", "hop_length=\(hop) must be a positive integer")
+            let why = hopLength == nil ? " (the default win_length / 4 with win_length=\(win))" : ""
+            throw PerceptError.invalidArgument(field: "hop_length", "hop_length=\(hop)\(why) must be a positive integer")
         }
         self.nFFT = nFFT; self.hopLength = hop; self.winLength = win
         self.window = window; self.center = center; self.padMode = padMode
@@ -84,14 +85,22 @@ public struct STFT: Sendable {
             var re = [Float](repeating: 0, count: b * t), im = re
             let plan = RealFFTPlan.shared(nFFT)
             let frame = AlignedFloats(count: nFFT), spec = AlignedFloats(count: 2 * b)
-            layout.withFrames(yp, hop: hopLength) { frames in
-                for f in 0..<t {
-                    let src = frames.frame(f)
-                    for i in 0..<nFFT { frame.pointer[i] = src[i] * windowValues[i] }
-                    plan.forward(frame.pointer, spec.pointer)
-                    for k in 0..<b {
-                        re[k * t + f] = spec.pointer[2 * k]
-                        im[k * t + f] = spec.pointer[2 * k + 1]
+            let fp = frame.pointer, sp = spec.pointer
+            re.withUnsafeMutableBufferPointer { rb in
+                im.withUnsafeMutableBufferPointer { ib in
+                    windowValues.withUnsafeBufferPointer { w in
+                        guard let rp = rb.baseAddress, let ip = ib.baseAddress, let wp = w.baseAddress else { return }
+                        layout.withFrames(yp, hop: hopLength) { frames in
+                            for f in 0..<t {
+                                let src = frames.frame(f)
+                                for i in 0..<nFFT { fp[i] = src[i] * wp[i] }
+                                plan.forward(fp, sp)
+                                for k in 0..<b {
+                                    rp[k &* t &+ f] = sp[2 &* k]
+                                    ip[k &* t &+ f] = sp[2 &* k &+ 1]
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -123,17 +132,31 @@ public struct STFT: Sendable {
         let plan = RealFFTPlan.shared(nFFT)
         let frame = AlignedFloats(count: nFFT), spec = AlignedFloats(count: 2 * bins)
         let t = real.shape[1], scale = 1 / Float(nFFT)
+        // Squared window, zero-padded like the window itself (librosa's window_sumsquare).
         let wd = window.doubleValues(length: winLength)
-        let left = (nFFT - winLength) / 2
-        for f in 0..<nFrames {
-            for k in 0..<bins {
-                spec.pointer[2 * k] = real.storage[k * t + f]
-                spec.pointer[2 * k + 1] = imag.storage[k * t + f]
+        var wsq = [Double](repeating: 0, count: nFFT)
+        for i in 0..<winLength { wsq[(nFFT - winLength) / 2 + i] = wd[i] * wd[i] }
+        let fp = frame.pointer, sp = spec.pointer
+        real.withUnsafeBufferPointer { rb in
+            imag.withUnsafeBufferPointer { ib in
+                windowValues.withUnsafeBufferPointer { w in
+                    ola.withUnsafeMutableBufferPointer { ob in
+                        for f in 0..<nFrames {
+                            for k in 0..<bins {
+                                sp[2 &* k] = rb[k &* t &+ f]
+                                sp[2 &* k &+ 1] = ib[k &* t &+ f]
+                            }
+                            plan.inverse(sp, fp)
+                            let off = f * hopLength
+                            for i in 0..<nFFT { ob[off + i] += fp[i] * scale * w[i] }
+                        }
+                    }
+                }
             }
-            plan.inverse(spec.pointer, frame.pointer)
+        }
+        for f in 0..<nFrames {
             let off = f * hopLength
-            for i in 0..<nFFT { ola[off + i] += frame.pointer[i] * scale * windowValues[i] }
-            for i in 0..<winLength { wss[off + left + i] += wd[i] * wd[i] }
+            for i in 0..<nFFT { wss[off + i] += wsq[i] }
         }
         let start = center ? h : 0
         var y = [Float](repeating: 0, count: outLength)

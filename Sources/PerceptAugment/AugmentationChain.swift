@@ -142,31 +142,49 @@ public struct AugmentationChain: Sendable {
     ///
     ///     let out = try chain.augmentImages(batch, seed: 7, epoch: e)
     public func augmentImages(_ images: Tensor, seed: UInt64, epoch: Int, firstIndex: Int = 0) throws -> Tensor {
+        try augment(stack: images, kind: .image, seed: seed, epoch: epoch, firstIndex: firstIndex)
+    }
+
+    /// Augments a stack of same-shaped samples — images or spectrograms `[N, C, H, W]`, audio
+    /// `[N, C, frames]` — into a new stack, in parallel, one allocation per sample at most beyond
+    /// the output; item i is sample `firstIndex + i`, so the result equals one-by-one calls.
+    ///
+    ///     let out = try chain.augment(stack: clips, kind: .audio, sampleRate: 16000, seed: 7, epoch: e)
+    public func augment(stack: Tensor, kind: SampleKind, sampleRate: Int = 0, seed: UInt64, epoch: Int, firstIndex: Int = 0) throws -> Tensor {
         try requireNoBatch()
-        guard images.rank == 4 else {
-            throw PerceptError.invalidArgument(field: "images", "expected [N, C, H, W], got \(images.shape)")
+        let rank = kind == .audio ? 3 : 4
+        guard stack.rank == rank else {
+            let want = kind == .audio ? "[N, channels, frames]" : "[N, C, H, W]"
+            throw PerceptError.invalidArgument(field: "stack", "expected \(want) for \(kind.rawValue), got \(stack.shape)")
         }
-        let n = images.shape[0]
-        let inShape = Array(images.shape.dropFirst())
-        let outShape = try outputShape(for: SampleShape(kind: .image, dims: inShape)).dims
+        let n = stack.shape[0]
+        let inShape = Array(stack.shape.dropFirst())
+        let probe = SampleShape(kind: kind, dims: inShape, sampleRate: kind == .audio ? sampleRate : 0)
+        if kind == .audio && sampleRate <= 0 { throw PerceptError.invalidArgument(field: "sample_rate", "must be > 0, got \(sampleRate)") }
+        let outShape = try outputShape(for: probe).dims
         let inCount = Tensor.count(of: inShape), outCount = Tensor.count(of: outShape)
         var out = [Float](repeating: 0, count: n * outCount)
         let failure = FirstFailure()
-        images.withUnsafeBufferPointer { src in
+        stack.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 let s = UnsafeSendable(src.baseAddress), d = UnsafeSendable(dst.baseAddress)
                 Parallel.forChunks(count: n, minChunk: 64) { range in
                     guard let sp = s.value, let dp = d.value else { return }
                     for i in range {
                         do {
-                            let data = [Float](UnsafeBufferPointer(start: sp + i * inCount, count: inCount))
-                            var sample = try Sample(image: Tensor(unchecked: inShape, data: data))
+                            let data = Tensor(unchecked: inShape, data: [Float](UnsafeBufferPointer(start: sp + i * inCount, count: inCount)))
+                            var sample: Sample
+                            switch kind {
+                            case .image: sample = try Sample(image: data)
+                            case .audio: sample = try Sample(audio: data, sampleRate: sampleRate)
+                            case .spectrogram: sample = try Sample(spectrogram: data)
+                            }
                             let stream = AugmentationChain.stream(seed: seed, epoch: epoch, index: firstIndex + i)
                             for (k, step) in steps.enumerated() {
                                 if case let .sample(stage) = step { try stage.run(stream.split(k), on: &sample) }
                             }
                             guard sample.data.shape == outShape else {
-                                throw PerceptError.invalidArgument(field: "images", "image \(i) came out \(sample.data.shape), expected \(outShape)")
+                                throw PerceptError.invalidArgument(field: "stack", "item \(i) came out \(sample.data.shape), expected \(outShape)")
                             }
                             sample.data.withUnsafeBufferPointer { if let b = $0.baseAddress { (dp + i * outCount).update(from: b, count: outCount) } }
                         } catch { failure.record(i, error) }

@@ -16,37 +16,45 @@ enum PhaseVocoder {
         let outLength = Int((Double(y.count) / rate).rounded())
         guard !y.isEmpty else { return [] }
         let stft = try STFT(nFFT: nFFT, hopLength: hop)
-        let (re, im) = try stft.complex(y)
+        let (outRe, outIm) = try vocode(stft.complex(y), rate: rate)
+        return try stft.inverse(real: outRe, imag: outIm, length: outLength)
+    }
+
+    /// `librosa.phase_vocoder(D, rate)` on a complex STFT given as real and imaginary parts.
+    static func vocode(_ d: (real: Tensor, imag: Tensor), rate: Double) throws -> (Tensor, Tensor) {
+        let (re, im) = d
         let bins = re.shape[0], frames = re.shape[1]
         // Magnitude and phase per (bin, frame), with two zero frames appended (librosa pads).
+        // Single precision where librosa has it for float32 input (complex64 STFT, float32
+        // angles and phase accumulator): the accumulator reaches ~10^7 rad in high bins, so its
+        // float32 rounding shapes the output and must be reproduced.
         let width = frames + 2
-        var mag = [Double](repeating: 0, count: bins * width), ang = mag
+        var mag = [Float](repeating: 0, count: bins * width), ang = mag
         for k in 0..<bins {
             for t in 0..<frames {
-                let a = Double(re.storage[k * frames + t]), b = Double(im.storage[k * frames + t])
+                let a = re.storage[k * frames + t], b = im.storage[k * frames + t]
                 mag[k * width + t] = (a * a + b * b).squareRoot()
-                ang[k * width + t] = atan2(b, a)
+                ang[k * width + t] = atan2f(b, a)
             }
         }
         let steps = Int((Double(frames) / rate).rounded(.up))
         var outRe = [Float](repeating: 0, count: bins * steps), outIm = outRe
         var acc = (0..<bins).map { ang[$0 * width] }
         let twoPi = 2 * Double.pi
+        let advance = (0..<bins).map { Double(hop) * (Double.pi * Double($0) / Double(bins - 1)) }
         for t in 0..<steps {
             let step = Double(t) * rate
-            let i = Int(step), alpha = step - Double(i)
+            let i = Int(step), alpha = step.truncatingRemainder(dividingBy: 1)
             for k in 0..<bins {
-                let m = (1 - alpha) * mag[k * width + i] + alpha * mag[k * width + i + 1]
-                outRe[k * steps + t] = Float(m * cos(acc[k]))
-                outIm[k * steps + t] = Float(m * sin(acc[k]))
-                let advance = Double(hop) * Double.pi * Double(k) / Double(bins - 1)
-                var d = ang[k * width + i + 1] - ang[k * width + i] - advance
+                let m = (1 - alpha) * Double(mag[k * width + i]) + alpha * Double(mag[k * width + i + 1])
+                outRe[k * steps + t] = Float(Double(cosf(acc[k])) * m)
+                outIm[k * steps + t] = Float(Double(sinf(acc[k])) * m)
+                var d = Double(ang[k * width + i + 1] - ang[k * width + i]) - advance[k]
                 d -= twoPi * (d / twoPi).rounded(.toNearestOrEven)
-                acc[k] += advance + d
+                acc[k] = Float(Double(acc[k]) + (advance[k] + d))
             }
         }
-        return try stft.inverse(real: Tensor(unchecked: [bins, steps], data: outRe),
-                                imag: Tensor(unchecked: [bins, steps], data: outIm), length: outLength)
+        return (Tensor(unchecked: [bins, steps], data: outRe), Tensor(unchecked: [bins, steps], data: outIm))
     }
 
     /// Pads with zeros or trims to `n` samples (librosa `fix_length`).

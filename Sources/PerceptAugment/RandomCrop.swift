@@ -78,9 +78,8 @@ public struct RandomCrop: AugmentationStage {
     }
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
-        let s = sample.shape
-        _ = try outputShape(for: s)
-        let g = geometry(s)
+        let s = sample.shape, g = geometry(s)
+        if g.h > s.height + 2 * g.padY || g.w > s.width + 2 * g.padX { _ = try outputShape(for: s) }
         sample.data = ImageWindow.cut(sample.data, top: params.top - g.padY, left: params.left - g.padX,
                                       height: g.h, width: g.w, border: border, fill: fill)
     }

@@ -19,6 +19,7 @@ public final class MaxPool2D: Layer {
     private(set) var c = 0, h = 0, w = 0, ho = 0, wo = 0
     private let out = FloatBuffer(), dx = FloatBuffer()
     private var argmax = [Int32]()
+    private var input: UnsafePointer<Float>?
     private var fast2x2: Bool { kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 }
 
     public init(_ params: Parameters) throws {
@@ -47,7 +48,9 @@ public final class MaxPool2D: Layer {
         let c = self.c, h = self.h, w = self.w, ho = self.ho, wo = self.wo, fast2x2 = self.fast2x2
         let planes = batch * c, inPlane = h * w, outPlane = ho * wo
         out.ensure(planes * outPlane)
-        if argmax.count < planes * outPlane { argmax = [Int32](repeating: 0, count: planes * outPlane) }
+        let need = fast2x2 ? 1 : planes * outPlane   // the 2×2 path keeps no indices
+        if argmax.count < need { argmax = [Int32](repeating: 0, count: need) }
+        input = x
         let y = out.ptr
         argmax.withUnsafeMutableBufferPointer { am in
             let idx = am.baseAddress!
@@ -55,15 +58,11 @@ public final class MaxPool2D: Layer {
                 for pl in range {
                     let src = x + pl * inPlane, dst = y + pl * outPlane, ix = idx + pl * outPlane
                     if fast2x2 {
-                        // The common 2×2/2 case, branch-free: the window position (0…3) is stored.
+                        // The common 2×2/2 case: max only (branch-free); backward finds the winner again.
                         for oy in 0..<ho {
-                            let r0 = src + 2 * oy * w, r1 = r0 + w, d = dst + oy * wo, c = ix + oy * wo
+                            let r0 = src + 2 * oy * w, r1 = r0 + w, d = dst + oy * wo
                             for ox in 0..<wo {
-                                let a = r0[2 * ox], b = r0[2 * ox + 1], e = r1[2 * ox], f = r1[2 * ox + 1]
-                                let top = b > a ? b : a, topAt: Int32 = b > a ? 1 : 0
-                                let bot = f > e ? f : e, botAt: Int32 = f > e ? 3 : 2
-                                d[ox] = bot > top ? bot : top
-                                c[ox] = bot > top ? botAt : topAt
+                                d[ox] = Swift.max(Swift.max(r0[2 * ox], r0[2 * ox + 1]), Swift.max(r1[2 * ox], r1[2 * ox + 1]))
                             }
                         }
                         continue
@@ -96,19 +95,34 @@ public final class MaxPool2D: Layer {
         let c = self.c, h = self.h, w = self.w, ho = self.ho, wo = self.wo, fast2x2 = self.fast2x2
         let planes = batch * c, inPlane = h * w, outPlane = ho * wo
         dx.ensure(planes * inPlane)
-        let g = dx.ptr
+        let g = dx.ptr, y = UnsafePointer(out.ptr), input = self.input
+        let covered = fast2x2 && h == 2 * ho && w == 2 * wo   // every input element gets written
         argmax.withUnsafeBufferPointer { am in
             let idx = am.baseAddress!
             parallelItems(planes, elementsPerItem: inPlane) { range in
                 for pl in range {
                     let d = g + pl * inPlane
-                    d.update(repeating: 0, count: inPlane)
+                    if !covered { d.update(repeating: 0, count: inPlane) }
                     let gy = dy + pl * outPlane, ix = idx + pl * outPlane
-                    if fast2x2 {
+                    if fast2x2, let x = input {
+                        // The gradient goes to the first window element equal to the max (PyTorch's choice);
+                        // windows do not overlap, so every input element is written exactly once.
+                        let src = x + pl * inPlane, ys = y + pl * outPlane
                         for oy in 0..<ho {
+                            let r0 = src + 2 * oy * w, r1 = r0 + w, d0 = d + 2 * oy * w, d1 = d0 + w
                             for ox in 0..<wo {
-                                let code = Int(ix[oy * wo + ox])
-                                d[(2 * oy + (code >> 1)) * w + 2 * ox + (code & 1)] = gy[oy * wo + ox]
+                                // Weights 1/0 as arithmetic (no short-circuit branches on random data).
+                                let m = ys[oy * wo + ox], g = gy[oy * wo + ox]
+                                let ka: Float = r0[2 * ox] == m ? 1 : 0
+                                var rest = 1 - ka
+                                let kb: Float = r0[2 * ox + 1] == m ? rest : 0
+                                rest -= kb
+                                let ke: Float = r1[2 * ox] == m ? rest : 0
+                                rest -= ke
+                                d0[2 * ox] = g * ka
+                                d0[2 * ox + 1] = g * kb
+                                d1[2 * ox] = g * ke
+                                d1[2 * ox + 1] = g * rest
                             }
                         }
                         continue

@@ -9,8 +9,9 @@ struct AugmentCommand: ParsableCommand {
         commandName: "augment",
         abstract: "Write N augmented variants of each PNG or WAV input, and a contact sheet of each.",
         discussion: """
-        AUG.yaml lists the stages in order (see docs/augment.md). Variant k of the i-th input is \
-        what training would see for sample i in epoch k, so the same seed gives the same files. \
+        AUG.yaml lists the stages in order (see docs/augment.md). Variant k (1…N) of input i \
+        (0-based) is what training would see for sample i in epoch k − 1, so the same seed gives \
+        the same files. \
         Outputs: DIR/<name>_<k>.png|wav and DIR/<name>_sheet.png (the original first, then the \
         variants). Nothing is written when an input or option is bad.
 

@@ -141,3 +141,29 @@ final class ChainTests: XCTestCase {
         XCTAssertTrue(mixedSome)
     }
 }
+
+final class StackTests: XCTestCase {
+    func testAudioAndSpectrogramStacksEqualOneByOne() throws {
+        let audio = AugmentationChain([
+            try StageRegistry.make("gain", values: ["p": "1"]), try StageRegistry.make("add_gaussian_snr", values: ["p": "0.7"]),
+            try StageRegistry.make("shift", values: ["p": "1", "rollover": "false"]),
+        ])
+        let clips = (0..<9).map { i in tone(200 + 30 * Double(i), sr: 8000, n: 2 * 800) }
+        let stack = Tensor(unchecked: [9, 2, 800], data: clips.flatMap { $0 })
+        let out = try audio.augment(stack: stack, kind: .audio, sampleRate: 8000, seed: 4, epoch: 2, firstIndex: 30)
+        for i in 0..<9 {
+            let one = try audio.apply(to: Sample(audio: stack.slice(i), sampleRate: 8000), seed: 4, epoch: 2, index: 30 + i)
+            XCTAssertEqual(one.data.storage, out.slice(i).storage)
+        }
+        let spec = AugmentationChain([try StageRegistry.make("time_masking", values: ["time_mask_param": "5"]),
+                                      try StageRegistry.make("frequency_masking", values: ["freq_mask_param": "3"])])
+        let specs = testImage(5, 8, 12).map { $0 + 1 }
+        let s4 = try specs.reshaped([5, 1, 8, 12])
+        let outS = try spec.augment(stack: s4, kind: .spectrogram, seed: 1, epoch: 0)
+        for i in 0..<5 {
+            let one = try spec.apply(to: Sample(spectrogram: s4.slice(i)), seed: 1, epoch: 0, index: i)
+            XCTAssertEqual(one.data.storage, outS.slice(i).storage)
+        }
+        assertInvalid("stack", "expected [N, channels, frames]") { _ = try audio.augment(stack: s4, kind: .audio, sampleRate: 8000, seed: 0, epoch: 0) }
+    }
+}

@@ -38,6 +38,15 @@ public enum AugmentConfig {
         case .scalar, .alias:
             throw PerceptError.badInput(file: file, "expected a list of stages")
         }
+        return try parse(stages: .sequence(list), file: file)
+    }
+
+    /// Parses an already-read stage list (a YAML sequence node), for files that embed one,
+    /// such as pipeline files.
+    ///
+    ///     let chain = try AugmentConfig.parse(stages: augmentNode, file: "pipeline.yaml")
+    public static func parse(stages node: Node, file: String) throws -> AugmentationChain {
+        guard case let .sequence(list) = node else { throw PerceptError.badInput(file: file, "the stages must be a list") }
         var steps = [AugmentationChain.Step]()
         for (i, item) in list.enumerated() {
             let (name, values) = try stage(item, index: i + 1, file: file)

@@ -1,0 +1,23 @@
+"""Reference outputs for PerceptAugment's phase-vocoder stages (librosa 0.11).
+
+Run with the reference venv:  /work/venv-ref/bin/python generate.py
+Writes small float32 .npy files beside this script; the tests never need Python.
+"""
+import librosa
+import numpy as np
+
+sr = 16000
+t = np.arange(8000) / sr
+# Three steady tones with an onset and a decay: energy in several bins, so the phase advance
+# matters. No chirp or noise: where a bin's phase is undefined (near-zero magnitude) and its
+# energy arrives later, FFT rounding (FFTW vs pocketfft, ~1e-5) makes the accumulated phase
+# differ by whole radians between any two implementations, librosa in float32 vs float64 too.
+# A sin² envelope: no abrupt start or end, whose broadband energy would land in such bins.
+env = np.sin(np.pi * t / t[-1]) ** 2
+y = (env * (0.4 * np.sin(2 * np.pi * 440 * t) + 0.2 * np.sin(2 * np.pi * 1250 * t)
+            + 0.1 * np.sin(2 * np.pi * 2900 * t + 1))).astype(np.float32)
+np.save("pv_input.npy", y)
+np.save("time_stretch_1.25.npy", librosa.effects.time_stretch(y, rate=1.25).astype(np.float32))
+np.save("time_stretch_0.8.npy", librosa.effects.time_stretch(y, rate=0.8).astype(np.float32))
+np.save("pitch_shift_3.npy", librosa.effects.pitch_shift(y, sr=sr, n_steps=3).astype(np.float32))
+np.save("pitch_shift_-5.npy", librosa.effects.pitch_shift(y, sr=sr, n_steps=-5).astype(np.float32))

@@ -1,0 +1,41 @@
+import PerceptAugment
+import PerceptCore
+import PerceptIO
+import XCTest
+
+/// time_stretch and pitch_shift against librosa.effects (fixtures from Fixtures/generate.py).
+final class LibrosaParityTests: XCTestCase {
+    func fixture(_ name: String) throws -> [Float] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name).npy")
+        return try Npy.loadTensor(url.path).storage
+    }
+
+    func input() throws -> Sample {
+        let y = try fixture("pv_input")
+        return try Sample(audio: Tensor(unchecked: [1, y.count], data: y), sampleRate: 16000)
+    }
+
+    func assertClose(_ got: [Float], _ want: [Float], _ tol: Float, _ what: String) {
+        XCTAssertEqual(got.count, want.count, what)
+        let err = zip(got, want).map { abs($0 - $1) }.max() ?? .infinity
+        XCTAssertLessThan(err, tol, "\(what): max abs error \(err)")
+    }
+
+    func testTimeStretchMatchesLibrosa() throws {
+        let stage = try make(TimeStretch.self, ["leave_length_unchanged": "false"])
+        for (rate, name) in [(Float(1.25), "time_stretch_1.25"), (0.8, "time_stretch_0.8")] {
+            var s = try input()
+            try stage.apply(.init(rate: rate), to: &s)
+            assertClose(s.data.storage, try fixture(name), 1e-5, name)
+        }
+    }
+
+    func testPitchShiftMatchesLibrosa() throws {
+        let stage = try make(PitchShift.self)
+        for (steps, name) in [(Float(3), "pitch_shift_3"), (-5, "pitch_shift_-5")] {
+            var s = try input()
+            try stage.apply(.init(semitones: steps), to: &s)
+            assertClose(s.data.storage, try fixture(name), 1e-4, name)   // soxr at a ratio rounded to 1e-6
+        }
+    }
+}
