@@ -49,7 +49,7 @@ demo: release
 	@find Samples -type f \( -name '*.wav' -o -name '*.png' -o -name '*.gz' -o -name '*.npy' \) | sort | xargs $(BIN) info
 	@echo
 	@echo "== audio: log-mel spectrogram (64 mels, dB) of a spoken 'three'"
-	$(BIN) extract melspectrogram Samples/spoken/3/en+f1_140_35.wav -o $(DEMO_OUT)/three-logmel.npy --n-mels 64 --n-fft 512 --hop-length 160 --db --png $(DEMO_OUT)/three-logmel.png
+	$(BIN) extract melspectrogram Samples/spoken/3/en+f1_200_80.wav -o $(DEMO_OUT)/three-logmel.npy --n-mels 64 --n-fft 512 --hop-length 160 --db --png $(DEMO_OUT)/three-logmel.png
 	@$(BIN) info $(DEMO_OUT)/three-logmel.npy
 	@echo "== audio: MFCCs of every spoken digit (directory mode, parallel)"
 	$(BIN) extract mfcc Samples/spoken -o $(DEMO_OUT)/mfcc --n-mfcc 13

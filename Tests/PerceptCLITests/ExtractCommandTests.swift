@@ -1,0 +1,63 @@
+import Foundation
+import PerceptIO
+import XCTest
+
+final class ExtractCommandTests: CLITestCase {
+    func testSingleFileWritesNpyOfLibrosaShape() throws {
+        let r = try run(["extract", "mfcc", sample("spoken/3/en+f1_200_80.wav"), "-o", path("m.npy"), "--n-mfcc", "13"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // 16000 samples, hop 512, centred: 1 + 16000 / 512 = 32 frames.
+        XCTAssertEqual(try Npy.load(path("m.npy")).shape, [13, 32])
+    }
+
+    func testPictureForPeople() throws {
+        let r = try run(["extract", "sobel", sample("digits/3/0003.png"), "-o", path("s.npy"), "--png", path("s.png")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Npy.load(path("s.npy")).shape, [2, 8, 8])
+        let pic = try ImageFile.read(path("s.png"))
+        XCTAssertEqual(pic.height, 8)
+        XCTAssertGreaterThanOrEqual(pic.width, 4 * 8, "image, gx, gy and magnitude side by side")
+    }
+
+    func testDirectoryModeMirrorsTheTreeAndSkipsFailures() throws {
+        let src = path("in")
+        for d in ["a", "b/c"] { try FileManager.default.createDirectory(atPath: src + "/" + d, withIntermediateDirectories: true) }
+        for (from, to) in [("spoken/0/en+f1_200_80.wav", "a/zero.wav"), ("spoken/1/en+f1_200_80.wav", "b/c/one.wav"),
+                           ("spoken/2/en+f1_200_80.wav", "b/two.wav")] {
+            try FileManager.default.copyItem(atPath: sample(from), toPath: src + "/" + to)
+        }
+        FileManager.default.createFile(atPath: src + "/b/broken.wav", contents: Data("RIFF garbage".utf8))
+        FileManager.default.createFile(atPath: src + "/notes.txt", contents: Data("ignored".utf8))
+        let r = try run(["extract", "melspectrogram", src, "-o", path("out"), "--n-mels", "32"])
+        XCTAssertEqual(r.status, 1, "a failed file makes the run exit 1")
+        XCTAssertTrue(r.stderr.contains("broken.wav"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("1 failed"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("3 ok"), r.stdout)
+        for out in ["a/zero", "b/c/one", "b/two"] { XCTAssertEqual(try Npy.load(path("out/\(out).npy")).shape, [32, 32]) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("out/b/broken.npy")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("out/notes.npy")))
+        let written = FileManager.default.enumerator(atPath: path("out"))?.allObjects as? [String] ?? []
+        XCTAssertFalse(written.contains { $0.contains(".tmp-") }, "no temporary files left: \(written)")
+    }
+
+    func testBadOptionsExitTwoAndWriteNothing() throws {
+        let wav = sample("spoken/3/en+f1_200_80.wav")
+        try assertBadInput(["extract", "mfcc", wav, "-o", path("x.npy"), "--n-fft", "0"], names: "--n-fft", "")
+        try assertBadInput(["extract", "mfcc", wav, "-o", path("x.npy"), "--hop-length", "0"], names: "--hop-length", "")
+        try assertBadInput(["extract", "spectrogram", wav, "-o", path("x.npy"), "--window", "kaiserr"], names: "--window", "")
+        try assertBadInput(["extract", "mfcc", wav, "-o", path("x.npy"), "--n-mfccs", "13"], names: "--n-mfccs", "did you mean '--n-mfcc'")
+        try assertBadInput(["extract", "melspectogram", wav, "-o", path("x.npy")], names: "melspectogram", "did you mean 'melspectrogram'")
+        try assertBadInput(["extract", "hog", sample("digits/3/0003.png"), "-o", path("x.npy"), "--pixels-per-cell", "16"],
+                           names: "--pixels-per-cell", "")
+        try assertBadInput(["extract", "pyramid", sample("images/camera.png"), "-o", path("x.npz"), "--levels", "0"], names: "--levels", "")
+        try assertBadInput(["extract", "sobel", wav, "-o", path("x.npy")], names: wav, "")
+        try assertBadInput(["extract", "mfcc", path("missing.wav"), "-o", path("x.npy")], names: path("missing.wav"), "no such file")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.npy")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.npz")))
+    }
+
+    func testWrongOutputExtensionIsAUsageError() throws {
+        try assertBadInput(["extract", "pyramid", sample("images/camera.png"), "-o", path("p.npy")], names: "-o", "npz")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("p.npy")))
+    }
+}
