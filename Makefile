@@ -59,6 +59,10 @@ demo: release
 	$(BIN) extract hog Samples/images/astronaut.png -o $(DEMO_OUT)/astronaut-hog.npy --pixels-per-cell 16 --cells-per-block 2 --png $(DEMO_OUT)/astronaut-hog.png
 	@echo "== vision: 4-level Gaussian pyramid (cv2.pyrDown)"
 	$(BIN) extract pyramid Samples/images/coffee.png -o $(DEMO_OUT)/coffee-pyramid.npz --levels 4 --png $(DEMO_OUT)/coffee-pyramid.png
+	@echo "== augmentation: 6 seeded variants of a photo and a digit, with contact sheets"
+	$(BIN) augment Samples/images/camera.png Samples/digits/3/0003.png -o $(DEMO_OUT)/augment-images --config Pipelines/augment/digits.yaml --copies 6 --seed 1
+	@echo "== augmentation: 4 variants of a spoken digit (gain, noise, shift, stretch, pitch); the sheet shows spectrograms"
+	$(BIN) augment Samples/spoken/3/en+f1_200_80.wav -o $(DEMO_OUT)/augment-speech --config Pipelines/augment/speech.yaml --copies 4 --seed 1
 	@$(BIN) info $(DEMO_OUT)/*.npy $(DEMO_OUT)/*.npz
 	@echo
 	@echo "Demo outputs (open the .png files; load the .npy/.npz with numpy.load) are in $(DEMO_OUT)/:"
