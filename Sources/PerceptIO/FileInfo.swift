@@ -18,7 +18,11 @@ public enum FileInfo: Sendable, Equatable {
         try FileChecks.requireReadableFile(path)
         let h = FileChecks.head(path, 16)
         func starts(_ s: [UInt8]) -> Bool { h.count >= s.count && Array(h[0..<s.count]) == s }
-        if starts([0x89, 0x50, 0x4E, 0x47]) { return .image(try ImageFile.info(path)) }
+        if starts([0x89, 0x50, 0x4E, 0x47]) {
+            let info = try ImageFile.info(path)
+            _ = try ImageFile.read(path)   // decode once, so corrupt, truncated or absurd files are reported here
+            return .image(info)
+        }
         if starts(Npy.magic) {
             let a = try Npy.load(path)
             return .npy(shape: a.shape, dtype: a.dtype.name)
@@ -36,7 +40,11 @@ public enum FileInfo: Sendable, Equatable {
         let audioMagic: [[UInt8]] = [Array("RIFF".utf8), Array("RIFX".utf8), Array("fLaC".utf8), Array("OggS".utf8),
                                      Array("FORM".utf8), Array("RF64".utf8), Array(".snd".utf8), Array("caff".utf8)]
         if audioMagic.contains(where: starts) || ["wav", "flac", "ogg", "aiff", "aif", "caf", "au", "w64"].contains(ext(path)) {
-            return .audio(try AudioFile.info(path))
+            let info = try AudioFile.info(path)
+            // Decode everything in blocks (bounded memory), so corrupt data is reported here too.
+            let reader = try AudioReader(path)
+            while try reader.readMono(frames: 1 << 16) != nil {}
+            return .audio(info)
         }
         throw PerceptError.badInput(file: path, "unsupported format (not WAV/FLAC/OGG audio, PNG, IDX, .npy or .npz)")
     }
