@@ -7,7 +7,7 @@ BIN          = .build/release/percept
 APT_PACKAGES = libfftw3-dev libsndfile1-dev libpng-dev libopenblas-dev libsoxr-dev zlib1g-dev pkg-config python3-numpy
 DEMO_OUT    ?= out/demo
 
-.PHONY: deps build release test demo parity clean bench
+.PHONY: deps build release test demo parity clean bench docs
 
 # Installs missing system packages when run as root; otherwise prints the exact command and stops.
 deps:
@@ -67,6 +67,10 @@ demo: release
 	@echo
 	@echo "Demo outputs (open the .png files; load the .npy/.npz with numpy.load) are in $(DEMO_OUT)/:"
 	@ls $(DEMO_OUT)
+
+# Regenerates docs/reference.md from the parameter specs in the code (a test checks it is current).
+docs: build
+	.build/debug/percept list --markdown > docs/reference.md
 
 clean:
 	rm -rf .build out

@@ -40,7 +40,7 @@ let package = Package(
                           path: "Benchmarks/percept-bench"),
         .target(name: "PerceptAugment", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision"]),
         // @modules-end
-        .target(name: "PerceptPipeline", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptAugment",
+        .target(name: "PerceptPipeline", dependencies: ["PerceptCore", "PerceptIO", "PerceptNN", "PerceptAudio", "PerceptVision", "PerceptAugment",
                                                         .product(name: "Yams", package: "Yams")]),
         .target(name: "Percept", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptAugment", "PerceptNN", "PerceptPipeline"]),
         .executableTarget(name: "percept", dependencies: [
@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "PerceptNNTests", dependencies: ["PerceptNN", "PerceptIO"], exclude: ["Fixtures"]),
         .testTarget(name: "PerceptVisionTests", dependencies: ["PerceptVision", "PerceptIO"], exclude: ["Fixtures"]),
         .testTarget(name: "PerceptAudioTests", dependencies: ["PerceptAudio", "PerceptIO", "PerceptPipeline"], exclude: ["Fixtures"]),
-        .testTarget(name: "PerceptAugmentTests", dependencies: ["PerceptAugment", "PerceptIO"], exclude: ["Fixtures"]),
+        .testTarget(name: "PerceptAugmentTests", dependencies: ["PerceptAugment", "PerceptIO", "PerceptAudio", "PerceptVision"], exclude: ["Fixtures"]),
         // @tests-end
         .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"]),
     ]

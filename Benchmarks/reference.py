@@ -93,11 +93,14 @@ def gen_inputs(out):
     np.save(out / "windows1000.npy", np.stack(crops))
 
     # Log-mel-shaped inputs for the CNN and sequences for the LSTM (their values do not change the cost).
-    np.save(out / "spec512.npy", rng.normal(0, 1, (512, 1, 64, 101)).astype(np.float32))
-    np.save(out / "spec512-labels.npy", rng.integers(0, 10, 512).astype(np.float32))
+    spec, spec_labels = rng.normal(0, 1, (512, 1, 64, 101)).astype(np.float32), rng.integers(0, 10, 512)
+    np.save(out / "spec512.npy", spec)
+    np.save(out / "spec512-labels.npy", spec_labels.astype(np.float32))
+    np.save(out / "spec256.npy", spec[:256])   # training costs ~15 ms a sample: 256 samples keep the run short
+    np.save(out / "spec256-labels.npy", spec_labels[:256].astype(np.float32))
     np.save(out / "seq1024.npy", rng.normal(0, 1, (1024, 100, 40)).astype(np.float32))
     np.save(out / "seq1024-labels.npy", rng.integers(0, 10, 1024).astype(np.float32))
-    (out / "READY").write_text("inputs v1\n")
+    (out / "READY").write_text("inputs v2\n")   # bench.py's INPUTS_VERSION
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,7 +291,8 @@ def _torch_cnn(d, x_name, y_name, train, batch):
     return body
 
 
-def _torch_lstm(d):
+def _torch_recurrent(d, cell):
+    """One recurrent layer (hidden 128) and a linear head on the last state; batch 32, Adam."""
     import torch
     import torch.nn as nn
     torch.manual_seed(0)
@@ -298,17 +302,19 @@ def _torch_lstm(d):
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
-            self.lstm = nn.LSTM(40, 128, batch_first=True)
+            self.rnn = cell(40, 128, batch_first=True)
             self.head = nn.Linear(128, 10)
 
         def forward(self, x):
-            out, _ = self.lstm(x)
+            out, _ = self.rnn(x)
             return self.head(out[:, -1])
 
     model = Net()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
-    batch, n = 32, x.shape[0]
+    batch, (n, frames, features) = 32, x.shape
+    gates = 3 if cell is nn.GRU else 4
+    flops = 3 * 2 * gates * 128 * (features + 128) * frames * n   # as percept-bench counts them
 
     def body():
         total = 0.0
@@ -318,7 +324,7 @@ def _torch_lstm(d):
             loss.backward()
             opt.step()
             total += float(loss.detach())
-        return dict(items=n, checksum=total)
+        return dict(items=n, flops=flops, checksum=total)
     return body
 
 
@@ -374,9 +380,10 @@ REFERENCES = {
     ("augment-audio", "audiomentations"): _audiomentations,
     ("cnn-train-28", "torch"): lambda d: _torch_cnn(d, "digits2000.npy", "labels2000.npy", True, 64),
     ("cnn-infer-28", "torch"): lambda d: _torch_cnn(d, "digits2000.npy", "labels2000.npy", False, 256),
-    ("cnn-train-spec", "torch"): lambda d: _torch_cnn(d, "spec512.npy", "spec512-labels.npy", True, 64),
+    ("cnn-train-spec", "torch"): lambda d: _torch_cnn(d, "spec256.npy", "spec256-labels.npy", True, 64),
     ("cnn-infer-spec", "torch"): lambda d: _torch_cnn(d, "spec512.npy", "spec512-labels.npy", False, 256),
-    ("lstm-train", "torch"): _torch_lstm,
+    ("lstm-train", "torch"): lambda d: _torch_recurrent(d, __import__("torch").nn.LSTM),
+    ("gru-train", "torch"): lambda d: _torch_recurrent(d, __import__("torch").nn.GRU),
     ("mnist-e2e", "torch"): _torch_mnist_e2e,
 }
 

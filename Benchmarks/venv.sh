@@ -8,6 +8,23 @@ stamp="$dir/.percept-bench-ready"
 [ -f "$stamp" ] && exit 0
 
 echo "bench: creating the reference venv in $dir (first run only; torch pulls several GB)" >&2
+# Debian splits venv/ensurepip into python3-venv.
+if ! python3 -c "import ensurepip, venv" 2>/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  else
+    echo "bench: python3 cannot create venvs; install it with: sudo apt-get install -y python3-venv" >&2
+    exit 1
+  fi
+fi
+if [ -e "$dir" ] && [ -n "$(ls -A "$dir")" ]; then
+  if [ -f "$dir/pyvenv.cfg" ]; then
+    rm -rf "$dir"   # a half-made venv from an interrupted first run
+  else
+    echo "bench: $dir exists and is not a venv; refusing to touch it" >&2
+    exit 1
+  fi
+fi
 python3 -m venv "$dir"
 pip="$dir/bin/pip"
 "$pip" install -q --upgrade pip >&2

@@ -55,13 +55,40 @@ private func cnnWorkload(_ name: String, x xFile: String, y yFile: String, train
     }
 }
 
+/// One recurrent layer (hidden 128, last state) and a dense head to 10 classes over 100 frames × 40
+/// features, batch 32, Adam: the sequence issue's benchmark net.
+private func recurrentWorkload(_ name: String, layer: String) -> Workload {
+    Workload(name: name, summary: "\(layer.uppercased()) 40→128 + dense 10 training, 1,024 × 100 frames, batch 32, Adam") { dir in
+        let x = try Npy.loadTensor(dir + "/seq1024.npy")
+        let labels = try Npy.loadTensor(dir + "/seq1024-labels.npy").storage.map { Int($0) }
+        let model = try Sequential([LayerSpec(layer, ["hidden_size": "128"]), LayerSpec("dense", ["out_features": "10"])],
+                                   inputShape: Array(x.shape.dropFirst()), seed: 0)
+        var options = TrainingOptions()
+        options.batchSize = 32
+        options.seed = 0
+        let trainer = Trainer(model: model, loss: try LossRegistry.make("cross_entropy"),
+                              optimizer: try OptimizerRegistry.make("adam", ["lr": "0.001"]), options: options)
+        let (n, frames, features) = (x.shape[0], x.shape[1], x.shape[2])
+        // Gate GEMMs per frame (2 FLOPs per multiply-add), × 3 for a training step.
+        let gates = layer == "gru" ? 3.0 : 4.0
+        let flops = 3 * 2 * gates * 128 * Double(features + 128) * Double(frames) * Double(n)
+        return {
+            trainer.options.epochs = trainer.epochsDone + 1
+            let report = try trainer.fit(x, .classes(labels))
+            return Work(items: n, flops: flops, shape: [n], checksum: report.last?.trainLoss ?? .nan)
+        }
+    }
+}
+
 let nnWorkloads: [Workload] = [
+    recurrentWorkload("lstm-train", layer: "lstm"),
+    recurrentWorkload("gru-train", layer: "gru"),
     cnnWorkload("cnn-train-28", x: "digits2000.npy", y: "labels2000.npy", train: true,
                 summary: "LeNet-like training, 2,000 × 1×28×28, batch 64, Adam"),
     cnnWorkload("cnn-infer-28", x: "digits2000.npy", y: "labels2000.npy", train: false,
                 summary: "LeNet-like inference, 2,000 × 1×28×28, batch 256"),
-    cnnWorkload("cnn-train-spec", x: "spec512.npy", y: "spec512-labels.npy", train: true,
-                summary: "LeNet-like training, 512 × 1×64×101, batch 64, Adam"),
+    cnnWorkload("cnn-train-spec", x: "spec256.npy", y: "spec256-labels.npy", train: true,
+                summary: "LeNet-like training, 256 × 1×64×101, batch 64, Adam"),
     cnnWorkload("cnn-infer-spec", x: "spec512.npy", y: "spec512-labels.npy", train: false,
                 summary: "LeNet-like inference, 512 × 1×64×101, batch 256"),
 ]

@@ -125,19 +125,26 @@ public enum Checkpoint {
         try SafeTensors.write(model.namedParameters.map { ($0.name, $0.param.tensor) }, metadata: modelMetadata(model), to: path)
     }
 
-    /// Rebuilds the model recorded in a checkpoint and loads its weights.
-    public static func loadModel(_ path: String) throws -> Sequential {
-        let file = try SafeTensors.read(path)
-        guard let a = file.metadata["architecture"], let arch = parse(a),
-              let shape = arch["input_shape"] as? [Int], let layers = arch["layers"] as? [[String: Any]] else {
-            throw PerceptError.badInput(file: path, "no model architecture in the checkpoint metadata (was it written by Percept?)")
+    /// The recorded input shape, layer list and seed, or nil when the metadata has none.
+    static func architecture(_ file: SafeTensors.File, path: String) throws -> (inputShape: [Int], layers: [LayerSpec], seed: UInt64)? {
+        guard let a = file.metadata["architecture"] else { return nil }
+        guard let arch = parse(a), let shape = arch["input_shape"] as? [Int], let layers = arch["layers"] as? [[String: Any]] else {
+            throw PerceptError.badInput(file: path, "malformed architecture in the checkpoint metadata")
         }
         let specs = layers.compactMap { l -> LayerSpec? in
             guard let t = l["type"] as? String else { return nil }
             return LayerSpec(t, l["values"] as? [String: String] ?? [:])
         }
         guard specs.count == layers.count else { throw PerceptError.badInput(file: path, "malformed layer list in the architecture") }
-        let seed = (arch["seed"] as? String).flatMap(UInt64.init) ?? 0
+        return (shape, specs, (arch["seed"] as? String).flatMap(UInt64.init) ?? 0)
+    }
+
+    /// Rebuilds the model recorded in a checkpoint and loads its weights.
+    public static func loadModel(_ path: String) throws -> Sequential {
+        let file = try SafeTensors.read(path)
+        guard let (shape, specs, seed) = try architecture(file, path: path) else {
+            throw PerceptError.badInput(file: path, "no model architecture in the checkpoint metadata (was it written by Percept?)")
+        }
         let model: Sequential
         do { model = try Sequential(specs, inputShape: shape, seed: seed) } catch let e as PerceptError {
             throw PerceptError.badInput(file: path, "architecture does not build: \(e.description)")
@@ -152,6 +159,14 @@ public enum Checkpoint {
     }
 
     static func loadWeights(into model: Sequential, file: SafeTensors.File, path: String) throws {
+        // Same tensors are not enough (an activation could differ): compare the recorded layer list too.
+        if let (shape, specs, _) = try architecture(file, path: path), specs != model.architecture || shape != model.inputShape {
+            let differs = zip(specs, model.architecture).enumerated().first { $0.element.0 != $0.element.1 }
+            let what = differs.map { "layer \($0.offset) is \($0.element.0.type) \($0.element.0.values) in the checkpoint, \($0.element.1.type) \($0.element.1.values) in the model" }
+                ?? (shape != model.inputShape ? "input shape \(shape) in the checkpoint, \(model.inputShape) in the model"
+                                             : "\(specs.count) layers in the checkpoint, \(model.layers.count) in the model")
+            throw PerceptError.badInput(file: path, "checkpoint architecture differs: \(what)")
+        }
         for (name, p) in model.namedParameters {
             guard let t = file.tensors[name] else {
                 throw PerceptError.badInput(file: path, "checkpoint has no tensor '\(name)' (does it belong to another architecture?)")

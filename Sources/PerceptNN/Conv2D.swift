@@ -4,8 +4,8 @@ import PerceptCore
 /// with stride, padding (`valid`, `same` or explicit), dilation and groups.
 ///
 /// Runs as im2col + sgemm over chunks of samples sized to stay in cache; chunks are spread over the
-/// `Parallel` workers, and weight gradients are summed per chunk in a fixed order, so results do not
-/// depend on the thread count.
+/// `Parallel` workers, and weight gradients are summed over a fixed partition in a fixed order, so
+/// results do not depend on the thread count (up to 8 workers).
 ///
 ///     let conv = try LayerRegistry.make("conv2d", ["out_channels": "32", "kernel_size": "5", "padding": "same"])
 public final class Conv2D: Layer {
@@ -25,6 +25,8 @@ public final class Conv2D: Layer {
 
     /// Target number of im2col columns per chunk (samples × output pixels); tuned for L2-resident chunks.
     nonisolated(unsafe) public static var chunkColumns = 512
+    /// Weight-gradient accumulators per backward pass; results are identical for thread counts up to this.
+    static let maxSlots = 8
 
     public let values: [String: String]
     public let outChannels: Int
@@ -111,30 +113,52 @@ public final class Conv2D: Layer {
         for i in 0..<workers { scratchA[i].ensure(sizes.0); scratchB[i].ensure(sizes.1); scratchC[i].ensure(sizes.2) }
     }
 
+    /// Output rows `oy` whose input row `oy·sh - pt + ky·dh` lies inside the image.
+    @inline(__always) private func validRows(_ ky: Int, _ h: Int, _ ho: Int) -> Range<Int> {
+        let off = ky * dh - pt
+        let lo = off >= 0 ? 0 : Swift.min(ho, (-off + sh - 1) / sh)
+        let hi = h - 1 - off >= 0 ? Swift.max(lo, Swift.min(ho, (h - 1 - off) / sh + 1)) : lo
+        return lo..<hi
+    }
+
+    /// Output columns `ox` whose input column `ox·sw - pl + kx·dw` lies inside the image.
+    @inline(__always) private func validCols(_ kx: Int, _ w: Int, _ wo: Int) -> Range<Int> {
+        let off = kx * dw - pl
+        let lo = off >= 0 ? 0 : Swift.min(wo, (-off + sw - 1) / sw)
+        let hi = w - 1 - off >= 0 ? Swift.max(lo, Swift.min(wo, (w - 1 - off) / sw + 1)) : lo
+        return lo..<hi
+    }
+
     /// Copies the receptive fields of one sample into `col` rows (one per (c, ky, kx)), columns from `col`'s start.
     private func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int) {
         // Locals: reading class `var`s inside the loops costs an exclusivity check per access.
-        let cin = self.cin, h = self.h, w = self.w, ho = self.ho, wo = self.wo
-        for c in 0..<cin {
-            let plane = x + c * h * w
-            for ky in 0..<kh {
-                for kx in 0..<kw {
-                    let row = col + ((c * kh + ky) * kw + kx) * ld
-                    let xoff = kx * dw - pl
-                    let lo = xoff >= 0 ? 0 : Swift.min(wo, (-xoff + sw - 1) / sw)
-                    let hi = w - 1 - xoff >= 0 ? Swift.max(lo, Swift.min(wo, (w - 1 - xoff) / sw + 1)) : lo
-                    for oy in 0..<ho {
-                        let iy = oy * sh - pt + ky * dh
-                        let dst = row + oy * wo
-                        if iy < 0 || iy >= h { dst.update(repeating: 0, count: wo); continue }
-                        for ox in 0..<lo { dst[ox] = 0 }
-                        let src = plane + iy * w + xoff
-                        if sw == 1 {
-                            copyRun(dst + lo, src + lo, hi - lo)
+        let cin = self.cin, h = self.h, w = self.w, ho = self.ho, wo = self.wo, sh = self.sh, sw = self.sw
+        for ky in 0..<kh {
+            let rows = validRows(ky, h, ho)
+            for kx in 0..<kw {
+                let cols = validCols(kx, w, wo)
+                let n = cols.count, full = n == wo
+                let rowOff = (rows.lowerBound &* sh &- pt &+ ky &* dh) &* w &+ (kx &* dw &- pl)
+                for c in 0..<cin {
+                    let row = col + ((c &* kh &+ ky) &* kw &+ kx) &* ld
+                    if rows.lowerBound > 0 { row.update(repeating: 0, count: rows.lowerBound &* wo) }
+                    if rows.upperBound < ho { (row + rows.upperBound &* wo).update(repeating: 0, count: (ho &- rows.upperBound) &* wo) }
+                    var src = x + (c &* h &* w &+ rowOff)
+                    var dst = row + rows.lowerBound &* wo
+                    for _ in rows {
+                        if sw == 1 && full {
+                            copyRun(dst, src, wo)
                         } else {
-                            for ox in lo..<hi { dst[ox] = src[ox * sw] }
+                            for ox in 0..<cols.lowerBound { dst[ox] = 0 }
+                            if sw == 1 {
+                                copyRun(dst + cols.lowerBound, src + cols.lowerBound, n)
+                            } else {
+                                for ox in cols { dst[ox] = src[ox &* sw] }
+                            }
+                            for ox in cols.upperBound..<wo { dst[ox] = 0 }
                         }
-                        for ox in hi..<wo { dst[ox] = 0 }
+                        src += sh &* w
+                        dst += wo
                     }
                 }
             }
@@ -143,25 +167,24 @@ public final class Conv2D: Layer {
 
     /// Adds `col` rows back onto one sample's input gradient (the adjoint of im2col).
     private func col2im(_ col: UnsafePointer<Float>, _ dxs: UnsafeMutablePointer<Float>, ld: Int) {
-        let cin = self.cin, h = self.h, w = self.w, ho = self.ho, wo = self.wo
-        for c in 0..<cin {
-            let plane = dxs + c * h * w
-            for ky in 0..<kh {
-                for kx in 0..<kw {
-                    let row = col + ((c * kh + ky) * kw + kx) * ld
-                    let xoff = kx * dw - pl
-                    let lo = xoff >= 0 ? 0 : Swift.min(wo, (-xoff + sw - 1) / sw)
-                    let hi = w - 1 - xoff >= 0 ? Swift.max(lo, Swift.min(wo, (w - 1 - xoff) / sw + 1)) : lo
-                    for oy in 0..<ho {
-                        let iy = oy * sh - pt + ky * dh
-                        if iy < 0 || iy >= h { continue }
-                        let src = row + oy * wo
-                        let dst = plane + iy * w + xoff
+        let cin = self.cin, h = self.h, w = self.w, ho = self.ho, wo = self.wo, sh = self.sh, sw = self.sw
+        for ky in 0..<kh {
+            let rows = validRows(ky, h, ho)
+            for kx in 0..<kw {
+                let cols = validCols(kx, w, wo)
+                let n = cols.count
+                let rowOff = (rows.lowerBound &* sh &- pt &+ ky &* dh) &* w &+ (kx &* dw &- pl)
+                for c in 0..<cin {
+                    var src = col + ((c &* kh &+ ky) &* kw &+ kx) &* ld + rows.lowerBound &* wo
+                    var dst = dxs + (c &* h &* w &+ rowOff)
+                    for _ in rows {
                         if sw == 1 {
-                            addRun(dst + lo, src + lo, hi - lo)
+                            addRun(dst + cols.lowerBound, src + cols.lowerBound, n)
                         } else {
-                            for ox in lo..<hi { dst[ox * sw] += src[ox] }
+                            for ox in cols { dst[ox &* sw] += src[ox] }
                         }
+                        src += wo
+                        dst += sh &* w
                     }
                 }
             }
@@ -220,11 +243,14 @@ public final class Conv2D: Layer {
         let hw = ho * wo, inSize = cin * h * w, outSize = outChannels * hw, relu = fusedReLU
         let s = chunkSamples(batch)
         let chunks = (batch + s - 1) / s
-        let workers = Swift.min(Parallel.threads, chunks)
+        // Weight gradients accumulate in a fixed number of slots (runs of consecutive chunks), summed in
+        // slot order afterwards: the same result for any thread count up to `maxSlots`.
+        let slots = Swift.min(chunks, Conv2D.maxSlots)
+        let workers = Swift.min(Parallel.threads, slots)
         let wCount = weights[0].count
         ensureScratch(workers: workers, (kTotal * s * hw, outChannels * s * hw, inputGradient ? kTotal * s * hw : 1))
-        partialW.ensure(chunks * wCount)
-        partialB.ensure(chunks * outChannels)
+        partialW.ensure(slots * wCount)
+        partialB.ensure(slots * outChannels)
         if inputGradient { dx.ensure(batch * inSize); dx.zero(batch * inSize) }
         let wt = weights[0].value.ptr, pw = partialW.ptr, pbias = partialB.ptr
         let cog = outChannels / groups, kg = self.kg
@@ -232,8 +258,11 @@ public final class Conv2D: Layer {
         let scratchA = self.scratchA, scratchB = self.scratchB, scratchC = self.scratchC
         Parallel.forEach(count: workers) { wk in
             let col = scratchA[wk].ptr, dyc = scratchB[wk].ptr, dcol = scratchC[wk].ptr
-            for chunk in (chunks * wk / workers)..<(chunks * (wk + 1) / workers) {
+            for slot in (slots * wk / workers)..<(slots * (wk + 1) / workers) {
+            let slotChunks = (chunks * slot / slots)..<(chunks * (slot + 1) / slots)
+            for chunk in slotChunks {
                 let first = chunk * s, n = Swift.min(s, batch - first), ld = n * hw
+                let beta: Float = chunk == slotChunks.lowerBound ? 0 : 1
                 for i in 0..<n { im2col(x + (first + i) * inSize, col + i * hw, ld: ld) }
                 let g0: UnsafePointer<Float>
                 if relu {
@@ -256,16 +285,11 @@ public final class Conv2D: Layer {
                     }
                     g0 = UnsafePointer(dyc)
                 }
-                let pbc = pbias + chunk * outChannels
-                for co in 0..<outChannels {
-                    let r = g0 + co * ld
-                    var acc: Float = 0
-                    for p in 0..<ld { acc += r[p] }
-                    pbc[co] = acc
-                }
+                let pbc = pbias + slot * outChannels
+                for co in 0..<outChannels { pbc[co] = beta * pbc[co] + sumRun(g0 + co * ld, ld) }
                 for g in 0..<groups {
-                    gemm(false, true, cog, kg, ld, 1, g0 + g * cog * ld, ld, col + g * kg * ld, ld, 0,
-                         pw + chunk * wCount + g * cog * kg, kg)
+                    gemm(false, true, cog, kg, ld, 1, g0 + g * cog * ld, ld, col + g * kg * ld, ld, beta,
+                         pw + slot * wCount + g * cog * kg, kg)
                 }
                 if inputGradient {
                     for g in 0..<groups {
@@ -274,18 +298,18 @@ public final class Conv2D: Layer {
                     for i in 0..<n { col2im(dcol + i * hw, dxp + (first + i) * inSize, ld: ld) }
                 }
             }
+            }
         }
-        // Sum the per-chunk partials in chunk order: deterministic for any thread count.
         let gw = weights[0].grad.ptr
         gw.update(from: pw, count: wCount)
-        for c in 1..<Swift.max(chunks, 1) {
+        for c in 1..<Swift.max(slots, 1) {
             let src = pw + c * wCount
             for i in 0..<wCount { gw[i] += src[i] }
         }
         if useBias {
             let gb = weights[1].grad.ptr
             gb.update(from: pbias, count: outChannels)
-            for c in 1..<Swift.max(chunks, 1) {
+            for c in 1..<Swift.max(slots, 1) {
                 for i in 0..<outChannels { gb[i] += pbias[c * outChannels + i] }
             }
         }

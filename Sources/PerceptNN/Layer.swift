@@ -114,3 +114,17 @@ func parallelItems(_ count: Int, elementsPerItem: Int, _ body: (Range<Int>) -> V
     }
     while i < n { dst[i] += src[i]; i += 1 }
 }
+
+/// Sum of `n` floats with vector accumulators (a plain `+=` loop is a serial dependency chain).
+@inline(__always) func sumRun(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var a = SIMD8<Float>(), b = SIMD8<Float>()
+    var i = 0
+    while i + 16 <= n {
+        a += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+        b += UnsafeRawPointer(p + i + 8).loadUnaligned(as: SIMD8<Float>.self)
+        i += 16
+    }
+    var s = (a + b).sum()
+    while i < n { s += p[i]; i += 1 }
+    return s
+}

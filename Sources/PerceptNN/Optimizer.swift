@@ -58,7 +58,7 @@ public class Optimizer {
             let w = p.value.ptr, g = p.grad.ptr
             if coupledDecay && weightDecay != 0 { for i in 0..<n { g[i] += weightDecay * w[i] } }
             if l1 != 0 { for i in 0..<n { g[i] += w[i] > 0 ? l1 : (w[i] < 0 ? -l1 : 0) } }
-            apply(w, g, n, slots.map(\.ptr))
+            apply(w, g, n, slots)
         }
     }
 
@@ -73,7 +73,7 @@ public class Optimizer {
     func prepareStep() {}
 
     /// The update rule for one parameter tensor.
-    func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [UnsafeMutablePointer<Float>]) {}
+    func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {}
 
     /// State buffers as tensors named `<param>.<slot>` (e.g. `0.weight.exp_avg`), for checkpoints.
     public func stateTensors(_ params: [(name: String, param: Param)]) -> [(String, Tensor)] {
@@ -150,10 +150,10 @@ public final class SGD: Optimizer {
         if nesterov && (momentum <= 0 || dampening != 0) { throw params.invalid("nesterov", "needs momentum > 0 and dampening 0") }
     }
 
-    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [UnsafeMutablePointer<Float>]) {
+    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {
         let lr = self.lr
         guard momentum != 0 else { for i in 0..<n { w[i] -= lr * g[i] }; return }
-        let buf = s[0], mu = momentum, damp = 1 - dampening
+        let buf = s[0].ptr, mu = momentum, damp = 1 - dampening
         let first = step == 1
         for i in 0..<n {
             let b = first ? g[i] : mu * buf[i] + damp * g[i]
@@ -182,8 +182,8 @@ public final class AdaGrad: Optimizer {
         try super.init(params)
     }
 
-    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [UnsafeMutablePointer<Float>]) {
-        let clr = lr / (1 + Float(step - 1) * lrDecay), sum = s[0]
+    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {
+        let clr = lr / (1 + Float(step - 1) * lrDecay), sum = s[0].ptr
         for i in 0..<n {
             sum[i] += g[i] * g[i]
             w[i] -= clr * g[i] / (sum[i].squareRoot() + eps)
@@ -215,8 +215,8 @@ public final class RMSprop: Optimizer {
         guard alpha >= 0 && alpha <= 1 else { throw params.invalid("alpha", "must be in [0, 1]") }
     }
 
-    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [UnsafeMutablePointer<Float>]) {
-        let sq = s[0], buf = s[1], ga = s[2], a = alpha, lr = self.lr
+    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {
+        let sq = s[0].ptr, buf = s[1].ptr, ga = s[2].ptr, a = alpha, lr = self.lr
         for i in 0..<n {
             sq[i] = a * sq[i] + (1 - a) * g[i] * g[i]
             var avg = sq[i]
@@ -262,8 +262,8 @@ public class Adam: Optimizer {
         bc2Sqrt = Float((1 - pow(Double(beta2), t)).squareRoot())
     }
 
-    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [UnsafeMutablePointer<Float>]) {
-        let m = s[0], v = s[1], b1 = beta1, b2 = beta2, ss = stepSize, inv = 1 / bc2Sqrt, e = eps
+    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {
+        let m = s[0].ptr, v = s[1].ptr, b1 = beta1, b2 = beta2, ss = stepSize, inv = 1 / bc2Sqrt, e = eps
         for i in 0..<n {
             let gi = g[i]
             m[i] += (1 - b1) * (gi - m[i])
@@ -286,7 +286,7 @@ public final class AdamW: Adam {
     }
     override var coupledDecay: Bool { false }
 
-    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [UnsafeMutablePointer<Float>]) {
+    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {
         let decay = 1 - lr * weightDecay
         for i in 0..<n { w[i] *= decay }
         super.apply(w, g, n, s)

@@ -22,6 +22,34 @@ enum RecurrentOptions {
 
 @inline(__always) func sigmoid(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
 
+typealias F8 = SIMD8<Float>
+@inline(__always) func ld8(_ p: UnsafePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
+@inline(__always) func ld8(_ p: UnsafeMutablePointer<Float>) -> F8 { UnsafeRawPointer(p).loadUnaligned(as: F8.self) }
+@inline(__always) func st8(_ p: UnsafeMutablePointer<Float>, _ v: F8) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: F8.self) }
+
+/// e^x for 8 floats (Cephes `expf`: range reduction by ln 2 and a degree-5 polynomial, ≈1 ulp),
+/// so the gate nonlinearities vectorise instead of calling libm once per element.
+@inline(__always) func exp8(_ x: F8) -> F8 {
+    let xc = x.clamped(lowerBound: F8(repeating: -87.3), upperBound: F8(repeating: 88.3))
+    // Round to nearest by adding 1.5·2²³: the integer lands in the low mantissa bits (SIMD
+    // float→int conversions and `rounded` are not vectorised by the compiler).
+    let t = xc * 1.44269504088896341 + 12582912
+    let n = t - 12582912
+    let r = xc - n * 0.693359375 + n * 2.12194440e-4
+    var p = F8(repeating: 1.9875691500e-4)
+    p = p * r + 1.3981999507e-3
+    p = p * r + 8.3334519073e-3
+    p = p * r + 4.1665795894e-2
+    p = p * r + 1.6666665459e-1
+    p = p * r + 5.0000001201e-1
+    let y = p * (r * r) + r + 1
+    let bits = (unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+    return y * unsafeBitCast(bits, to: F8.self)
+}
+@inline(__always) func sigmoid8(_ x: F8) -> F8 { 1 / (1 + exp8(-x)) }
+/// tanh x = 2σ(2x) − 1 (absolute error ≈ 1e-7).
+@inline(__always) func tanh8(_ x: F8) -> F8 { 2 / (1 + exp8(-2 * x)) - 1 }
+
 /// Forward and backward-through-time passes of a stacked, optionally bidirectional LSTM or GRU.
 ///
 /// Per sample the input is `[T, input_size]` (PyTorch `batch_first`). For each layer and direction
@@ -49,6 +77,8 @@ final class RecurrentEngine {
     private var layerOut: [FloatBuffer] = []     // [B, T, D·H] per layer
     private let out = FloatBuffer(), dSeq = FloatBuffer(), dIn = FloatBuffer(), dIn2 = FloatBuffer()
     private var input: UnsafePointer<Float>?
+    /// Samples per work item; fixed so results do not depend on the number of threads.
+    let rowChunk = 16
 
     /// One direction of one layer: its weights and what backward needs from the forward pass.
     final class Unit {
@@ -64,6 +94,8 @@ final class RecurrentEngine {
         let hseq = FloatBuffer()
         /// Pre-activation gate gradients (input side), and for GRU the hidden side.
         let dgates = FloatBuffer(), dgh = FloatBuffer()
+        /// LSTM: tanh(c_t), kept for backward.
+        let tanhc = FloatBuffer()
         let bias = FloatBuffer(), step = FloatBuffer(), dh = FloatBuffer(), dc = FloatBuffer(), direct = FloatBuffer()
         init(wih: Param, whh: Param, bih: Param?, bhh: Param?, reverse: Bool, inSize: Int) {
             self.wih = wih; self.whh = whh; self.bih = bih; self.bhh = bhh; self.reverse = reverse; self.inSize = inSize
@@ -158,64 +190,100 @@ final class RecurrentEngine {
     private func run(_ u: Unit, _ x: UnsafePointer<Float>, batch B: Int) {
         let T = frames, H = hidden, G = kind.gates * H, I = u.inSize
         u.gates.ensure(B * T * G); u.cell.ensure(B * T * H); u.hprev.ensure(B * T * H); u.hseq.ensure(B * T * H)
-        u.bias.ensure(2 * G); u.step.ensure(B * G)
+        u.bias.ensure(3 * G); u.step.ensure(B * G)
+        if kind == .lstm { u.tanhc.ensure(B * T * H) }
         let gates = u.gates.ptr, cell = u.cell.ptr, hprev = u.hprev.ptr, hseq = u.hseq.ptr
         let bi = u.bias.ptr, bh = u.bias.ptr + G
         bi.update(repeating: 0, count: 2 * G)
         if let p = u.bih { bi.update(from: p.value.ptr, count: G) }
         if let p = u.bhh { bh.update(from: p.value.ptr, count: G) }
-        // The input part of every gate, all frames of all samples: one GEMM.
-        gemm(false, true, B * T, G, I, 1, x, I, u.wih.value.ptr, I, 0, gates, G)
+        let bs = u.bias.ptr + 2 * G   // b_ih + b_hh
+        for j in 0..<G { bs[j] = bi[j] + bh[j] }
+        let H8 = H - H % 8
         let order: [Int] = u.reverse ? Array((0..<T).reversed()) : Array(0..<T)
-        for t in order {
-            let prev = previous(t, u.reverse)
-            for b in 0..<B {
-                let dst = hprev + (b * T + t) * H
-                if let p = prev { copyRun(dst, hseq + (b * T + p) * H, H) } else { dst.update(repeating: 0, count: H) }
-            }
-            switch kind {
-            case .lstm:
-                if prev != nil {
-                    gemm(false, true, B, G, H, 1, hprev + t * H, T * H, u.whh.value.ptr, H, 1, gates + t * G, T * G)
+        // Samples are independent through time: fixed chunks of rows run on the workers (the same
+        // GEMM calls whatever the thread count, so results do not depend on it).
+        forRowChunks(B, heavy: H * G >= 4096) { b0, b1 in
+            let nb = b1 - b0
+            // The input part of every gate for all frames of these samples: one GEMM.
+            gemm(false, true, nb * T, G, I, 1, x + b0 * T * I, I, u.wih.value.ptr, I, 0, gates + b0 * T * G, G)
+            for t in order {
+                let prev = previous(t, u.reverse)
+                for b in b0..<b1 {
+                    let dst = hprev + (b * T + t) * H
+                    if let p = prev { copyRun(dst, hseq + (b * T + p) * H, H) } else { dst.update(repeating: 0, count: H) }
                 }
-                for b in 0..<B {
-                    let r = b * T + t, gt = gates + r * G, c = cell + r * H, h = hseq + r * H
-                    guard t < lengths[b] else {
-                        c.update(repeating: 0, count: H); h.update(repeating: 0, count: H); continue
+                switch kind {
+                case .lstm:
+                    if prev != nil {
+                        gemm(false, true, nb, G, H, 1, hprev + (b0 * T + t) * H, T * H, u.whh.value.ptr, H, 1, gates + (b0 * T + t) * G, T * G)
                     }
-                    let cp: UnsafeMutablePointer<Float>? = prev.map { cell + (b * T + $0) * H }
-                    for j in 0..<H {
-                        let ig = sigmoid(gt[j] + bi[j] + bh[j])
-                        let fg = sigmoid(gt[H + j] + bi[H + j] + bh[H + j])
-                        let gg = tanhf(gt[2 * H + j] + bi[2 * H + j] + bh[2 * H + j])
-                        let og = sigmoid(gt[3 * H + j] + bi[3 * H + j] + bh[3 * H + j])
-                        let cv = fg * (cp?[j] ?? 0) + ig * gg
-                        gt[j] = ig; gt[H + j] = fg; gt[2 * H + j] = gg; gt[3 * H + j] = og
-                        c[j] = cv
-                        h[j] = og * tanhf(cv)
+                    for b in b0..<b1 {
+                        let r = b * T + t, gt = gates + r * G, c = cell + r * H, h = hseq + r * H
+                        guard t < lengths[b] else {
+                            c.update(repeating: 0, count: H); h.update(repeating: 0, count: H); continue
+                        }
+                        let cp: UnsafeMutablePointer<Float>? = prev.map { cell + (b * T + $0) * H }
+                        let tch = u.tanhc.ptr + r * H
+                        var j = 0
+                        while j < H8 {
+                            let ig = sigmoid8(ld8(gt + j) + ld8(bs + j))
+                            let fg = sigmoid8(ld8(gt + H + j) + ld8(bs + H + j))
+                            let gg = tanh8(ld8(gt + 2 * H + j) + ld8(bs + 2 * H + j))
+                            let og = sigmoid8(ld8(gt + 3 * H + j) + ld8(bs + 3 * H + j))
+                            let cv = fg * (cp.map { ld8($0 + j) } ?? F8()) + ig * gg
+                            let tc = tanh8(cv)
+                            st8(gt + j, ig); st8(gt + H + j, fg); st8(gt + 2 * H + j, gg); st8(gt + 3 * H + j, og)
+                            st8(c + j, cv); st8(tch + j, tc); st8(h + j, og * tc)
+                            j += 8
+                        }
+                        while j < H {
+                            let ig = sigmoid(gt[j] + bs[j])
+                            let fg = sigmoid(gt[H + j] + bs[H + j])
+                            let gg = tanhf(gt[2 * H + j] + bs[2 * H + j])
+                            let og = sigmoid(gt[3 * H + j] + bs[3 * H + j])
+                            let cv = fg * (cp?[j] ?? 0) + ig * gg
+                            gt[j] = ig; gt[H + j] = fg; gt[2 * H + j] = gg; gt[3 * H + j] = og
+                            c[j] = cv
+                            tch[j] = tanhf(cv)
+                            h[j] = og * tch[j]
+                            j += 1
+                        }
                     }
-                }
-            case .gru:
-                let gh = u.step.ptr
-                if prev != nil {
-                    gemm(false, true, B, G, H, 1, hprev + t * H, T * H, u.whh.value.ptr, H, 0, gh, G)
-                } else {
-                    gh.update(repeating: 0, count: B * G)
-                }
-                for b in 0..<B {
-                    let r = b * T + t, gt = gates + r * G, hn = cell + r * H, h = hseq + r * H
-                    guard t < lengths[b] else {
-                        hn.update(repeating: 0, count: H); h.update(repeating: 0, count: H); continue
+                case .gru:
+                    let gh = u.step.ptr
+                    if prev != nil {
+                        gemm(false, true, nb, G, H, 1, hprev + (b0 * T + t) * H, T * H, u.whh.value.ptr, H, 0, gh + b0 * G, G)
+                    } else {
+                        (gh + b0 * G).update(repeating: 0, count: nb * G)
                     }
-                    let ghb = gh + b * G, hp = hprev + r * H
-                    for j in 0..<H {
-                        let rg = sigmoid(gt[j] + bi[j] + ghb[j] + bh[j])
-                        let zg = sigmoid(gt[H + j] + bi[H + j] + ghb[H + j] + bh[H + j])
-                        let hnv = ghb[2 * H + j] + bh[2 * H + j]
-                        let ng = tanhf(gt[2 * H + j] + bi[2 * H + j] + rg * hnv)
-                        gt[j] = rg; gt[H + j] = zg; gt[2 * H + j] = ng
-                        hn[j] = hnv
-                        h[j] = (1 - zg) * ng + zg * hp[j]
+                    for b in b0..<b1 {
+                        let r = b * T + t, gt = gates + r * G, hn = cell + r * H, h = hseq + r * H
+                        guard t < lengths[b] else {
+                            hn.update(repeating: 0, count: H); h.update(repeating: 0, count: H); continue
+                        }
+                        let ghb = gh + b * G, hp = hprev + r * H
+                        var j = 0
+                        while j < H8 {
+                            let rg = sigmoid8(ld8(gt + j) + ld8(ghb + j) + ld8(bs + j))
+                            let zg = sigmoid8(ld8(gt + H + j) + ld8(ghb + H + j) + ld8(bs + H + j))
+                            let hnv = ld8(ghb + 2 * H + j) + ld8(bh + 2 * H + j)
+                            let ng = tanh8(ld8(gt + 2 * H + j) + ld8(bi + 2 * H + j) + rg * hnv)
+                            st8(gt + j, rg); st8(gt + H + j, zg); st8(gt + 2 * H + j, ng)
+                            st8(hn + j, hnv)
+                            st8(h + j, (1 - zg) * ng + zg * ld8(hp + j))
+                            j += 8
+                        }
+                        while j < H {
+                            let rg = sigmoid(gt[j] + ghb[j] + bs[j])
+                            let zg = sigmoid(gt[H + j] + ghb[H + j] + bs[H + j])
+                            let hnv = ghb[2 * H + j] + bh[2 * H + j]
+                            let ng = tanhf(gt[2 * H + j] + bi[2 * H + j] + rg * hnv)
+                            gt[j] = rg; gt[H + j] = zg; gt[2 * H + j] = ng
+                            hn[j] = hnv
+                            h[j] = (1 - zg) * ng + zg * hp[j]
+                            j += 1
+                        }
                     }
                 }
             }
@@ -266,74 +334,109 @@ final class RecurrentEngine {
         let T = frames, H = hidden, G = kind.gates * H, I = u.inSize
         u.dgates.ensure(B * T * G); u.dh.ensure(B * H); u.dc.ensure(B * H)
         let gates = u.gates.ptr, cell = u.cell.ptr, hprev = u.hprev.ptr, dg = u.dgates.ptr
-        let dhrec = u.dh.ptr, dcnext = u.dc.ptr
-        dhrec.update(repeating: 0, count: B * H); dcnext.update(repeating: 0, count: B * H)
+        let dhrec = u.dh.ptr, dcnext = u.dc.ptr, H8 = H - H % 8
         let order: [Int] = u.reverse ? Array(0..<T) : Array((0..<T).reversed())
-        switch kind {
-        case .lstm:
-            for t in order {
-                let prev = previous(t, u.reverse)
-                for b in 0..<B {
-                    let r = b * T + t, gt = gates + r * G, dgt = dg + r * G, dcb = dcnext + b * H, dhb = dhrec + b * H
-                    guard t < lengths[b] else {
-                        dgt.update(repeating: 0, count: G); dcb.update(repeating: 0, count: H); continue
+        if kind == .gru { u.dgh.ensure(B * T * G); u.direct.ensure(B * H) }
+        let heavy = H * G >= 4096
+        forRowChunks(B, heavy: heavy) { b0, b1 in
+            let nb = b1 - b0
+            (dhrec + b0 * H).update(repeating: 0, count: nb * H); (dcnext + b0 * H).update(repeating: 0, count: nb * H)
+            switch kind {
+            case .lstm:
+                for t in order {
+                    let prev = previous(t, u.reverse)
+                    for b in b0..<b1 {
+                        let r = b * T + t, gt = gates + r * G, dgt = dg + r * G, dcb = dcnext + b * H, dhb = dhrec + b * H
+                        guard t < lengths[b] else {
+                            dgt.update(repeating: 0, count: G); dcb.update(repeating: 0, count: H); continue
+                        }
+                        let tch = u.tanhc.ptr + r * H, dyr = dy + r * ld
+                        let cp: UnsafeMutablePointer<Float>? = prev.map { cell + (b * T + $0) * H }
+                        var j = 0
+                        while j < H8 {
+                            let ig = ld8(gt + j), fg = ld8(gt + H + j), gg = ld8(gt + 2 * H + j), og = ld8(gt + 3 * H + j)
+                            let dh = ld8(dyr + j) + ld8(dhb + j)
+                            let tc = ld8(tch + j)
+                            let dc = ld8(dcb + j) + dh * og * (1 - tc * tc)
+                            st8(dgt + j, dc * gg * ig * (1 - ig))
+                            st8(dgt + H + j, dc * (cp.map { ld8($0 + j) } ?? F8()) * fg * (1 - fg))
+                            st8(dgt + 2 * H + j, dc * ig * (1 - gg * gg))
+                            st8(dgt + 3 * H + j, dh * tc * og * (1 - og))
+                            st8(dcb + j, dc * fg)
+                            j += 8
+                        }
+                        while j < H {
+                            let ig = gt[j], fg = gt[H + j], gg = gt[2 * H + j], og = gt[3 * H + j]
+                            let dh = dyr[j] + dhb[j]
+                            let tc = tch[j]
+                            let dc = dcb[j] + dh * og * (1 - tc * tc)
+                            dgt[j] = dc * gg * ig * (1 - ig)
+                            dgt[H + j] = dc * (cp?[j] ?? 0) * fg * (1 - fg)
+                            dgt[2 * H + j] = dc * ig * (1 - gg * gg)
+                            dgt[3 * H + j] = dh * tc * og * (1 - og)
+                            dcb[j] = dc * fg
+                            j += 1
+                        }
                     }
-                    let c = cell + r * H, dyr = dy + r * ld
-                    let cp: UnsafeMutablePointer<Float>? = prev.map { cell + (b * T + $0) * H }
-                    for j in 0..<H {
-                        let ig = gt[j], fg = gt[H + j], gg = gt[2 * H + j], og = gt[3 * H + j]
-                        let dh = dyr[j] + dhb[j]
-                        let tc = tanhf(c[j])
-                        let dc = dcb[j] + dh * og * (1 - tc * tc)
-                        dgt[j] = dc * gg * ig * (1 - ig)
-                        dgt[H + j] = dc * (cp?[j] ?? 0) * fg * (1 - fg)
-                        dgt[2 * H + j] = dc * ig * (1 - gg * gg)
-                        dgt[3 * H + j] = dh * tc * og * (1 - og)
-                        dcb[j] = dc * fg
+                    if prev != nil {
+                        gemm(false, false, nb, H, G, 1, dg + (b0 * T + t) * G, T * G, u.whh.value.ptr, H, 0, dhrec + b0 * H, H)
                     }
                 }
-                if prev != nil {
-                    gemm(false, false, B, H, G, 1, dg + t * G, T * G, u.whh.value.ptr, H, 0, dhrec, H)
+            case .gru:
+                let dgh = u.dgh.ptr, direct = u.direct.ptr
+                for t in order {
+                    let prev = previous(t, u.reverse)
+                    for b in b0..<b1 {
+                        let r = b * T + t, gt = gates + r * G, dgt = dg + r * G, dght = dgh + r * G
+                        let dhb = dhrec + b * H, dir = direct + b * H
+                        guard t < lengths[b] else {
+                            dgt.update(repeating: 0, count: G); dght.update(repeating: 0, count: G)
+                            dir.update(repeating: 0, count: H); continue
+                        }
+                        let hn = cell + r * H, hp = hprev + r * H, dyr = dy + r * ld
+                        for j in 0..<H {
+                            let rg = gt[j], zg = gt[H + j], ng = gt[2 * H + j]
+                            let dh = dyr[j] + dhb[j]
+                            let dnp = dh * (1 - zg) * (1 - ng * ng)
+                            let drp = dnp * hn[j] * rg * (1 - rg)
+                            let dzp = dh * (hp[j] - ng) * zg * (1 - zg)
+                            dgt[j] = drp; dgt[H + j] = dzp; dgt[2 * H + j] = dnp
+                            dght[j] = drp; dght[H + j] = dzp; dght[2 * H + j] = dnp * rg
+                            dir[j] = dh * zg
+                        }
+                    }
+                    if prev != nil {
+                        gemm(false, false, nb, H, G, 1, dgh + (b0 * T + t) * G, T * G, u.whh.value.ptr, H, 0, dhrec + b0 * H, H)
+                        addRun(dhrec + b0 * H, direct + b0 * H, nb * H)
+                    } else {
+                        (dhrec + b0 * H).update(repeating: 0, count: nb * H)
+                    }
                 }
             }
-            gemm(true, false, G, H, B * T, 1, dg, G, hprev, H, 0, u.whh.grad.ptr, H)
-        case .gru:
-            u.dgh.ensure(B * T * G); u.direct.ensure(B * H)
-            let dgh = u.dgh.ptr, direct = u.direct.ptr
-            for t in order {
-                let prev = previous(t, u.reverse)
-                for b in 0..<B {
-                    let r = b * T + t, gt = gates + r * G, dgt = dg + r * G, dght = dgh + r * G
-                    let dhb = dhrec + b * H, dir = direct + b * H
-                    guard t < lengths[b] else {
-                        dgt.update(repeating: 0, count: G); dght.update(repeating: 0, count: G)
-                        dir.update(repeating: 0, count: H); continue
-                    }
-                    let hn = cell + r * H, hp = hprev + r * H, dyr = dy + r * ld
-                    for j in 0..<H {
-                        let rg = gt[j], zg = gt[H + j], ng = gt[2 * H + j]
-                        let dh = dyr[j] + dhb[j]
-                        let dnp = dh * (1 - zg) * (1 - ng * ng)
-                        let drp = dnp * hn[j] * rg * (1 - rg)
-                        let dzp = dh * (hp[j] - ng) * zg * (1 - zg)
-                        dgt[j] = drp; dgt[H + j] = dzp; dgt[2 * H + j] = dnp
-                        dght[j] = drp; dght[H + j] = dzp; dght[2 * H + j] = dnp * rg
-                        dir[j] = dh * zg
-                    }
-                }
-                if prev != nil {
-                    gemm(false, false, B, H, G, 1, dgh + t * G, T * G, u.whh.value.ptr, H, 0, dhrec, H)
-                    addRun(dhrec, direct, B * H)
-                } else {
-                    dhrec.update(repeating: 0, count: B * H)
-                }
+            if let dx {
+                gemm(false, false, nb * T, I, G, 1, dg + b0 * T * G, G, u.wih.value.ptr, I, accumulate ? 1 : 0, dx + b0 * T * I, I)
             }
-            gemm(true, false, G, H, B * T, 1, dgh, G, hprev, H, 0, u.whh.grad.ptr, H)
         }
-        gemm(true, false, G, I, B * T, 1, dg, G, x, I, 0, u.wih.grad.ptr, I)
+        // Weight gradients sum over every row: split by gate rows instead (fixed chunks again).
+        let dgHidden = kind == .gru ? UnsafePointer(u.dgh.ptr) : UnsafePointer(dg)
+        let gChunk = 128, gChunks = (G + gChunk - 1) / gChunk
+        forChunks(gChunks, parallel: heavy && gChunks > 1) { c in
+            let g0 = c * gChunk, ng = Swift.min(G, g0 + gChunk) - g0
+            gemm(true, false, ng, H, B * T, 1, dgHidden + g0, G, hprev, H, 0, u.whh.grad.ptr + g0 * H, H)
+            gemm(true, false, ng, I, B * T, 1, dg + g0, G, x, I, 0, u.wih.grad.ptr + g0 * I, I)
+        }
         if let p = u.bih { columnSums(dg, rows: B * T, cols: G, into: p.grad.ptr) }
-        if let p = u.bhh { columnSums(kind == .gru ? u.dgh.ptr : dg, rows: B * T, cols: G, into: p.grad.ptr) }
-        if let dx { gemm(false, false, B * T, I, G, 1, dg, G, u.wih.value.ptr, I, accumulate ? 1 : 0, dx, I) }
+        if let p = u.bhh { columnSums(dgHidden, rows: B * T, cols: G, into: p.grad.ptr) }
+    }
+
+    /// Runs `body(first, end)` over fixed chunks of `rowChunk` samples, on the workers when `heavy`.
+    private func forRowChunks(_ batch: Int, heavy: Bool, _ body: (Int, Int) -> Void) {
+        let chunks = (batch + rowChunk - 1) / rowChunk
+        forChunks(chunks, parallel: heavy && chunks > 1) { c in body(c * rowChunk, Swift.min(batch, (c + 1) * rowChunk)) }
+    }
+
+    private func forChunks(_ count: Int, parallel: Bool, _ body: (Int) -> Void) {
+        if parallel { Parallel.forEach(count: count, body) } else { for c in 0..<count { body(c) } }
     }
 }
 

@@ -10,7 +10,7 @@ struct PerceptCommand: ParsableCommand {
         abstract: "Audio and vision features, augmentations and networks: librosa/OpenCV/PyTorch results in one native binary.",
         discussion: "Exit codes: 0 success, 1 failure at run time, 2 bad usage or bad input.",
         version: PerceptVersion.string,
-        subcommands: [InfoCommand.self, ExtractCommand.self, AugmentCommand.self]
+        subcommands: [InfoCommand.self, ExtractCommand.self, AugmentCommand.self, ListCommand.self]
     )
 }
 

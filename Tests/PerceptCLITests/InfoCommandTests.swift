@@ -70,3 +70,22 @@ final class InfoCommandTests: CLITestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.npy")))
     }
 }
+
+final class ListCommandTests: CLITestCase {
+    func testListsEveryKindAndDescribesOne() throws {
+        let all = try run(["list"])
+        XCTAssertEqual(all.status, 0)
+        for name in ["mfcc", "hog", "random_crop", "mixup", "conv2d", "lstm", "cross_entropy", "adam"] {
+            XCTAssertTrue(all.stdout.contains("  \(name) "), "\(name) missing from percept list")
+        }
+        let one = try run(["list", "mfcc"])
+        XCTAssertTrue(one.stdout.contains("n_mfcc  --n-mfcc  int  default 20"), one.stdout)
+        try assertBadInput(["list", "adamm"], names: "adamm", "did you mean 'adam'")
+    }
+
+    func testReferenceDocMatchesTheCode() throws {
+        let generated = try run(["list", "--markdown"]).stdout
+        let committed = String(decoding: FileManager.default.contents(atPath: Self.root + "/docs/reference.md") ?? Data(), as: UTF8.self)
+        XCTAssertEqual(committed, generated, "docs/reference.md is stale: regenerate with `percept list --markdown > docs/reference.md`")
+    }
+}

@@ -67,7 +67,24 @@ final class CheckpointTests: XCTestCase {
         try Checkpoint.save(try Sequential(Self.smallNet, inputShape: [1, 8, 8]), to: path)
         let other = try Sequential(Self.smallNet, inputShape: [1, 10, 10])
         XCTAssertThrowsError(try Checkpoint.loadWeights(into: other, from: path)) { e in
-            XCTAssertEqual((e as? PerceptError)?.description, "\(path): tensor '5.weight' has shape [3, 64], the model expects [3, 100]")
+            XCTAssertEqual((e as? PerceptError)?.description, "\(path): checkpoint architecture differs: input shape [1, 8, 8] in the checkpoint, [1, 10, 10] in the model")
+        }
+        var tanhNet = Self.smallNet
+        tanhNet[1] = LayerSpec("tanh")
+        XCTAssertThrowsError(try Checkpoint.loadWeights(into: try Sequential(tanhNet, inputShape: [1, 8, 8]), from: path)) { e in
+            XCTAssertEqual((e as? PerceptError)?.description, "\(path): checkpoint architecture differs: layer 1 is relu [:] in the checkpoint, tanh [:] in the model")
+        }
+        // Weights-only files (no architecture record, e.g. exported from Python) are checked by name and shape.
+        let bare = dir.appendingPathComponent("bare.safetensors").path
+        try SafeTensors.write([("0.weight", Tensor(shape: [4, 1, 3, 3]))], metadata: [:], to: bare)
+        XCTAssertThrowsError(try Checkpoint.loadWeights(into: other, from: bare)) { e in
+            XCTAssertEqual((e as? PerceptError)?.description, "\(bare): checkpoint has no tensor '0.bias' (does it belong to another architecture?)")
+        }
+        let wrongShape = dir.appendingPathComponent("shape.safetensors").path
+        try SafeTensors.write([("0.weight", Tensor(shape: [4, 1, 3, 3])), ("0.bias", Tensor(shape: [4])), ("5.weight", Tensor(shape: [3, 64])),
+                               ("5.bias", Tensor(shape: [3]))], metadata: [:], to: wrongShape)
+        XCTAssertThrowsError(try Checkpoint.loadWeights(into: other, from: wrongShape)) { e in
+            XCTAssertEqual((e as? PerceptError)?.description, "\(wrongShape): tensor '5.weight' has shape [3, 64], the model expects [3, 100]")
         }
         let garbage = dir.appendingPathComponent("bad.safetensors").path
         try Data([0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 1, 2]).write(to: URL(fileURLWithPath: garbage))

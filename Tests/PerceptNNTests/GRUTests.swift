@@ -19,6 +19,17 @@ final class GRUTests: XCTestCase {
                                         batch: 3, frames: 6, last: true)
     }
 
+    func testWideMaskedBidirectionalGRUSequenceMatchesTorch() throws {
+        // Hidden 9 runs the 8-wide vector path and the scalar tail; padded frames output zeros like pad_packed_sequence.
+        try assertRecurrentMatchesTorch("gru", "gru_wide_masked", inputSize: 5, hidden: 9, layers: 1, bidirectional: true,
+                                        batch: 3, frames: 6, last: false)
+    }
+
+    func testWideGRUGradientsMatchFiniteDifferences() throws {
+        let (layer, out) = try buildLayer("gru", ["hidden_size": "9", "return_sequences": "true"], input: [3, 2])
+        try assertGradients(layer, input: [3, 2], output: out, batch: 2)
+    }
+
     func testGRUGradientsMatchFiniteDifferences() throws {
         let (layer, out) = try buildLayer("gru", ["hidden_size": "3", "return_sequences": "true"], input: [4, 2])
         try assertGradients(layer, input: [4, 2], output: out, batch: 2)

@@ -1,3 +1,4 @@
+import Foundation
 import PerceptCore
 import PerceptNN
 import XCTest
@@ -50,5 +51,30 @@ final class SequenceReshapeTests: XCTestCase {
         let first = try XCTUnwrap(history.first?.trainLoss), last = try XCTUnwrap(history.last?.trainLoss)
         XCTAssertLessThan(last, first * 0.5)
         XCTAssertGreaterThanOrEqual(try trainer.evaluate(x, .classes(labels)).classification?.accuracy ?? 0, 0.9)
+    }
+}
+
+/// Recurrent models persist through checkpoints under PyTorch-style names.
+final class RecurrentCheckpointTests: XCTestCase {
+    func testSequenceModelRoundTripsThroughACheckpoint() throws {
+        let specs = [
+            LayerSpec("conv1d", ["out_channels": "4", "kernel_size": "3", "padding": "same"]),
+            LayerSpec("residual", ["body": "conv1d out_channels=4 kernel_size=3 padding=same; tanh; conv1d out_channels=4 kernel_size=3 padding=same"]),
+            LayerSpec("to_sequence"),
+            LayerSpec("lstm", ["hidden_size": "5", "bidirectional": "true", "return_sequences": "true"]),
+            LayerSpec("gru", ["hidden_size": "3", "num_layers": "2"]),
+            LayerSpec("dense", ["out_features": "2"]),
+        ]
+        let model = try Sequential(specs, inputShape: [2, 9], seed: 11)
+        XCTAssertTrue(model.namedParameters.map(\.name).contains("3.weight_hh_l0_reverse"))
+        XCTAssertTrue(model.namedParameters.map(\.name).contains("4.bias_ih_l1"))
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("seq.safetensors").path
+        try Checkpoint.save(model, to: path)
+        let loaded = try Checkpoint.loadModel(path)
+        let x = try Tensor(shape: [3, 2, 9], data: randomValues(54, seed: 2))
+        XCTAssertEqual(try loaded.predict(x).storage, try model.predict(x).storage)
+        XCTAssertEqual(loaded.architecture, model.architecture)
     }
 }

@@ -21,3 +21,15 @@ np.save("time_stretch_1.25.npy", librosa.effects.time_stretch(y, rate=1.25).asty
 np.save("time_stretch_0.8.npy", librosa.effects.time_stretch(y, rate=0.8).astype(np.float32))
 np.save("pitch_shift_3.npy", librosa.effects.pitch_shift(y, sr=sr, n_steps=3).astype(np.float32))
 np.save("pitch_shift_-5.npy", librosa.effects.pitch_shift(y, sr=sr, n_steps=-5).astype(np.float32))
+
+# Rotation against cv2.warpAffine (what albumentations' Rotate calls), bilinear. OpenCV
+# quantises sample positions to 1/32 pixel, so the tests allow for that.
+import cv2
+
+rng = np.random.default_rng(7)
+img = cv2.GaussianBlur(rng.random((24, 32)).astype(np.float32), (0, 0), 1.5)
+np.save("rotate_input.npy", img)
+for angle, border, name in [(17.5, cv2.BORDER_CONSTANT, "constant"), (-33.0, cv2.BORDER_REFLECT_101, "reflect_101")]:
+    m = cv2.getRotationMatrix2D(((32 - 1) / 2, (24 - 1) / 2), angle, 1.0)
+    out = cv2.warpAffine(img, m, (32, 24), flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
+    np.save(f"rotate_{name}.npy", out.astype(np.float32))

@@ -98,4 +98,8 @@ def conv1d_case(name, cin, cout, k, frames, batch, **kw):
 conv1d_case("conv1d_basic", 3, 4, 3, 9, 2)
 conv1d_case("conv1d_strided", 3, 5, 3, 11, 2, stride=2, padding=1, dilation=2)
 conv1d_case("conv1d_same", 2, 3, 4, 7, 3, padding="same")
+# Hidden 9: 8 units on the vector path and one on the scalar tail (appended last so the
+# earlier cases keep their random draws).
+rnn_case("lstm_wide_masked", nn.LSTM, 5, 9, 1, True, 3, 6, lengths=[6, 4, 2])
+rnn_case("gru_wide_masked", nn.GRU, 5, 9, 1, True, 3, 6, lengths=[6, 4, 2])
 print("ok")

@@ -39,3 +39,20 @@ final class LibrosaParityTests: XCTestCase {
         }
     }
 }
+
+/// rotate against cv2.warpAffine with getRotationMatrix2D (albumentations' Rotate).
+final class OpenCVParityTests: XCTestCase {
+    func testRotateMatchesWarpAffine() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let input = try Npy.loadTensor(dir.appendingPathComponent("rotate_input.npy").path)
+        for (angle, border) in [(Float(17.5), "constant"), (-33, "reflect_101")] {
+            let want = try Npy.loadTensor(dir.appendingPathComponent("rotate_\(border).npy").path)
+            var s = try Sample(image: input)
+            try make(Rotate.self, ["border_mode": border]).apply(.init(angle: angle), to: &s)
+            let diff = zip(s.data.storage, want.storage).map { abs($0 - $1) }
+            // OpenCV rounds sample positions to 1/32 pixel; the smooth image keeps that below 1e-2.
+            XCTAssertLessThan(diff.max() ?? 1, 1e-2, border)
+            XCTAssertLessThan(diff.reduce(0, +) / Float(diff.count), 2e-3, border)
+        }
+    }
+}

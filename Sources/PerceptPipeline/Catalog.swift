@@ -1,0 +1,101 @@
+import PerceptAugment
+import PerceptCore
+import PerceptNN
+
+/// Everything Percept knows by name — features, augmentation stages, layers, losses,
+/// optimizers, schedules — with each one's parameter specs. One source drives `percept list`,
+/// `percept list NAME` and docs/reference.md, so the docs cannot drift from the code.
+///
+///     for e in Catalog.entries where e.kind == .layer { print(e.name) }
+public enum Catalog {
+    public enum Kind: String, CaseIterable, Sendable {
+        case feature, stage, layer, loss, optimizer, schedule
+
+        var title: String {
+            switch self {
+            case .feature: return "Features (`percept extract FEATURE`)"
+            case .stage: return "Augmentation stages (AUG.yaml, `percept augment`)"
+            case .layer: return "Layers"
+            case .loss: return "Losses"
+            case .optimizer: return "Optimizers"
+            case .schedule: return "Learning-rate schedule"
+            }
+        }
+    }
+
+    public struct Entry: Sendable {
+        public let kind: Kind
+        public let name: String
+        public let summary: String
+        public let parameters: [ParameterSpec]
+    }
+
+    public static var entries: [Entry] {
+        FeatureRegistry.all.map { Entry(kind: .feature, name: $0.name, summary: "\($0.summary) (\($0.inputKind.rawValue))", parameters: $0.parameters) }
+            + StageRegistry.sampleStages.map { Entry(kind: .stage, name: $0.name, summary: $0.summary, parameters: $0.parameters) }
+            + StageRegistry.batchStages.map { Entry(kind: .stage, name: $0.name, summary: $0.summary, parameters: $0.parameters) }
+            + LayerRegistry.all.map { Entry(kind: .layer, name: $0.typeName, summary: $0.summary, parameters: $0.parameters) }
+            + LossRegistry.all.map { Entry(kind: .loss, name: $0.typeName, summary: $0.summary, parameters: $0.parameters) }
+            + OptimizerRegistry.all.map { Entry(kind: .optimizer, name: $0.typeName, summary: $0.summary, parameters: $0.parameters) }
+            + [Entry(kind: .schedule, name: "schedule", summary: "learning rate per epoch, with optional warm-up", parameters: LRSchedule.parameters)]
+    }
+
+    /// Entries with this name (a name may be both, e.g. a layer and a stage); unknown names
+    /// get the closest one suggested.
+    public static func lookup(_ name: String) throws -> [Entry] {
+        let found = entries.filter { $0.name == name }
+        if !found.isEmpty { return found }
+        let hint = closestName(to: name, in: entries.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+        throw PerceptError.invalidArgument(field: name, "no feature, stage, layer, loss or optimizer has this name\(hint)")
+    }
+
+    /// One line per entry, grouped by kind.
+    public static func listing(kind: Kind? = nil) -> String {
+        var lines = [String]()
+        for k in Kind.allCases where kind == nil || kind == k {
+            lines.append(k.title)
+            for e in entries where e.kind == k { lines.append("  " + e.name.padding(toLength: 28, withPad: " ", startingAt: 0) + " " + e.summary) }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A parameter table for people: spelling in YAML, on the CLI and in Swift, type, default, meaning.
+    public static func describe(_ e: Entry) -> String {
+        var lines = ["\(e.name) (\(e.kind.rawValue)): \(e.summary)"]
+        if e.parameters.isEmpty { lines.append("  (no options)") }
+        for p in e.parameters {
+            let type = p.kind == .choice ? p.choices.joined(separator: "|") : p.kind.rawValue
+            lines.append("  \(p.name)  \(p.cliFlag)  \(type)  default \(p.defaultValue ?? "—")  \(p.doc)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// docs/reference.md.
+    public static var markdown: String {
+        var out = ["# Reference: everything by name", "",
+                   "Generated from the parameter specs in the code by `percept list --markdown` (a test keeps this file",
+                   "in step). Names are the reference libraries' in snake_case as written in YAML; on the command line",
+                   "they are kebab-case (`n_fft` → `--n-fft`), in Swift camelCase (`nFft`).", ""]
+        for k in Kind.allCases {
+            out.append("## \(k.title)")
+            out.append("")
+            for e in entries where e.kind == k {
+                out.append("### `\(e.name)`")
+                out.append("")
+                out.append(e.summary.prefix(1).uppercased() + e.summary.dropFirst() + ".")
+                out.append("")
+                if e.parameters.isEmpty { out.append("No options."); out.append(""); continue }
+                out.append("| option | type | default | meaning |")
+                out.append("|---|---|---|---|")
+                for p in e.parameters {
+                    let type = p.kind == .choice ? p.choices.map { "`\($0)`" }.joined(separator: ", ") : p.kind.rawValue
+                    let doc = p.doc.replacingOccurrences(of: "|", with: "\\|")
+                    out.append("| `\(p.name)` | \(type) | \(p.defaultValue.map { "`\($0)`" } ?? "—") | \(doc) |")
+                }
+                out.append("")
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+}

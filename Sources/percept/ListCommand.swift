@@ -1,0 +1,24 @@
+import ArgumentParser
+import PerceptCore
+import PerceptPipeline
+
+/// `percept list [NAME]`: what Percept knows by name, and each one's options.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List features, augmentation stages, layers, losses and optimizers, or show one's options."
+    )
+
+    @Argument(help: "A name to describe (e.g. mfcc, random_crop, conv2d, adam), or a kind: feature, stage, layer, loss, optimizer.")
+    var name: String?
+
+    @Flag(help: "Print the whole catalogue as Markdown (docs/reference.md).")
+    var markdown = false
+
+    func run() throws {
+        if markdown { print(Catalog.markdown); return }
+        guard let name else { print(Catalog.listing()); return }
+        if let kind = Catalog.Kind(rawValue: name) { print(Catalog.listing(kind: kind)); return }
+        print(try Catalog.lookup(name).map(Catalog.describe).joined(separator: "\n\n"))
+    }
+}
