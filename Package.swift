@@ -57,5 +57,6 @@ let package = Package(
         .testTarget(name: "PerceptAugmentTests", dependencies: ["PerceptAugment", "PerceptIO", "PerceptAudio", "PerceptVision"], exclude: ["Fixtures"]),
         // @tests-end
         .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"]),
+        .testTarget(name: "PerceptTests", dependencies: ["Percept"]),
     ]
 )
