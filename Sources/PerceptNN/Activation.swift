@@ -7,15 +7,29 @@ final class ElementwiseState {
     let out = FloatBuffer(), dx = FloatBuffer()
     var input: UnsafePointer<Float>?
 
-    func begin(_ x: UnsafePointer<Float>, _ batch: Int) -> (UnsafeMutablePointer<Float>, Int) {
+    /// Records the per-sample size; activations keep the shape.
+    func build(_ inputShape: [Int]) -> [Int] { size = Tensor.count(of: inputShape); return inputShape }
+
+    /// `y[i] = f(x[i])` over the batch.
+    @inline(__always) func map(_ x: UnsafePointer<Float>, _ batch: Int, _ f: (Float) -> Float) -> UnsafePointer<Float> {
         input = x
-        out.ensure(batch * size)
-        return (out.ptr, batch * size)
+        let n = batch * size
+        out.ensure(n)
+        let y = out.ptr
+        for i in 0..<n { y[i] = f(x[i]) }
+        return UnsafePointer(y)
     }
 
-    func beginBackward(_ batch: Int) -> (UnsafeMutablePointer<Float>, Int) {
-        dx.ensure(batch * size)
-        return (dx.ptr, batch * size)
+    /// `dx[i] = g(x[i], y[i], dy[i])` over the batch (x the last input, y the last output), or nil
+    /// when no input gradient is wanted.
+    @inline(__always) func mapBackward(_ dy: UnsafePointer<Float>, _ batch: Int, _ inputGradient: Bool,
+                                       _ g: (Float, Float, Float) -> Float) -> UnsafePointer<Float>? {
+        guard inputGradient, let x = input else { return nil }
+        let n = batch * size
+        dx.ensure(n)
+        let y = out.ptr, d = dx.ptr
+        for i in 0..<n { d[i] = g(x[i], y[i], dy[i]) }
+        return UnsafePointer(d)
     }
 }
 
@@ -31,19 +45,14 @@ public final class ReLU: Layer {
     /// Set by `Sequential` when the previous Conv2D/Dense applies this ReLU itself.
     var fusedIntoPrevious = false
     public init(_ params: Parameters) throws { values = params.values }
-    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.size = Tensor.count(of: inputShape); return inputShape }
+    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
         if fusedIntoPrevious { return x }
-        let (y, n) = st.begin(x, batch)
-        for i in 0..<n { y[i] = Swift.max(x[i], 0) }
-        return UnsafePointer(y)
+        return st.map(x, batch) { Swift.max($0, 0) }
     }
     public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
         if fusedIntoPrevious { return inputGradient ? dy : nil }
-        guard inputGradient, let x = st.input else { return nil }
-        let (d, n) = st.beginBackward(batch)
-        for i in 0..<n { d[i] = x[i] > 0 ? dy[i] : 0 }
-        return UnsafePointer(d)
+        return st.mapBackward(dy, batch, inputGradient) { x, _, g in x > 0 ? g : 0 }
     }
 }
 
@@ -60,17 +69,14 @@ public final class LeakyReLU: Layer {
     public let slope: Float
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values; slope = try params.float("negative_slope") ?? 0.01 }
-    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.size = Tensor.count(of: inputShape); return inputShape }
+    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
-        let (y, n) = st.begin(x, batch)
-        for i in 0..<n { y[i] = x[i] > 0 ? x[i] : slope * x[i] }
-        return UnsafePointer(y)
+        let slope = self.slope
+        return st.map(x, batch) { $0 > 0 ? $0 : slope * $0 }
     }
     public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
-        guard inputGradient, let x = st.input else { return nil }
-        let (d, n) = st.beginBackward(batch)
-        for i in 0..<n { d[i] = x[i] > 0 ? dy[i] : slope * dy[i] }
-        return UnsafePointer(d)
+        let slope = self.slope
+        return st.mapBackward(dy, batch, inputGradient) { x, _, g in x > 0 ? g : slope * g }
     }
 }
 
@@ -87,18 +93,14 @@ public final class ELU: Layer {
     public let alpha: Float
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values; alpha = try params.float("alpha") ?? 1 }
-    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.size = Tensor.count(of: inputShape); return inputShape }
+    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
-        let (y, n) = st.begin(x, batch)
-        for i in 0..<n { y[i] = x[i] > 0 ? x[i] : alpha * expm1(x[i]) }
-        return UnsafePointer(y)
+        let alpha = self.alpha
+        return st.map(x, batch) { $0 > 0 ? $0 : alpha * expm1($0) }
     }
     public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
-        guard inputGradient, let x = st.input else { return nil }
-        let y = st.out.ptr
-        let (d, n) = st.beginBackward(batch)
-        for i in 0..<n { d[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha) }
-        return UnsafePointer(d)
+        let alpha = self.alpha
+        return st.mapBackward(dy, batch, inputGradient) { x, y, g in x > 0 ? g : g * (y + alpha) }
     }
 }
 
@@ -112,18 +114,12 @@ public final class Sigmoid: Layer {
     public let values: [String: String]
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values }
-    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.size = Tensor.count(of: inputShape); return inputShape }
+    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
-        let (y, n) = st.begin(x, batch)
-        for i in 0..<n { y[i] = stableSigmoid(x[i]) }
-        return UnsafePointer(y)
+        st.map(x, batch) { stableSigmoid($0) }
     }
     public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
-        guard inputGradient else { return nil }
-        let y = st.out.ptr
-        let (d, n) = st.beginBackward(batch)
-        for i in 0..<n { d[i] = dy[i] * y[i] * (1 - y[i]) }
-        return UnsafePointer(d)
+        st.mapBackward(dy, batch, inputGradient) { _, y, g in g * y * (1 - y) }
     }
 }
 
@@ -137,18 +133,12 @@ public final class Tanh: Layer {
     public let values: [String: String]
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values }
-    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.size = Tensor.count(of: inputShape); return inputShape }
+    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
-        let (y, n) = st.begin(x, batch)
-        for i in 0..<n { y[i] = tanh(x[i]) }
-        return UnsafePointer(y)
+        st.map(x, batch) { tanh($0) }
     }
     public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
-        guard inputGradient else { return nil }
-        let y = st.out.ptr
-        let (d, n) = st.beginBackward(batch)
-        for i in 0..<n { d[i] = dy[i] * (1 - y[i] * y[i]) }
-        return UnsafePointer(d)
+        st.mapBackward(dy, batch, inputGradient) { _, y, g in g * (1 - y * y) }
     }
 }
 

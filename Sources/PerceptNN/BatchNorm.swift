@@ -193,11 +193,6 @@ extension Sequential {
             }
         }
     }
-
-    /// Non-trained state tensors (BatchNorm running statistics) named like parameters: `1.running_mean`.
-    public var namedBuffers: [(name: String, param: Param)] {
-        layers.enumerated().flatMap { i, l in ((l as? any StatefulLayer)?.buffers ?? []).map { (name: "\(i).\($0.name)", param: $0) } }
-    }
 }
 
 /// A layer with state that is saved and restored with the weights but not trained

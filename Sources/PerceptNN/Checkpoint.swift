@@ -112,7 +112,8 @@ public enum SafeTensors {
     return sign * (1 + m / 1024) * pow(2, Float(e - 15))
 }
 
-/// Model checkpoints on top of `SafeTensors`: weights named `<layer>.weight` / `<layer>.bias`, and the
+/// Model checkpoints on top of `SafeTensors`: weights named `<layer>.weight` / `<layer>.bias`, buffers
+/// (BatchNorm running statistics) named `<layer>.running_mean` / `<layer>.running_var`, and the
 /// architecture (input shape, layer list, seed) as JSON in `__metadata__["architecture"]`, so a
 /// model can be rebuilt from the file alone.
 ///
@@ -120,9 +121,14 @@ public enum SafeTensors {
 public enum Checkpoint {
     public static let format = "percept-checkpoint-1"
 
-    /// Weights and architecture only (no optimizer state); see `Trainer.saveCheckpoint` for resumable files.
+    /// Weights, buffers and architecture (no optimizer state); see `Trainer.saveCheckpoint` for resumable files.
     public static func save(_ model: Sequential, to path: String) throws {
-        try SafeTensors.write(model.namedParameters.map { ($0.name, $0.param.tensor) }, metadata: modelMetadata(model), to: path)
+        try SafeTensors.write(stateTensors(model), metadata: modelMetadata(model), to: path)
+    }
+
+    /// The model's parameters then buffers as named tensors (`0.weight`, `1.running_mean`).
+    static func stateTensors(_ model: Sequential) -> [(String, Tensor)] {
+        model.namedState.map { ($0.name, $0.param.tensor) }
     }
 
     /// The recorded input shape, layer list and seed, or nil when the metadata has none.
@@ -153,7 +159,7 @@ public enum Checkpoint {
         return model
     }
 
-    /// Loads every parameter of `model` from a checkpoint; a missing tensor or a shape mismatch is an error.
+    /// Loads every parameter and buffer of `model` from a checkpoint; a missing tensor or a shape mismatch is an error.
     public static func loadWeights(into model: Sequential, from path: String) throws {
         try loadWeights(into: model, file: SafeTensors.read(path), path: path)
     }
@@ -167,7 +173,7 @@ public enum Checkpoint {
                                              : "\(specs.count) layers in the checkpoint, \(model.layers.count) in the model")
             throw PerceptError.badInput(file: path, "checkpoint architecture differs: \(what)")
         }
-        for (name, p) in model.namedParameters {
+        for (name, p) in model.namedState {
             guard let t = file.tensors[name] else {
                 throw PerceptError.badInput(file: path, "checkpoint has no tensor '\(name)' (does it belong to another architecture?)")
             }

@@ -9,32 +9,10 @@ import PerceptCore
 /// outputs as for `lstm`.
 ///
 ///     let gru = try LayerRegistry.make("gru", ["hidden_size": "64", "return_sequences": "true"])
-public final class GRU: Layer, MaskConsumer {
+public final class GRU: RecurrentLayer, Layer {
     public static let typeName = "gru"
     public static let summary = "GRU over [frames, features] (PyTorch nn.GRU, gates r, z, n)"
     public static let parameters: [ParameterSpec] = RecurrentOptions.specs
-    public let values: [String: String]
-    public var mask: SequenceMask?
-    let engine: RecurrentEngine
 
-    public init(_ params: Parameters) throws {
-        values = params.values
-        engine = try RecurrentEngine(kind: .gru, owner: Self.typeName, params)
-    }
-
-    public var hiddenSize: Int { engine.hidden }
-    public var maskFrames: Int { engine.frames }
-    public var weights: [Param] { engine.params }
-
-    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
-        try engine.build(inputShape: inputShape, rng: &rng)
-    }
-
-    public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
-        engine.forward(x, batch: batch, lengths: mask?.lengths(onAxisOf: engine.frames, batch: batch))
-    }
-
-    public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
-        engine.backward(dy, batch: batch, inputGradient: inputGradient)
-    }
+    public required init(_ params: Parameters) throws { try super.init(params, kind: .gru, owner: Self.typeName) }
 }

@@ -15,32 +15,10 @@ import PerceptCore
 /// frame 0, like `h_n`), or every frame `[T, H·directions]` with `return_sequences`.
 ///
 ///     let lstm = try LayerRegistry.make("lstm", ["hidden_size": "128", "bidirectional": "true"])
-public final class LSTM: Layer, MaskConsumer {
+public final class LSTM: RecurrentLayer, Layer {
     public static let typeName = "lstm"
     public static let summary = "LSTM over [frames, features] (PyTorch nn.LSTM, gates i, f, g, o)"
     public static let parameters: [ParameterSpec] = RecurrentOptions.specs
-    public let values: [String: String]
-    public var mask: SequenceMask?
-    let engine: RecurrentEngine
 
-    public init(_ params: Parameters) throws {
-        values = params.values
-        engine = try RecurrentEngine(kind: .lstm, owner: Self.typeName, params)
-    }
-
-    public var hiddenSize: Int { engine.hidden }
-    public var maskFrames: Int { engine.frames }
-    public var weights: [Param] { engine.params }
-
-    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
-        try engine.build(inputShape: inputShape, rng: &rng)
-    }
-
-    public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
-        engine.forward(x, batch: batch, lengths: mask?.lengths(onAxisOf: engine.frames, batch: batch))
-    }
-
-    public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
-        engine.backward(dy, batch: batch, inputGradient: inputGradient)
-    }
+    public required init(_ params: Parameters) throws { try super.init(params, kind: .lstm, owner: Self.typeName) }
 }

@@ -24,7 +24,7 @@ public protocol Loss: AnyObject {
 ///
 ///     let mse = try LossRegistry.make("mse", [:])
 public enum LossRegistry {
-    public static var all: [any Loss.Type] { [CrossEntropyLoss.self, BCEWithLogitsLoss.self, MSELoss.self, MAELoss.self, HingeLoss.self] }
+    public static var all: [any Loss.Type] { [CrossEntropyLoss.self, BCEWithLogitsLoss.self, MSELoss.self, MAELoss.self, HingeLoss.self, MaskedCrossEntropyLoss.self] }
     public static let aliases = ["softmax_cross_entropy": "cross_entropy", "bce": "bce_with_logits", "l1": "mae",
                                  "l2": "mse", "multi_margin": "hinge", "svm": "hinge"]
 
@@ -89,14 +89,9 @@ public final class BCEWithLogitsLoss: Loss {
     public init(_ params: Parameters) throws { values = params.values }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                         grad: UnsafeMutablePointer<Float>?) -> Double {
-        let n = batch * width
-        var total = 0.0
-        for i in 0..<n {
-            let x = Double(output[i]), t = Double(targets[i])
-            total += Swift.max(x, 0) - x * t + log1p(exp(-abs(x)))
-            if let g = grad { g[i] = Float((Double(stableSigmoid(output[i])) - t) / Double(n)) }
+        elementwiseMean(output, targets, batch * width, grad) { x, t in
+            (Swift.max(x, 0) - x * t + log1p(exp(-abs(x))), Double(stableSigmoid(Float(x))) - t)
         }
-        return total / Double(n)
     }
 }
 
@@ -110,14 +105,7 @@ public final class MSELoss: Loss {
     public init(_ params: Parameters) throws { values = params.values }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                         grad: UnsafeMutablePointer<Float>?) -> Double {
-        let n = batch * width
-        var total = 0.0
-        for i in 0..<n {
-            let d = Double(output[i]) - Double(targets[i])
-            total += d * d
-            if let g = grad { g[i] = Float(2 * d / Double(n)) }
-        }
-        return total / Double(n)
+        elementwiseMean(output, targets, batch * width, grad) { x, t in let d = x - t; return (d * d, 2 * d) }
     }
 }
 
@@ -131,14 +119,7 @@ public final class MAELoss: Loss {
     public init(_ params: Parameters) throws { values = params.values }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                         grad: UnsafeMutablePointer<Float>?) -> Double {
-        let n = batch * width
-        var total = 0.0
-        for i in 0..<n {
-            let d = Double(output[i]) - Double(targets[i])
-            total += abs(d)
-            if let g = grad { g[i] = d > 0 ? Float(1 / Double(n)) : (d < 0 ? Float(-1 / Double(n)) : 0) }
-        }
-        return total / Double(n)
+        elementwiseMean(output, targets, batch * width, grad) { x, t in let d = x - t; return (abs(d), d > 0 ? 1 : (d < 0 ? -1 : 0)) }
     }
 }
 
@@ -178,4 +159,17 @@ public final class HingeLoss: Loss {
         }
         return total / Double(width) / Double(batch)
     }
+}
+
+/// The mean over `n` elements of a per-element loss: `term(x, t)` gives the element's loss and its
+/// derivative in x (Double), and the gradient written is that derivative over n.
+@inline(__always) func elementwiseMean(_ output: UnsafePointer<Float>, _ targets: UnsafePointer<Float>, _ n: Int,
+                                       _ grad: UnsafeMutablePointer<Float>?, _ term: (Double, Double) -> (Double, Double)) -> Double {
+    var total = 0.0
+    for i in 0..<n {
+        let (l, d) = term(Double(output[i]), Double(targets[i]))
+        total += l
+        if let g = grad { g[i] = Float(d / Double(n)) }
+    }
+    return total / Double(n)
 }

@@ -8,7 +8,7 @@ import PerceptCore
 /// frames past each sample's length are skipped too. The loss is the mean over valid frames of the
 /// batch (PyTorch `CrossEntropyLoss(ignore_index=…)` with mean reduction).
 ///
-///     let loss = try LossRegistry.make("masked_cross_entropy", ["classes": "10"])  // once registered
+///     let loss = try LossRegistry.make("masked_cross_entropy", ["classes": "10"])
 ///     let direct = try MaskedCrossEntropyLoss(Parameters(owner: "masked_cross_entropy", specs: MaskedCrossEntropyLoss.parameters, values: ["classes": "10"]))
 public final class MaskedCrossEntropyLoss: Loss {
     public static let typeName = "masked_cross_entropy"

@@ -449,3 +449,34 @@ func columnSums(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: Uns
     }
     for j in 0..<cols { dst[j] = Float(acc[j]) }
 }
+
+/// What `lstm` and `gru` share: the options, the engine, the mask and the Layer plumbing; the
+/// subclasses only name the cell.
+///
+///     let lstm = try LayerRegistry.make("lstm", ["hidden_size": "64"]) as? RecurrentLayer
+public class RecurrentLayer: MaskConsumer {
+    public let values: [String: String]
+    public var mask: SequenceMask?
+    let engine: RecurrentEngine
+
+    init(_ params: Parameters, kind: CellKind, owner: String) throws {
+        values = params.values
+        engine = try RecurrentEngine(kind: kind, owner: owner, params)
+    }
+
+    public var hiddenSize: Int { engine.hidden }
+    public var maskFrames: Int { engine.frames }
+    public var weights: [Param] { engine.params }
+
+    public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
+        try engine.build(inputShape: inputShape, rng: &rng)
+    }
+
+    public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
+        engine.forward(x, batch: batch, lengths: mask?.lengths(onAxisOf: engine.frames, batch: batch))
+    }
+
+    public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
+        engine.backward(dy, batch: batch, inputGradient: inputGradient)
+    }
+}

@@ -10,7 +10,7 @@ import PerceptCore
 /// (BatchNorm running statistics likewise, as `buffers`).
 ///
 ///     let block = try LayerRegistry.make("residual", ["body": "conv2d out_channels=16 kernel_size=3 padding=1; batchnorm2d; relu; conv2d out_channels=16 kernel_size=3 padding=1; batchnorm2d"])
-public final class Residual: Layer, StatefulLayer {
+public final class Residual: Layer, StatefulLayer, BatchValidating {
     public static let typeName = "residual"
     public static let summary = "skip connection around a list of layers: act(body(x) + x)"
     public static let parameters: [ParameterSpec] = [
@@ -149,6 +149,16 @@ public final class Residual: Layer, StatefulLayer {
         copyRun(dx.ptr, db, inCount)
         addRun(dx.ptr, ds, inCount)
         return UnsafePointer(dx.ptr)
+    }
+
+    /// A body layer's objection (BatchNorm on a batch of one), naming it by its body index.
+    public func validate(batch: Int, training: Bool) -> String? {
+        for (j, l) in body.enumerated() {
+            if let v = l as? any BatchValidating, let msg = v.validate(batch: batch, training: training) {
+                return "body layer \(j) (\(type(of: l).typeName)): \(msg)"
+            }
+        }
+        return nil
     }
 
     private var inputSize = 0

@@ -72,6 +72,15 @@ public final class Sequential {
         layers.enumerated().flatMap { i, l in l.weights.map { (name: "\(i).\($0.name)", param: $0) } }
     }
 
+    /// Non-trained state tensors (BatchNorm running statistics) named like parameters: `1.running_mean`,
+    /// `2.body.1.running_var`.
+    public var namedBuffers: [(name: String, param: Param)] {
+        layers.enumerated().flatMap { i, l in ((l as? any StatefulLayer)?.buffers ?? []).map { (name: "\(i).\($0.name)", param: $0) } }
+    }
+
+    /// Everything a checkpoint or a snapshot keeps: the parameters, then the buffers.
+    public var namedState: [(name: String, param: Param)] { namedParameters + namedBuffers }
+
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.param.count } }
 
     /// Forward pass over a contiguous batch; the result lives in the last layer's buffer.
@@ -94,17 +103,24 @@ public final class Sequential {
 
     /// Runs inference over `x` (`[N] + inputShape`) in batches; returns `[N] + outputShape`.
     public func predict(_ x: Tensor, batchSize: Int = 256) throws -> Tensor {
+        try predict(x, batchSize: batchSize, beforeBatch: { _ in })
+    }
+
+    /// `predict` with a hook that sees each batch's sample range first (the trainer sets mask lengths there).
+    func predict(_ x: Tensor, batchSize: Int, beforeBatch: (Range<Int>) throws -> Void) throws -> Tensor {
         let n = try checkInput(x)
         let bs = Swift.max(1, batchSize), outSize = outputSize, inSize = inputSize
         var result = [Float](repeating: 0, count: n * outSize)
-        x.withUnsafeBufferPointer { xb in
+        try x.withUnsafeBufferPointer { xb in
             guard let base = xb.baseAddress else { return }
-            result.withUnsafeMutableBufferPointer { rb in
+            try result.withUnsafeMutableBufferPointer { rb in
+                guard let out = rb.baseAddress else { return }
                 var start = 0
                 while start < n {
                     let b = Swift.min(bs, n - start)
+                    try beforeBatch(start..<(start + b))
                     let y = forward(base + start * inSize, batch: b, training: false, rng: RandomStream(seed: seed))
-                    (rb.baseAddress! + start * outSize).update(from: y, count: b * outSize)
+                    (out + start * outSize).update(from: y, count: b * outSize)
                     start += b
                 }
             }
@@ -120,19 +136,24 @@ public final class Sequential {
         return x.shape[0]
     }
 
-    /// Copies of all weights (for restore-best and rollback after a NaN).
-    public func snapshot() -> [[Float]] { namedParameters.map { $0.param.value.array($0.param.count) } }
+    /// Copies of all weights and buffers, in `namedState` order (for restore-best and rollback after a NaN).
+    ///
+    ///     let best = model.snapshot(); /* train on */ model.restore(best)
+    public func snapshot() -> [[Float]] { namedState.map { $0.param.value.array($0.param.count) } }
 
+    /// Puts back what `snapshot` took (weights and BatchNorm running statistics).
     public func restore(_ s: [[Float]]) {
-        for (p, v) in zip(namedParameters, s) {
+        for (p, v) in zip(namedState, s) {
             v.withUnsafeBufferPointer { b in if let a = b.baseAddress { p.param.value.ptr.update(from: a, count: p.param.count) } }
         }
     }
 
-    /// Sets one tensor by its name (`0.weight`); a clear error when the name or shape does not fit.
+    /// Sets one tensor (parameter or buffer) by its name (`0.weight`, `1.running_mean`); a clear
+    /// error when the name or shape does not fit.
     public func setParameter(_ name: String, _ t: Tensor) throws {
-        guard let p = namedParameters.first(where: { $0.name == name }) else {
-            throw PerceptError.invalidArgument(field: name, "the model has no parameter of that name (has \(namedParameters.map(\.name).joined(separator: ", ")))")
+        let state = namedState
+        guard let p = state.first(where: { $0.name == name }) else {
+            throw PerceptError.invalidArgument(field: name, "the model has no parameter of that name (has \(state.map(\.name).joined(separator: ", ")))")
         }
         try p.param.load(t, as: name)
     }

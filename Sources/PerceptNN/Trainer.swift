@@ -34,6 +34,9 @@ public struct TrainingOptions: Sendable {
     /// Written (atomically) after every completed epoch; never overwritten by a diverged state.
     public var checkpointPath: String?
     public var evalBatchSize = 256
+    /// The axis of the per-sample input shape that `lengths` count (`fit(_:_:lengths:)`): 0 for
+    /// `[T, F]` sequences, 1 for `[C, T]`, 2 for `[1, F, T]` spectrograms.
+    public var sequenceAxis = 0
     public init() {}
 }
 
@@ -62,6 +65,15 @@ public struct EpochReport: Sendable {
 ///
 ///     let t = Trainer(model: model, loss: try LossRegistry.make("cross_entropy"), optimizer: try OptimizerRegistry.make("adam"))
 ///     let history = try t.fit(images, .classes(labels))
+///
+/// Variable-length sequences padded at the end train with their per-sample `lengths`: the trainer
+/// attaches one `SequenceMask` to the model's LSTM/GRU layers (and a `masked_cross_entropy` loss)
+/// and sets each batch's lengths, so padding changes neither outputs nor gradients.
+///
+/// Batch sizes are checked before the first step (`Sequential.validate(batch:training:)`): a
+/// batch BatchNorm cannot normalise (a final batch of one sample with `[C]` features) is an error
+/// naming the layer, not silently dropped, so every sample is used as with PyTorch's default
+/// `drop_last=False`; choose a `batch_size` that leaves a remainder other than 1.
 public final class Trainer {
     public let model: Sequential
     public let loss: any Loss
@@ -81,6 +93,8 @@ public final class Trainer {
 
     // Step buffers, allocated once per batch size.
     private let xb = FloatBuffer(), tb = FloatBuffer(), gb = FloatBuffer()
+    /// Attached on the first call with lengths, then reused (cleared for calls without).
+    private var mask: SequenceMask?
 
     public init(model: Sequential, loss: any Loss, optimizer: Optimizer, schedule: LRSchedule? = nil, options: TrainingOptions = TrainingOptions()) {
         self.model = model; self.loss = loss; self.optimizer = optimizer; self.schedule = schedule; self.options = options
@@ -131,6 +145,42 @@ public final class Trainer {
         for (j, i) in indices.enumerated() { (dst + j * s).update(from: x + i * s, count: s) }
     }
 
+    /// The mask for a call with per-sample `lengths` (attached once), or nil after clearing it.
+    private func prepareMask(_ lengths: [Int]?, samples n: Int) throws -> SequenceMask? {
+        guard let lengths else { mask?.clear(); return nil }
+        let axis = options.sequenceAxis
+        guard axis >= 0 && axis < model.inputShape.count else {
+            throw PerceptError.invalidArgument(field: "sequence_axis", "\(axis) is not an axis of the input shape \(Options.shapeText(model.inputShape))")
+        }
+        let frames = model.inputShape[axis]
+        guard lengths.count == n else { throw PerceptError.invalidArgument(field: "lengths", "\(lengths.count) lengths for \(n) samples") }
+        if let (i, bad) = lengths.enumerated().first(where: { $0.element < 1 || $0.element > frames }) {
+            throw PerceptError.invalidArgument(field: "lengths", "length \(bad) of sample \(i) is outside 1...\(frames) frames")
+        }
+        if let m = mask, m.frames == frames { return m }
+        let m = try SequenceMask.attach(to: model, frames: frames)
+        (loss as? MaskedCrossEntropyLoss)?.mask = m
+        mask = m
+        return m
+    }
+
+    /// Sets the mask lengths of the samples `indices` (no-op without a mask).
+    private func setLengths(_ mask: SequenceMask?, _ lengths: [Int]?, _ indices: some Collection<Int>) throws {
+        guard let mask, let lengths else { return }
+        try mask.set(lengths: indices.map { lengths[$0] }, batch: indices.count)
+    }
+
+    /// Checks every batch size a pass over `n` samples in batches of `bs` will use, before the first
+    /// forward pass, so a batch BatchNorm cannot take fails at once with the layer named.
+    private func validateBatches(samples n: Int, batchSize bs: Int, training: Bool) throws {
+        let last = n % bs
+        for b in Set([Swift.min(bs, n), last]) where b > 0 {
+            do { try model.validate(batch: b, training: training) } catch PerceptError.invalidArgument(let field, let msg) where b == last && n > bs {
+                throw PerceptError.invalidArgument(field: field, "\(msg); the last batch holds \(last) of \(n) samples at batch size \(bs) (pick a batch size that leaves a remainder other than 1)")
+            }
+        }
+    }
+
     /// Training and validation sample indices for `n` samples (seeded, fixed for the run).
     public func split(_ n: Int) -> (train: [Int], validation: [Int]) {
         let v = Int((Double(n) * options.validationSplit).rounded())
@@ -141,12 +191,17 @@ public final class Trainer {
     }
 
     /// Trains until `options.epochs` epochs are done (or early stopping); returns this call's epochs.
-    public func fit(_ x: Tensor, _ y: Targets) throws -> [EpochReport] {
+    /// `lengths` (valid frames per sample along `options.sequenceAxis`) masks padded sequences.
+    public func fit(_ x: Tensor, _ y: Targets, lengths: [Int]? = nil) throws -> [EpochReport] {
         let n = try checkTargets(x, y)
         guard options.batchSize > 0 else { throw PerceptError.invalidArgument(field: "batch_size", "must be > 0") }
         let (trainIdx, valIdx) = split(n)
         guard !trainIdx.isEmpty else { throw PerceptError.invalidArgument(field: "input", "no training samples") }
+        let seqMask = try prepareMask(lengths, samples: n)
+        // Lengths left set would mask a later direct `model.forward` of the same batch size.
+        defer { seqMask?.clear() }
         let bs = options.batchSize, w = model.outputSize, tw = targetWidth
+        try validateBatches(samples: trainIdx.count, batchSize: bs, training: true)
         xb.ensure(bs * model.inputSize); tb.ensure(bs * tw); gb.ensure(bs * w)
         let params = model.namedParameters
         let stepsPerEpoch = (trainIdx.count + bs - 1) / bs
@@ -172,6 +227,7 @@ public final class Trainer {
                 let idx = order[lo..<hi]
                 x.withUnsafeBufferPointer { xp in gatherInputs(xp.baseAddress!, idx, xb.ptr) }
                 gatherTargets(y, idx, tb.ptr)
+                try setLengths(seqMask, lengths, idx)
                 let lr = schedule?.learningRate(base: optimizer.baseLR, epoch: epoch, globalStep: optimizer.step) ?? optimizer.baseLR
                 optimizer.lr = lr
                 let out = model.forward(UnsafePointer(xb.ptr), batch: b, training: true, rng: root.split(3).split(epoch).split(s))
@@ -196,7 +252,7 @@ public final class Trainer {
             }
             let trainLoss = lossSum / Double(seen)
             let trainAcc: Double? = { if case .classes = y { return Double(correct) / Double(seen) } else { return nil } }()
-            let validation = valIdx.isEmpty ? nil : try evaluate(x, y, indices: valIdx)
+            let validation = valIdx.isEmpty ? nil : try evaluate(x, y, indices: valIdx, lengths: lengths, mask: seqMask)
             func monitored(_ name: String) -> Double? {
                 if name.hasPrefix("val_") { return validation?.metric(String(name.dropFirst(4))) }
                 return name == "loss" ? trainLoss : (name == "accuracy" ? trainAcc : nil)
@@ -229,14 +285,30 @@ public final class Trainer {
         return reports
     }
 
-    /// Mean loss and metrics over all samples, in batches, without dropout.
-    public func evaluate(_ x: Tensor, _ y: Targets) throws -> Evaluation {
+    /// Mean loss and metrics over all samples, in batches, without dropout; `lengths` as for `fit`.
+    public func evaluate(_ x: Tensor, _ y: Targets, lengths: [Int]? = nil) throws -> Evaluation {
         let n = try checkTargets(x, y)
-        return try evaluate(x, y, indices: Array(0..<n))
+        let m = try prepareMask(lengths, samples: n)
+        defer { m?.clear() }
+        return try evaluate(x, y, indices: Array(0..<n), lengths: lengths, mask: m)
     }
 
-    private func evaluate(_ x: Tensor, _ y: Targets, indices: [Int]) throws -> Evaluation {
+    /// The model's outputs `[N] + outputShape` in batches of `options.evalBatchSize`; with `lengths`
+    /// every batch (the last partial one too) runs masked.
+    ///
+    ///     let logits = try trainer.predict(padded, lengths: [40, 17, 33])
+    public func predict(_ x: Tensor, lengths: [Int]? = nil) throws -> Tensor {
+        let n = try model.checkInput(x)
+        let m = try prepareMask(lengths, samples: n)
+        defer { m?.clear() }
+        let bs = Swift.max(1, options.evalBatchSize)
+        try validateBatches(samples: n, batchSize: bs, training: false)
+        return try model.predict(x, batchSize: bs) { r in try setLengths(m, lengths, r) }
+    }
+
+    private func evaluate(_ x: Tensor, _ y: Targets, indices: [Int], lengths: [Int]?, mask: SequenceMask?) throws -> Evaluation {
         let bs = Swift.max(1, options.evalBatchSize), w = model.outputSize, tw = targetWidth
+        try validateBatches(samples: indices.count, batchSize: bs, training: false)
         let xe = FloatBuffer(count: bs * model.inputSize), te = FloatBuffer(count: bs * tw)
         var total = 0.0
         var confusion: [[Int]]? = nil
@@ -247,6 +319,7 @@ public final class Trainer {
             let idx = indices[lo..<hi]
             x.withUnsafeBufferPointer { xp in gatherInputs(xp.baseAddress!, idx, xe.ptr) }
             gatherTargets(y, idx, te.ptr)
+            try setLengths(mask, lengths, idx)
             let out = model.forward(UnsafePointer(xe.ptr), batch: b, training: false, rng: RandomStream(seed: options.seed))
             total += loss.compute(output: out, targets: te.ptr, batch: b, width: w, grad: nil) * Double(b)
             if case .classes(let c) = y {
@@ -260,13 +333,14 @@ public final class Trainer {
 
     // MARK: checkpoints
 
-    /// Saves weights, architecture, optimizer state, schedule and early-stopping state (safetensors).
+    /// Saves weights, buffers (BatchNorm running statistics), architecture, optimizer state,
+    /// schedule and early-stopping state (safetensors).
     public func saveCheckpoint(to path: String) throws {
         let params = model.namedParameters
-        var tensors = params.map { ($0.name, $0.param.tensor) }
+        var tensors = Checkpoint.stateTensors(model)
         tensors += optimizer.stateTensors(params).map { ("optimizer.\($0.0)", $0.1) }
         if let bw = bestWeights {
-            for (p, v) in zip(params, bw) { tensors.append(("best.\(p.name)", Tensor(unchecked: p.param.shape, data: v))) }
+            for (p, v) in zip(model.namedState, bw) { tensors.append(("best.\(p.name)", Tensor(unchecked: p.param.shape, data: v))) }
         }
         var meta = Checkpoint.modelMetadata(model)
         meta["optimizer"] = Checkpoint.json(["type": type(of: optimizer).typeName, "values": optimizer.values, "step": optimizer.step])
@@ -300,7 +374,8 @@ public final class Trainer {
         badEpochs = t["bad_epochs"] as? Int ?? 0
         bestMetric = (t["best_metric_bits"] as? String).flatMap(UInt64.init).map { Double(bitPattern: $0) }
         if let s = t["schedule_state"] as? String { try schedule?.loadState(s) }
-        let best = params.compactMap { file.tensors["best.\($0.name)"]?.storage }
-        bestWeights = best.count == params.count ? best : nil
+        let state = model.namedState
+        let best = state.compactMap { file.tensors["best.\($0.name)"]?.storage }
+        bestWeights = best.count == state.count ? best : nil
     }
 }

@@ -113,23 +113,30 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testResumedTrainingEqualsUninterruptedRunBitForBit() throws {
+        try Self.assertResumedRunEqualsUninterrupted { try self.makeTrainer(seed: $0, epochs: $1, checkpoint: $2) }
+    }
+
+    /// Trains 4 epochs straight, and 2 + checkpoint + 2 resumed into a fresh model with other initial
+    /// weights (`make(seed, epochs, checkpoint)`): losses, weights, buffers and optimizer must agree exactly.
+    static func assertResumedRunEqualsUninterrupted(file: StaticString = #filePath, line: UInt = #line,
+                                                    _ make: (UInt64, Int, String?) throws -> Trainer) throws {
         let dir = try temporaryDirectory(); defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("run.safetensors").path
-        let (x, y) = Self.toyData(57, seed: 3)
-        let straight = try makeTrainer(seed: 1, epochs: 4)
+        let (x, y) = toyData(57, seed: 3)
+        let straight = try make(1, 4, nil)
         let full = try straight.fit(x, .classes(y))
-        let first = try makeTrainer(seed: 1, epochs: 2, checkpoint: path)
+        let first = try make(1, 2, path)
         _ = try first.fit(x, .classes(y))
         // A fresh model with other initial weights: everything must come from the checkpoint.
-        let resumed = try makeTrainer(seed: 99, epochs: 4)
+        let resumed = try make(99, 4, nil)
         try resumed.loadCheckpoint(from: path)
-        XCTAssertEqual(resumed.epochsDone, 2)
+        XCTAssertEqual(resumed.epochsDone, 2, file: file, line: line)
         let rest = try resumed.fit(x, .classes(y))
-        XCTAssertEqual(rest.map(\.epoch), [2, 3])
-        XCTAssertEqual(rest.map(\.trainLoss), full.suffix(2).map(\.trainLoss))
-        XCTAssertEqual(rest.map { $0.validation?.loss }, full.suffix(2).map { $0.validation?.loss })
-        XCTAssertEqual(resumed.model.snapshot(), straight.model.snapshot())
-        XCTAssertEqual(resumed.optimizer.step, straight.optimizer.step)
+        XCTAssertEqual(rest.map(\.epoch), [2, 3], file: file, line: line)
+        XCTAssertEqual(rest.map(\.trainLoss), full.suffix(2).map(\.trainLoss), file: file, line: line)
+        XCTAssertEqual(rest.map { $0.validation?.loss }, full.suffix(2).map { $0.validation?.loss }, file: file, line: line)
+        XCTAssertEqual(resumed.model.snapshot(), straight.model.snapshot(), "weights and buffers", file: file, line: line)
+        XCTAssertEqual(resumed.optimizer.step, straight.optimizer.step, file: file, line: line)
     }
 
     func testNaNLossStopsTrainingWithAClearErrorAndKeepsTheLastGoodCheckpoint() throws {
