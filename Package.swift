@@ -33,7 +33,9 @@ let package = Package(
         .target(name: "PerceptIO", dependencies: ["PerceptCore", "CSndFile", "CSoxr", "CPNGRaw", "CPNG", "CZlib"]),
         // @modules-begin (each feature module adds its target line here)
         .target(name: "PerceptAudio", dependencies: ["PerceptCore", "PerceptIO", "CFFTW"]),
-        .target(name: "PerceptNN", dependencies: ["PerceptCore", "COpenBLAS"]),
+        // AVX-512 GEMM micro-kernel for the recurrent layers (chosen at run time).
+        .target(name: "CPerceptNNKernels"),
+        .target(name: "PerceptNN", dependencies: ["PerceptCore", "COpenBLAS", "CPerceptNNKernels"]),
         .target(name: "PerceptVision", dependencies: ["PerceptCore", "PerceptIO"]),
         // Percept's side of `make bench` (never part of the tests).
         .executableTarget(name: "percept-bench", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptNN", "PerceptAugment", "COpenBLAS"],

@@ -92,6 +92,34 @@ def child(cmd, threads, log):
     return record, usage.ru_maxrss / 1024   # Linux reports KiB
 
 
+def cpu_busy(interval=0.5):
+    """Fraction of all CPUs busy over `interval` seconds, from /proc/stat (0 when unreadable)."""
+    def sample():
+        try:
+            f = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        except (OSError, ValueError):
+            return None
+        idle = f[3] + (f[4] if len(f) > 4 else 0)
+        return sum(f), idle
+    a = sample()
+    time.sleep(interval)
+    b = sample()
+    if not a or not b or b[0] == a[0]:
+        return 0.0
+    return 1 - (b[1] - a[1]) / (b[0] - a[0])
+
+
+def wait_for_quiet(max_wait, threshold=0.15):
+    """On a shared machine, waits (at most `max_wait` s) until other processes leave the CPUs
+    mostly idle; returns the busy fraction seen last, which the doc reports."""
+    deadline = time.monotonic() + max_wait
+    busy = cpu_busy()
+    while busy > threshold and time.monotonic() < deadline:
+        time.sleep(1.0)
+        busy = cpu_busy()
+    return busy
+
+
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
@@ -179,6 +207,9 @@ def main():
     ap.add_argument("--doc", default="", help="also write the table as this Markdown file")
     ap.add_argument("--command", default="make bench", help="the command line quoted in the doc")
     ap.add_argument("--note", default="", help="a remark on the conditions of this run, quoted in the doc")
+    ap.add_argument("--quiet-wait", type=float, default=10,
+                    help="before each alternation, wait up to this many seconds for the CPUs to be idle "
+                         "(at most 30 times this over the whole run)")
     a = ap.parse_args()
 
     python = sys.executable
@@ -214,7 +245,8 @@ def main():
                   f"copy traffic {ceilings[('copy', t)]:.1f} GB/s", file=sys.stderr)
 
     measure_ceilings()
-    rows = []
+    rows, busy = [], []
+    quiet_budget = 30 * a.quiet_wait
     for w in selected:
         if w["name"] in PENDING:
             rows.append(dict(w=w, skipped=PENDING[w["name"]]))
@@ -224,6 +256,9 @@ def main():
             print(f"bench: {w['name']} at {t} thread(s) ({(time.monotonic() - t_start) / 60:.1f} min in)", file=sys.stderr)
             try:
                 for _ in range(a.reps):
+                    t0 = time.monotonic()
+                    busy.append(wait_for_quiet(min(a.quiet_wait, max(0.0, quiet_budget))))
+                    quiet_budget -= time.monotonic() - t0
                     rec, rss = child([bench, w["name"], "--inputs", a.inputs, "--iters", str(w["iters"])], t, log)
                     sides["percept"].add(rec, rss)
                     for r in w["refs"]:
@@ -245,10 +280,10 @@ def main():
                     sides={k: dict(times=s.times, rss_mib=s.rss, record=s.record) for k, s in r["sides"].items()})
                for r in rows]
     (outdir / "results.json").write_text(json.dumps(dict(
-        date=started.isoformat(), machine=machine(),
+        date=started.isoformat(), machine=machine(), busy_before_reps=busy,
         ceilings={f"{k}@{t}": v for (k, t), v in ceilings.items()}, rows=results), indent=1))
     if a.doc:
-        write_doc(Path(a.doc), lines, ceilings, threads, started, elapsed, a, python)
+        write_doc(Path(a.doc), lines, ceilings, threads, started, elapsed, a, python, busy)
         print(f"bench: wrote {a.doc}", file=sys.stderr)
 
 
@@ -286,7 +321,7 @@ def table(rows, ceilings, threads):
     return lines
 
 
-def write_doc(path, lines, ceilings, threads, started, elapsed, a, python):
+def write_doc(path, lines, ceilings, threads, started, elapsed, a, python, busy):
     ceil_lines = ["| threads | sgemm (OpenBLAS, 1024³) | memory copy of 256 MB: traffic (read + write) |",
                   "|---|---|---|"]
     for t in threads:
@@ -309,7 +344,9 @@ Written by `{a.command}` (Benchmarks/bench.py) on {started:%Y-%m-%d %H:%M %Z}; t
 - **Percept / ref** is Percept's speed over the reference's: above 1 means Percept is faster
   (time ratio for ms rows, throughput ratio for per-second rows).
 - The machine is shared (2 vCPUs, other builds may run at the same time): expect ±30 % between runs,
-  and read the 2-thread rows as "what a second core adds when it is free".
+  and read the 2-thread rows as "what a second core adds when it is free". Before each alternation
+  the driver waits (up to {a.quiet_wait:.0f} s each, {30 * a.quiet_wait:.0f} s in all) for the CPUs to be idle; other processes kept them
+  {100 * median(busy) if busy else 0:.0f} % busy at the median of those moments (worst {100 * max(busy, default=0):.0f} %).
 
 ## Ceilings (measured in the same run, before and after the workloads; best of 14)
 

@@ -7,6 +7,7 @@
 #   BENCH_THREADS="1 2"    thread counts;  BENCH_REPS=3  alternations per row
 #   BENCH_SCRATCH=.build   SwiftPM scratch path of the release build
 #   BENCH_NOTE="..."       a remark on the run's conditions, quoted in docs/benchmarks.md
+#   BENCH_QUIET_WAIT=10    seconds to wait, before each alternation, for other load to go away (30× that in all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
@@ -33,4 +34,4 @@ if [ -z "${ONLY:-}" ]; then doc=(--doc docs/benchmarks.md); fi
 exec "$VENV/bin/python" Benchmarks/bench.py \
   --percept-bench "$SCRATCH/release/percept-bench" \
   --only "${ONLY:-}" --threads "${BENCH_THREADS:-1 2}" --reps "${BENCH_REPS:-3}" \
-  --command "make bench" --note "${BENCH_NOTE:-}" "${doc[@]}"
+  --quiet-wait "${BENCH_QUIET_WAIT:-10}" --command "make bench" --note "${BENCH_NOTE:-}" "${doc[@]}"

@@ -1,5 +1,6 @@
 import Foundation
 import PerceptCore
+import CPerceptNNKernels
 
 /// The cell a `RecurrentEngine` runs: LSTM (4 gates) or GRU (3 gates), PyTorch's equations.
 enum CellKind: Sendable {
@@ -30,7 +31,10 @@ typealias F8 = SIMD8<Float>
 /// e^x for 8 floats (Cephes `expf`: range reduction by ln 2 and a degree-5 polynomial, ≈1 ulp),
 /// so the gate nonlinearities vectorise instead of calling libm once per element.
 @inline(__always) func exp8(_ x: F8) -> F8 {
-    let xc = x.clamped(lowerBound: F8(repeating: -87.3), upperBound: F8(repeating: 88.3))
+    // Clamp with compares and blends: `clamped(lowerBound:upperBound:)` is a generic call per use.
+    var xc = x
+    xc.replace(with: F8(repeating: -87.3), where: x .< -87.3)
+    xc.replace(with: F8(repeating: 88.3), where: x .> 88.3)
     // Round to nearest by adding 1.5·2²³: the integer lands in the low mantissa bits (SIMD
     // float→int conversions and `rounded` are not vectorised by the compiler).
     let t = xc * 1.44269504088896341 + 12582912
@@ -53,9 +57,16 @@ typealias F8 = SIMD8<Float>
 /// Forward and backward-through-time passes of a stacked, optionally bidirectional LSTM or GRU.
 ///
 /// Per sample the input is `[T, input_size]` (PyTorch `batch_first`). For each layer and direction
-/// the input part of every gate for all frames of the batch is one `cblas_sgemm`
-/// (`[B·T, I] × [I, G·H]`); each step then adds `h_{t-1}·W_hhᵀ` (one GEMM of `[B, H] × [H, G·H]`,
-/// written in place with a row stride of `T·G·H`) and applies the gate nonlinearities.
+/// the input part of every gate for all frames of the batch is one GEMM (`[B·T, I] × [I, G·H]`);
+/// each step then adds `h_{t-1}·W_hhᵀ` (one GEMM of `[B, H] × [H, G·H]`, written in place with a
+/// row stride of `T·G·H`) and applies the gate nonlinearities. Backward runs one `dgates·W_hh` GEMM
+/// per step and the weight gradients as single GEMMs over all `B·T` rows.
+///
+/// The GEMMs use `pnn_gemm32` (C, AVX-512, weights packed once per batch) when the CPU has
+/// AVX-512 and the widths are multiples of 32, else `panelGemm` (Swift AVX2) or OpenBLAS: the
+/// per-step products are too small for OpenBLAS, which re-packs W_hh on every call. Every output
+/// element is one k-ordered FMA chain in these kernels, so results do not depend on the batch split
+/// or the thread count.
 ///
 /// Padding: a sample of length `L` runs frames `0..<L` only. Its padded frames output zeros, the
 /// reverse direction starts at frame `L-1` from a zero state, and the last state is read at `L-1`
@@ -97,6 +108,10 @@ final class RecurrentEngine {
         /// LSTM: tanh(c_t), kept for backward.
         let tanhc = FloatBuffer()
         let bias = FloatBuffer(), step = FloatBuffer(), dh = FloatBuffer(), dc = FloatBuffer(), direct = FloatBuffer()
+        /// W_hh packed for `panelGemm`: forward (`h·W_hhᵀ`) and backward (`dgates·W_hh`) layouts.
+        let packedF = FloatBuffer(), packedB = FloatBuffer()
+        /// W_ih packed for the input GEMM, and dW_ihᵀ `[I, G]` before it is transposed into the gradient.
+        let packedIH = FloatBuffer(), dwihT = FloatBuffer()
         init(wih: Param, whh: Param, bih: Param?, bhh: Param?, reverse: Bool, inSize: Int) {
             self.wih = wih; self.whh = whh; self.bih = bih; self.bhh = bhh; self.reverse = reverse; self.inSize = inSize
         }
@@ -201,12 +216,31 @@ final class RecurrentEngine {
         for j in 0..<G { bs[j] = bi[j] + bh[j] }
         let H8 = H - H % 8
         let order: [Int] = u.reverse ? Array((0..<T).reversed()) : Array(0..<T)
+        // The per-step GEMMs are small ([rows, H] × [H, G]): with W_hh packed once per batch, our own
+        // kernel skips the packing OpenBLAS repeats on every call.
+        let packed = H % panelWidth == 0
+        if packed {
+            u.packedF.ensure(H * G)
+            packPanels(u.whh.value.ptr, rows: G, cols: H, transposed: true, into: u.packedF.ptr)
+        }
+        let whhF = UnsafePointer(u.packedF.ptr)
+        let wideCell = wideKernel && H % 16 == 0
+        let wideInput = wideKernel && G % panelWidth == 0
+        if wideInput {
+            u.packedIH.ensure(I * G)
+            packPanels(u.wih.value.ptr, rows: G, cols: I, transposed: true, into: u.packedIH.ptr)
+        }
+        let wihF = UnsafePointer(u.packedIH.ptr)
         // Samples are independent through time: fixed chunks of rows run on the workers (the same
         // GEMM calls whatever the thread count, so results do not depend on it).
         forRowChunks(B, heavy: H * G >= 4096) { b0, b1 in
             let nb = b1 - b0
             // The input part of every gate for all frames of these samples: one GEMM.
-            gemm(false, true, nb * T, G, I, 1, x + b0 * T * I, I, u.wih.value.ptr, I, 0, gates + b0 * T * G, G)
+            if wideInput {
+                pnn_gemm32(nb * T, G, I, x + b0 * T * I, I, 1, wihF, I * panelWidth, panelWidth, gates + b0 * T * G, G, 0)
+            } else {
+                gemm(false, true, nb * T, G, I, 1, x + b0 * T * I, I, u.wih.value.ptr, I, 0, gates + b0 * T * G, G)
+            }
             for t in order {
                 let prev = previous(t, u.reverse)
                 for b in b0..<b1 {
@@ -216,7 +250,11 @@ final class RecurrentEngine {
                 switch kind {
                 case .lstm:
                     if prev != nil {
-                        gemm(false, true, nb, G, H, 1, hprev + (b0 * T + t) * H, T * H, u.whh.value.ptr, H, 1, gates + (b0 * T + t) * G, T * G)
+                        if packed {
+                            panelGemm(nb, G, H, hprev + (b0 * T + t) * H, T * H, whhF, gates + (b0 * T + t) * G, T * G, accumulate: true)
+                        } else {
+                            gemm(false, true, nb, G, H, 1, hprev + (b0 * T + t) * H, T * H, u.whh.value.ptr, H, 1, gates + (b0 * T + t) * G, T * G)
+                        }
                     }
                     for b in b0..<b1 {
                         let r = b * T + t, gt = gates + r * G, c = cell + r * H, h = hseq + r * H
@@ -225,6 +263,10 @@ final class RecurrentEngine {
                         }
                         let cp: UnsafeMutablePointer<Float>? = prev.map { cell + (b * T + $0) * H }
                         let tch = u.tanhc.ptr + r * H
+                        if wideCell {
+                            pnn_lstm_cell(H, gt, bs, cp, c, tch, h)
+                            continue
+                        }
                         var j = 0
                         while j < H8 {
                             let ig = sigmoid8(ld8(gt + j) + ld8(bs + j))
@@ -253,7 +295,11 @@ final class RecurrentEngine {
                 case .gru:
                     let gh = u.step.ptr
                     if prev != nil {
-                        gemm(false, true, nb, G, H, 1, hprev + (b0 * T + t) * H, T * H, u.whh.value.ptr, H, 0, gh + b0 * G, G)
+                        if packed {
+                            panelGemm(nb, G, H, hprev + (b0 * T + t) * H, T * H, whhF, gh + b0 * G, G, accumulate: false)
+                        } else {
+                            gemm(false, true, nb, G, H, 1, hprev + (b0 * T + t) * H, T * H, u.whh.value.ptr, H, 0, gh + b0 * G, G)
+                        }
                     } else {
                         (gh + b0 * G).update(repeating: 0, count: nb * G)
                     }
@@ -338,6 +384,12 @@ final class RecurrentEngine {
         let order: [Int] = u.reverse ? Array(0..<T) : Array((0..<T).reversed())
         if kind == .gru { u.dgh.ensure(B * T * G); u.direct.ensure(B * H) }
         let heavy = H * G >= 4096
+        let packed = H % panelWidth == 0
+        if packed {
+            u.packedB.ensure(H * G)
+            packPanels(u.whh.value.ptr, rows: G, cols: H, transposed: false, into: u.packedB.ptr)
+        }
+        let whhB = UnsafePointer(u.packedB.ptr)
         forRowChunks(B, heavy: heavy) { b0, b1 in
             let nb = b1 - b0
             (dhrec + b0 * H).update(repeating: 0, count: nb * H); (dcnext + b0 * H).update(repeating: 0, count: nb * H)
@@ -379,7 +431,11 @@ final class RecurrentEngine {
                         }
                     }
                     if prev != nil {
-                        gemm(false, false, nb, H, G, 1, dg + (b0 * T + t) * G, T * G, u.whh.value.ptr, H, 0, dhrec + b0 * H, H)
+                        if packed {
+                            panelGemm(nb, H, G, dg + (b0 * T + t) * G, T * G, whhB, dhrec + b0 * H, H, accumulate: false)
+                        } else {
+                            gemm(false, false, nb, H, G, 1, dg + (b0 * T + t) * G, T * G, u.whh.value.ptr, H, 0, dhrec + b0 * H, H)
+                        }
                     }
                 }
             case .gru:
@@ -406,7 +462,11 @@ final class RecurrentEngine {
                         }
                     }
                     if prev != nil {
-                        gemm(false, false, nb, H, G, 1, dgh + (b0 * T + t) * G, T * G, u.whh.value.ptr, H, 0, dhrec + b0 * H, H)
+                        if packed {
+                            panelGemm(nb, H, G, dgh + (b0 * T + t) * G, T * G, whhB, dhrec + b0 * H, H, accumulate: false)
+                        } else {
+                            gemm(false, false, nb, H, G, 1, dgh + (b0 * T + t) * G, T * G, u.whh.value.ptr, H, 0, dhrec + b0 * H, H)
+                        }
                         addRun(dhrec + b0 * H, direct + b0 * H, nb * H)
                     } else {
                         (dhrec + b0 * H).update(repeating: 0, count: nb * H)
@@ -420,10 +480,26 @@ final class RecurrentEngine {
         // Weight gradients sum over every row: split by gate rows instead (fixed chunks again).
         let dgHidden = kind == .gru ? UnsafePointer(u.dgh.ptr) : UnsafePointer(dg)
         let gChunk = 128, gChunks = (G + gChunk - 1) / gChunk
+        let wideT = wideKernel && gChunk % panelWidth == 0 && G % panelWidth == 0
+        if wideT { u.dwihT.ensure(I * G) }
         forChunks(gChunks, parallel: heavy && gChunks > 1) { c in
             let g0 = c * gChunk, ng = Swift.min(G, g0 + gChunk) - g0
-            gemm(true, false, ng, H, B * T, 1, dgHidden + g0, G, hprev, H, 0, u.whh.grad.ptr + g0 * H, H)
-            gemm(true, false, ng, I, B * T, 1, dg + g0, G, x, I, 0, u.wih.grad.ptr + g0 * I, I)
+            if wideKernel && H % panelWidth == 0 {
+                // dW_hh = dgatesᵀ·h_prev over all B·T rows, reading both operands in place.
+                pnn_gemm32(ng, H, B * T, dgHidden + g0, 1, G, hprev, panelWidth, H, u.whh.grad.ptr + g0 * H, H, 0)
+            } else {
+                gemm(true, false, ng, H, B * T, 1, dgHidden + g0, G, hprev, H, 0, u.whh.grad.ptr + g0 * H, H)
+            }
+            if wideT {
+                // dW_ihᵀ = xᵀ·dgates (columns are gates, a multiple of 32); transposed below.
+                pnn_gemm32(I, ng, B * T, x, 1, I, dg + g0, panelWidth, G, u.dwihT.ptr + g0, G, 0)
+            } else {
+                gemm(true, false, ng, I, B * T, 1, dg + g0, G, x, I, 0, u.wih.grad.ptr + g0 * I, I)
+            }
+        }
+        if wideT {
+            let src = u.dwihT.ptr, dst = u.wih.grad.ptr
+            for i in 0..<I { for g in 0..<G { dst[g * I + i] = src[i * G + g] } }
         }
         if let p = u.bih { columnSums(dg, rows: B * T, cols: G, into: p.grad.ptr) }
         if let p = u.bhh { columnSums(dgHidden, rows: B * T, cols: G, into: p.grad.ptr) }
@@ -437,6 +513,77 @@ final class RecurrentEngine {
 
     private func forChunks(_ count: Int, parallel: Bool, _ body: (Int) -> Void) {
         if parallel { Parallel.forEach(count: count, body) } else { for c in 0..<count { body(c) } }
+    }
+}
+
+/// Whether the AVX-512 kernel (`pnn_gemm32`, C) runs here; otherwise `panelGemm` uses Swift's AVX2 code.
+/// Fixed per machine, so results never depend on the number of threads.
+let wideKernel = pnn_has_avx512() != 0
+/// Columns per panel of `packPanels` / `panelGemm`.
+let panelWidth = wideKernel ? 32 : 16
+
+/// Packs the matrix `w` (`[rows, cols]`, row-major) as the right-hand operand of `panelGemm`:
+/// `B = wᵀ` (`[cols, rows]`) when `transposed`, else `B = w`; stored as `[N/16][K][16]` so that the
+/// kernel reads each 16-column panel front to back.
+func packPanels(_ w: UnsafePointer<Float>, rows: Int, cols: Int, transposed: Bool, into dst: UnsafeMutablePointer<Float>) {
+    let K = transposed ? cols : rows, N = transposed ? rows : cols
+    for jb in 0..<(N / panelWidth) {
+        let panel = dst + jb * K * panelWidth
+        for k in 0..<K {
+            for c in 0..<panelWidth {
+                let n = jb * panelWidth + c
+                panel[k * panelWidth + c] = transposed ? w[n * cols + k] : w[k * cols + n]
+            }
+        }
+    }
+}
+
+/// `C[m, n] = A[m, k] · B` (or `C += …` when `accumulate`) with `B` packed by `packPanels`; `n` a
+/// multiple of 16. Each output row is a plain k-ordered FMA chain, whatever `m` is, so the results do
+/// not depend on how rows are split between threads.
+func panelGemm(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ bp: UnsafePointer<Float>,
+               _ c: UnsafeMutablePointer<Float>, _ ldc: Int, accumulate: Bool) {
+    if wideKernel {
+        pnn_gemm32(m, n, k, a, lda, 1, bp, k * panelWidth, panelWidth, c, ldc, accumulate ? 1 : 0)
+        return
+    }
+    @inline(__always) func put(_ p: UnsafeMutablePointer<Float>, _ v: F8) { st8(p, accumulate ? ld8(p) + v : v) }
+    for jb in 0..<(n / panelWidth) {
+        let panel = bp + jb * k * panelWidth, col = jb * panelWidth
+        var i = 0
+        // 4 rows × 16 columns: 8 accumulators hide the FMA latency on two FMA pipes.
+        while i + 4 <= m {
+            let a0 = a + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
+            var c00 = F8(), c01 = F8(), c10 = F8(), c11 = F8(), c20 = F8(), c21 = F8(), c30 = F8(), c31 = F8()
+            var p = panel
+            for kk in 0..<k {
+                let b0 = ld8(p), b1 = ld8(p + 8)
+                p += panelWidth
+                let x0 = F8(repeating: a0[kk]), x1 = F8(repeating: a1[kk])
+                let x2 = F8(repeating: a2[kk]), x3 = F8(repeating: a3[kk])
+                c00 = c00.addingProduct(x0, b0); c01 = c01.addingProduct(x0, b1)
+                c10 = c10.addingProduct(x1, b0); c11 = c11.addingProduct(x1, b1)
+                c20 = c20.addingProduct(x2, b0); c21 = c21.addingProduct(x2, b1)
+                c30 = c30.addingProduct(x3, b0); c31 = c31.addingProduct(x3, b1)
+            }
+            let r0 = c + i * ldc + col, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc
+            put(r0, c00); put(r0 + 8, c01); put(r1, c10); put(r1 + 8, c11)
+            put(r2, c20); put(r2 + 8, c21); put(r3, c30); put(r3 + 8, c31)
+            i += 4
+        }
+        while i < m {
+            let a0 = a + i * lda
+            var c00 = F8(), c01 = F8()
+            var p = panel
+            for kk in 0..<k {
+                let x0 = F8(repeating: a0[kk])
+                c00 = c00.addingProduct(x0, ld8(p)); c01 = c01.addingProduct(x0, ld8(p + 8))
+                p += panelWidth
+            }
+            let r0 = c + i * ldc + col
+            put(r0, c00); put(r0 + 8, c01)
+            i += 1
+        }
     }
 }
 

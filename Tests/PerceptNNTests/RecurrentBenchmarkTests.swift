@@ -41,7 +41,9 @@ final class RecurrentBenchmarkTests: XCTestCase {
     }
 
     func testPrintRecurrentTrainingThroughput() throws {
-        for cell in ["lstm", "gru"] {
+        // PERCEPT_BENCH_CELLS=lstm times one cell only (for profiling).
+        let cells = ProcessInfo.processInfo.environment["PERCEPT_BENCH_CELLS"]?.split(separator: ",").map(String.init) ?? ["lstm", "gru"]
+        for cell in cells {
             for threads in [1, 2] {
                 let sps = try samplesPerSecond(cell, threads: threads)
                 print("percept \(cell) threads=\(threads): \(Int(sps)) samples/s")

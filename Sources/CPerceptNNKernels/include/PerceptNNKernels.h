@@ -1,0 +1,18 @@
+#ifndef PERCEPT_NN_KERNELS_H
+#define PERCEPT_NN_KERNELS_H
+
+/// 1 when the CPU runs AVX-512F (then `pnn_gemm32` may be called), else 0.
+int pnn_has_avx512(void);
+
+/// C[m, n] = A·B, or C = C + A·B as one FMA chain starting from C when `accumulate` (n a multiple of 32).
+/// A(i, p) = a[i*sa + p*sk]; B(p, j) for column j = 32·jb + q is b[jb*bpanel + p*ldb + q].
+/// Each element is a k-ordered FMA chain, whatever m and the row split are.
+void pnn_gemm32(long m, long n, long k, const float *a, long sa, long sk,
+                const float *b, long bpanel, long ldb, float *c, long ldc, int accumulate);
+
+/// One LSTM step for one sample, AVX-512 (n, the hidden size, a multiple of 16): `gates` holds the
+/// pre-activations i, f, g, o (`4n`, bias `bias` added here) and gets the activated gates; writes
+/// c_t, tanh(c_t) and h_t. `cprev` is NULL at the first step (zero state).
+void pnn_lstm_cell(long n, float *gates, const float *bias, const float *cprev, float *c, float *tanhc, float *h);
+
+#endif
