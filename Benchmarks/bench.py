@@ -356,6 +356,9 @@ Written by `{a.command}` (Benchmarks/bench.py) on {started:%Y-%m-%d %H:%M %Z}; t
 2.5·N·log2 N per FFT, multiply-adds × 2 for mel, DCT, convolutions and dense layers, × 3 for a training
 step) over sgemm's, or the memory traffic of the workload (input read + outputs written, GB/s) over
 the traffic of a plain copy. Inputs that stay in cache (the small pyramid levels) can exceed 100 %.
+The sgemm ceiling is what OpenBLAS's sgemm reaches on 1024³, not the FMA peak of the core, and the
+FLOP counts include the zero-padding taps of 'same' convolutions: hand-written kernels that skip
+those taps or beat OpenBLAS's packing can show more than 100 %.
 
 ## Results
 

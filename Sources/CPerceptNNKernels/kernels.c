@@ -107,8 +107,60 @@ void pnn_lstm_cell(long n, float *gates, const float *bias, const float *cprev, 
         _mm512_storeu_ps(c + j, cv); _mm512_storeu_ps(tanhc + j, tc); _mm512_storeu_ps(h + j, _mm512_mul_ps(og, tc));
     }
 }
+// Copies / adds one run of n floats with 16-wide masked moves (runs are short: one output row).
+__attribute__((target("avx512f"), always_inline))
+static inline void copy_run(float *dst, const float *src, long n) {
+    long i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_loadu_ps(src + i));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_loadu_ps(m, src + i));
+    }
+}
+
+__attribute__((target("avx512f"), always_inline))
+static inline void add_run(float *dst, const float *src, long n) {
+    long i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_add_ps(_mm512_loadu_ps(dst + i), _mm512_loadu_ps(src + i)));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + i), _mm512_maskz_loadu_ps(m, src + i)));
+    }
+}
+
+__attribute__((target("avx512f")))
+void pnn_im2col_s1(const float *xp, long C, long hp, long wp, long kh, long kw, long dh, long dw,
+                   long ho, long wo, float *col, long ld) {
+    for (long ky = 0; ky < kh; ky++)
+        for (long kx = 0; kx < kw; kx++)
+            for (long c = 0; c < C; c++) {
+                float *row = col + ((c * kh + ky) * kw + kx) * ld;
+                const float *src = xp + (c * hp + ky * dh) * wp + kx * dw;
+                for (long oy = 0; oy < ho; oy++) copy_run(row + oy * wo, src + oy * wp, wo);
+            }
+}
+
+__attribute__((target("avx512f")))
+void pnn_col2im_s1(const float *col, long ld, long C, long hp, long wp, long kh, long kw, long dh, long dw,
+                   long ho, long wo, float *dxp) {
+    for (long ky = 0; ky < kh; ky++)
+        for (long kx = 0; kx < kw; kx++)
+            for (long c = 0; c < C; c++) {
+                const float *row = col + ((c * kh + ky) * kw + kx) * ld;
+                float *dst = dxp + (c * hp + ky * dh) * wp + kx * dw;
+                for (long oy = 0; oy < ho; oy++) add_run(dst + oy * wp, row + oy * wo, wo);
+            }
+}
 #else
 int pnn_has_avx512(void) { return 0; }
+void pnn_im2col_s1(const float *xp, long C, long hp, long wp, long kh, long kw, long dh, long dw,
+                   long ho, long wo, float *col, long ld) {
+    (void)xp; (void)C; (void)hp; (void)wp; (void)kh; (void)kw; (void)dh; (void)dw; (void)ho; (void)wo; (void)col; (void)ld;
+}
+void pnn_col2im_s1(const float *col, long ld, long C, long hp, long wp, long kh, long kw, long dh, long dw,
+                   long ho, long wo, float *dxp) {
+    (void)col; (void)ld; (void)C; (void)hp; (void)wp; (void)kh; (void)kw; (void)dh; (void)dw; (void)ho; (void)wo; (void)dxp;
+}
 void pnn_gemm32(long m, long n, long k, const float *a, long sa, long sk,
                 const float *b, long bpanel, long ldb, float *c, long ldc, int accumulate) {
     (void)m; (void)n; (void)k; (void)a; (void)sa; (void)sk; (void)b; (void)bpanel; (void)ldb; (void)c; (void)ldc; (void)accumulate;

@@ -1,11 +1,14 @@
+import CPerceptNNKernels
+import Foundation
 import PerceptCore
 
 /// 2-D convolution over `[C, H, W]` (PyTorch `nn.Conv2d`, weight `[out_channels, in_channels/groups, kh, kw]`),
 /// with stride, padding (`valid`, `same` or explicit), dilation and groups.
 ///
-/// Runs as im2col + sgemm over chunks of samples sized to stay in cache; chunks are spread over the
+/// Runs as im2col + GEMM over chunks of samples sized to stay in cache; chunks are spread over the
 /// `Parallel` workers, and weight gradients are summed over a fixed partition in a fixed order, so
-/// results do not depend on the thread count (up to 8 workers).
+/// results do not depend on the thread count (up to 8 workers). The GEMMs use the AVX-512 kernel
+/// `pnn_gemm32` (with AVX-512 im2col/col2im row copies for stride 1) when the CPU has it, else OpenBLAS.
 ///
 ///     let conv = try LayerRegistry.make("conv2d", ["out_channels": "32", "kernel_size": "5", "padding": "same"])
 public final class Conv2D: Layer {
@@ -27,6 +30,11 @@ public final class Conv2D: Layer {
     nonisolated(unsafe) public static var chunkColumns = 512
     /// Weight-gradient accumulators per backward pass; results are identical for thread counts up to this.
     static let maxSlots = 8
+    /// Whether convolutions (groups 1, out_channels a multiple of 32) and Dense backward passes
+    /// (in_features a multiple of 32) run their GEMMs on the AVX-512 kernel (`pnn_gemm32`); otherwise
+    /// OpenBLAS. Fixed per machine by default, so results never depend on the thread count;
+    /// `PERCEPT_NN_NO_AVX512=1` forces OpenBLAS (tests flip it to check both paths).
+    nonisolated(unsafe) static var wideKernelEnabled = wideKernel && getenv("PERCEPT_NN_NO_AVX512") == nil
 
     public let values: [String: String]
     public let outChannels: Int
@@ -48,6 +56,7 @@ public final class Conv2D: Layer {
 
     private let out = FloatBuffer(), dx = FloatBuffer()
     private var scratchA: [FloatBuffer] = [], scratchB: [FloatBuffer] = [], scratchC: [FloatBuffer] = []
+    private var scratchD: [FloatBuffer] = [], scratchP: [FloatBuffer] = [], scratchQ: [FloatBuffer] = []
     private let partialW = FloatBuffer(), partialB = FloatBuffer()
     private var input: UnsafePointer<Float>?
 
@@ -108,10 +117,48 @@ public final class Conv2D: Layer {
         return Swift.max(1, Swift.min(batch, byColumns, byMemory))
     }
 
-    private func ensureScratch(workers: Int, _ sizes: (Int, Int, Int)) {
-        while scratchA.count < workers { scratchA.append(FloatBuffer()); scratchB.append(FloatBuffer()); scratchC.append(FloatBuffer()) }
-        for i in 0..<workers { scratchA[i].ensure(sizes.0); scratchB[i].ensure(sizes.1); scratchC[i].ensure(sizes.2) }
+    private func ensureScratch(workers: Int, _ sizes: (Int, Int, Int), _ sizeD: Int = 1) {
+        while scratchA.count < workers {
+            scratchA.append(FloatBuffer()); scratchB.append(FloatBuffer()); scratchC.append(FloatBuffer()); scratchD.append(FloatBuffer())
+            scratchP.append(FloatBuffer()); scratchQ.append(FloatBuffer())
+        }
+        let padded = paddedIm2col ? cin * (h + pt + pb) * (w + pl + pr) : 1
+        for i in 0..<workers {
+            scratchA[i].ensure(sizes.0); scratchB[i].ensure(sizes.1); scratchC[i].ensure(sizes.2); scratchD[i].ensure(sizeD)
+            scratchP[i].ensure(padded); scratchQ[i].ensure(padded)
+        }
     }
+
+    /// Whether im2col / col2im run as AVX-512 row copies over a zero-padded copy of each sample
+    /// (stride 1 on the AVX-512 path); the padded input buffers keep zero borders, since only
+    /// their interiors are ever written.
+    private var paddedIm2col: Bool { wide && sh == 1 && sw == 1 }
+
+    /// im2col of one sample via the padded copy in `xp` (interior rewritten here).
+    private func im2colPadded(_ x: UnsafePointer<Float>, _ xp: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int) {
+        let hp = h + pt + pb, wp = w + pl + pr, h = self.h, w = self.w
+        for c in 0..<cin {
+            for y in 0..<h { copyRun(xp + (c * hp + pt + y) * wp + pl, x + (c * h + y) * w, w) }
+        }
+        pnn_im2col_s1(xp, cin, hp, wp, kh, kw, dh, dw, ho, wo, col, ld)
+    }
+
+    /// col2im of one sample into the padded buffer `dp`, whose interior is then stored (not added) to `dxs`.
+    private func col2imPadded(_ col: UnsafePointer<Float>, _ dp: UnsafeMutablePointer<Float>, _ dxs: UnsafeMutablePointer<Float>, ld: Int) {
+        let hp = h + pt + pb, wp = w + pl + pr, h = self.h, w = self.w
+        dp.update(repeating: 0, count: cin * hp * wp)
+        pnn_col2im_s1(col, ld, cin, hp, wp, kh, kw, dh, dw, ho, wo, dp)
+        for c in 0..<cin {
+            for y in 0..<h { copyRun(dxs + (c * h + y) * w, dp + (c * hp + pt + y) * wp + pl, w) }
+        }
+    }
+
+    /// Whether this layer's GEMMs run on `pnn_gemm32` (decided per call from the global switch).
+    private var wide: Bool { Conv2D.wideKernelEnabled && groups == 1 && outChannels % 32 == 0 }
+
+    /// Leading dimension of a chunk's column matrix: `cols`, rounded up to the kernel's 32-column panels
+    /// on the AVX-512 path (the extra columns are computed and ignored).
+    @inline(__always) private func paddedLD(_ cols: Int, _ wide: Bool) -> Int { wide ? (cols + 31) & ~31 : cols }
 
     /// Output rows `oy` whose input row `oy·sh - pt + ky·dh` lies inside the image.
     @inline(__always) private func validRows(_ ky: Int, _ h: Int, _ ho: Int) -> Range<Int> {
@@ -198,26 +245,35 @@ public final class Conv2D: Layer {
         let s = chunkSamples(batch)
         let chunks = (batch + s - 1) / s
         let workers = Swift.min(Parallel.threads, chunks)
-        ensureScratch(workers: workers, (kTotal * s * hw, outChannels * s * hw, 1))
+        let wide = self.wide, maxLD = paddedLD(s * hw, wide)
+        ensureScratch(workers: workers, (kTotal * maxLD, outChannels * maxLD, 1))
         let y = out.ptr, wt = weights[0].value.ptr
         let bias: UnsafeMutablePointer<Float>? = useBias ? weights[1].value.ptr : nil
-        let cog = outChannels / groups, kg = self.kg
-        let scratchA = self.scratchA, scratchB = self.scratchB
+        let cog = outChannels / groups, kg = self.kg, outChannels = self.outChannels, groups = self.groups
+        let scratchA = self.scratchA, scratchB = self.scratchB, scratchP = self.scratchP, padIm = paddedIm2col
         Parallel.forEach(count: workers) { wk in
-            let col = scratchA[wk].ptr, ybuf = scratchB[wk].ptr
+            let col = scratchA[wk].ptr, ybuf = scratchB[wk].ptr, xpad = scratchP[wk].ptr
             for chunk in (chunks * wk / workers)..<(chunks * (wk + 1) / workers) {
-                let first = chunk * s, n = Swift.min(s, batch - first), ld = n * hw
-                for i in 0..<n { im2col(x + (first + i) * inSize, col + i * hw, ld: ld) }
-                let target = n == 1 ? y + first * outSize : ybuf
-                for g in 0..<groups {
-                    gemm(false, false, cog, ld, kg, 1, wt + g * cog * kg, kg, col + g * kg * ld, ld, 0, target + g * cog * ld, ld)
+                let first = chunk * s, n = Swift.min(s, batch - first), ld = paddedLD(n * hw, wide)
+                for i in 0..<n {
+                    if padIm { im2colPadded(x + (first + i) * inSize, xpad, col + i * hw, ld: ld) } else { im2col(x + (first + i) * inSize, col + i * hw, ld: ld) }
+                }
+                // One sample whose columns need no padding goes straight into the output.
+                let inPlace = n == 1 && ld == hw
+                let target = inPlace ? y + first * outSize : ybuf
+                if wide {
+                    pnn_gemm32(outChannels, ld, kg, wt, kg, 1, col, 32, ld, target, ld, 0)
+                } else {
+                    for g in 0..<groups {
+                        gemm(false, false, cog, ld, kg, 1, wt + g * cog * kg, kg, col + g * kg * ld, ld, 0, target + g * cog * ld, ld)
+                    }
                 }
                 for i in 0..<n {
                     let ys = y + (first + i) * outSize
                     for co in 0..<outChannels {
                         let b = bias?[co] ?? 0
                         let d = ys + co * hw
-                        if n == 1 {
+                        if inPlace {
                             if relu {
                                 for p in 0..<hw { d[p] = Swift.max(d[p] + b, 0) }
                             } else if bias != nil {
@@ -248,22 +304,32 @@ public final class Conv2D: Layer {
         let slots = Swift.min(chunks, Conv2D.maxSlots)
         let workers = Swift.min(Parallel.threads, slots)
         let wCount = weights[0].count
-        ensureScratch(workers: workers, (kTotal * s * hw, outChannels * s * hw, inputGradient ? kTotal * s * hw : 1))
+        let wide = self.wide, maxLD = paddedLD(s * hw, wide)
+        // The AVX-512 path also keeps the gradient transposed ([columns, out_channels] in 32-wide panels)
+        // as the right-hand operand of the weight-gradient GEMM, which it computes transposed.
+        ensureScratch(workers: workers, (kTotal * maxLD, outChannels * maxLD, inputGradient ? kTotal * maxLD : 1),
+                      wide ? outChannels * maxLD : 1)
         partialW.ensure(slots * wCount)
         partialB.ensure(slots * outChannels)
-        if inputGradient { dx.ensure(batch * inSize); dx.zero(batch * inSize) }
+        let padIm = paddedIm2col
+        // The padded col2im stores each sample's gradient whole, so only the portable path needs zeros.
+        if inputGradient { dx.ensure(batch * inSize); if !padIm { dx.zero(batch * inSize) } }
         let wt = weights[0].value.ptr, pw = partialW.ptr, pbias = partialB.ptr
-        let cog = outChannels / groups, kg = self.kg
+        let cog = outChannels / groups, kg = self.kg, outChannels = self.outChannels, groups = self.groups
         let dxp = dx.ptr, yOut = UnsafePointer(out.ptr)
-        let scratchA = self.scratchA, scratchB = self.scratchB, scratchC = self.scratchC
+        let scratchA = self.scratchA, scratchB = self.scratchB, scratchC = self.scratchC, scratchD = self.scratchD
+        let scratchP = self.scratchP, scratchQ = self.scratchQ
         Parallel.forEach(count: workers) { wk in
-            let col = scratchA[wk].ptr, dyc = scratchB[wk].ptr, dcol = scratchC[wk].ptr
+            let col = scratchA[wk].ptr, dyc = scratchB[wk].ptr, dcol = scratchC[wk].ptr, dyT = scratchD[wk].ptr
+            let xpad = scratchP[wk].ptr, dpad = scratchQ[wk].ptr
             for slot in (slots * wk / workers)..<(slots * (wk + 1) / workers) {
             let slotChunks = (chunks * slot / slots)..<(chunks * (slot + 1) / slots)
             for chunk in slotChunks {
-                let first = chunk * s, n = Swift.min(s, batch - first), ld = n * hw
+                let first = chunk * s, n = Swift.min(s, batch - first), cols = n * hw, ld = paddedLD(cols, wide)
                 let beta: Float = chunk == slotChunks.lowerBound ? 0 : 1
-                for i in 0..<n { im2col(x + (first + i) * inSize, col + i * hw, ld: ld) }
+                for i in 0..<n {
+                    if padIm { im2colPadded(x + (first + i) * inSize, xpad, col + i * hw, ld: ld) } else { im2col(x + (first + i) * inSize, col + i * hw, ld: ld) }
+                }
                 let g0: UnsafePointer<Float>
                 if relu {
                     // Gather and apply the ReLU mask (output > 0) in one pass.
@@ -275,7 +341,7 @@ public final class Conv2D: Layer {
                         }
                     }
                     g0 = UnsafePointer(dyc)
-                } else if n == 1 {
+                } else if n == 1 && ld == hw {
                     g0 = dy + first * outSize
                 } else {
                     for i in 0..<n {
@@ -286,25 +352,56 @@ public final class Conv2D: Layer {
                     g0 = UnsafePointer(dyc)
                 }
                 let pbc = pbias + slot * outChannels
-                for co in 0..<outChannels { pbc[co] = beta * pbc[co] + sumRun(g0 + co * ld, ld) }
-                for g in 0..<groups {
-                    gemm(false, true, cog, kg, ld, 1, g0 + g * cog * ld, ld, col + g * kg * ld, ld, beta,
-                         pw + slot * wCount + g * cog * kg, kg)
+                for co in 0..<outChannels { pbc[co] = beta * pbc[co] + sumRun(g0 + co * ld, cols) }
+                if wide {
+                    // dWᵀ[kg, co] (+)= col[kg, cols] · g0ᵀ, with g0ᵀ packed as [co/32][cols][32].
+                    for jb in 0..<(outChannels / 32) {
+                        // Contiguous writes, 32 sequential read streams.
+                        let panel = dyT + jb * cols * 32, src = g0 + jb * 32 * ld
+                        for p in 0..<cols {
+                            let dst = panel + p &* 32
+                            for q in 0..<32 { dst[q] = src[q &* ld &+ p] }
+                        }
+                    }
+                    pnn_gemm32(kg, outChannels, cols, col, ld, 1, dyT, cols * 32, 32, pw + slot * wCount, outChannels,
+                               beta == 0 ? 0 : 1)
+                } else {
+                    for g in 0..<groups {
+                        gemm(false, true, cog, kg, cols, 1, g0 + g * cog * ld, ld, col + g * kg * ld, ld, beta,
+                             pw + slot * wCount + g * cog * kg, kg)
+                    }
                 }
                 if inputGradient {
-                    for g in 0..<groups {
-                        gemm(true, false, kg, ld, cog, 1, wt + g * cog * kg, kg, g0 + g * cog * ld, ld, 0, dcol + g * kg * ld, ld)
+                    if wide {
+                        pnn_gemm32(kg, ld, outChannels, wt, 1, kg, g0, 32, ld, dcol, ld, 0)
+                    } else {
+                        for g in 0..<groups {
+                            gemm(true, false, kg, ld, cog, 1, wt + g * cog * kg, kg, g0 + g * cog * ld, ld, 0, dcol + g * kg * ld, ld)
+                        }
                     }
-                    for i in 0..<n { col2im(dcol + i * hw, dxp + (first + i) * inSize, ld: ld) }
+                    for i in 0..<n {
+                        if padIm { col2imPadded(dcol + i * hw, dpad, dxp + (first + i) * inSize, ld: ld) } else { col2im(dcol + i * hw, dxp + (first + i) * inSize, ld: ld) }
+                    }
                 }
             }
             }
         }
         let gw = weights[0].grad.ptr
-        gw.update(from: pw, count: wCount)
-        for c in 1..<Swift.max(slots, 1) {
-            let src = pw + c * wCount
-            for i in 0..<wCount { gw[i] += src[i] }
+        if wide {
+            // Slots hold dWᵀ ([kg, out_channels]): sum them in slot order into slot 0, then transpose back.
+            for c in 1..<Swift.max(slots, 1) {
+                let src = pw + c * wCount
+                for i in 0..<wCount { pw[i] += src[i] }
+            }
+            for j in 0..<kg {
+                for co in 0..<outChannels { gw[co * kg + j] = pw[j * outChannels + co] }
+            }
+        } else {
+            gw.update(from: pw, count: wCount)
+            for c in 1..<Swift.max(slots, 1) {
+                let src = pw + c * wCount
+                for i in 0..<wCount { gw[i] += src[i] }
+            }
         }
         if useBias {
             let gb = weights[1].grad.ptr

@@ -15,4 +15,14 @@ void pnn_gemm32(long m, long n, long k, const float *a, long sa, long sk,
 /// c_t, tanh(c_t) and h_t. `cprev` is NULL at the first step (zero state).
 void pnn_lstm_cell(long n, float *gates, const float *bias, const float *cprev, float *c, float *tanhc, float *h);
 
+/// im2col for stride 1, AVX-512: `xp` is one sample zero-padded to `[C][hp][wp]`; writes row
+/// (c, ky, kx) of `col` (leading dimension `ld`) as xp[c][oy + ky·dh][ox + kx·dw] for oy < ho, ox < wo.
+void pnn_im2col_s1(const float *xp, long C, long hp, long wp, long kh, long kw, long dh, long dw,
+                   long ho, long wo, float *col, long ld);
+
+/// The adjoint of `pnn_im2col_s1`: adds the `col` rows onto the padded gradient `dxp` (same loop
+/// order ky, kx, c, oy as the portable path, so sums are formed in the same order).
+void pnn_col2im_s1(const float *col, long ld, long C, long hp, long wp, long kh, long kw, long dh, long dw,
+                   long ho, long wo, float *dxp);
+
 #endif
