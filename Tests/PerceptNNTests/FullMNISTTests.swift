@@ -35,8 +35,11 @@ final class FullMNISTTests: XCTestCase {
         options.epochs = 5
         options.batchSize = 64
         options.seed = 1
+        // Halving the rate every epoch lets the last epochs settle (PyTorch's StepLR(step_size=1, gamma=0.5)).
+        let schedule = try LRSchedule(Parameters(owner: "schedule", specs: LRSchedule.parameters,
+                                                 values: ["kind": "step", "step_size": "1", "gamma": "0.5"]))
         let trainer = Trainer(model: model, loss: try LossRegistry.make("cross_entropy"),
-                              optimizer: try OptimizerRegistry.make("adam", ["lr": "0.001"]), options: options)
+                              optimizer: try OptimizerRegistry.make("adam", ["lr": "0.001"]), schedule: schedule, options: options)
         let start = Date()
         trainer.onEpoch.append { report in
             print("epoch \(report.epoch): train loss \(report.trainLoss), \(String(format: "%.1f", report.seconds)) s")
