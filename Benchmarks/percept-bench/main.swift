@@ -10,12 +10,18 @@ import PerceptCore
 
 /// What one timed iteration did, for throughput and ceiling fractions; `shape` and `checksum`
 /// let the driver see that both sides computed the same-sized result.
+/// The checksum is evaluated lazily, after the timed iterations, as the Python side does (it sums
+/// the output outside its timer): summing a 4096² output costs milliseconds.
 struct Work {
     var items: Int
-    var flops: Double = 0
-    var bytes: Double = 0
-    var shape: [Int] = []
-    var checksum: Double = 0
+    var flops: Double
+    var bytes: Double
+    var shape: [Int]
+    let checksum: () -> Double
+
+    init(items: Int, flops: Double = 0, bytes: Double = 0, shape: [Int] = [], checksum: @autoclosure @escaping () -> Double = 0) {
+        self.items = items; self.flops = flops; self.bytes = bytes; self.shape = shape; self.checksum = checksum
+    }
 }
 
 /// A workload: `prepare` loads inputs (untimed) and returns the body to time.
@@ -73,7 +79,7 @@ do {
     print("""
     {"workload": "\(name)", "side": "percept", "threads": \(Parallel.threads), "times": [\(t)], \
     "items": \(work.items), "flops": \(jsonNumber(work.flops)), "bytes": \(jsonNumber(work.bytes)), \
-    "shape": \(work.shape), "checksum": \(jsonNumber(work.checksum))}
+    "shape": \(work.shape), "checksum": \(jsonNumber(work.checksum()))}
     """)
 } catch {
     FileHandle.standardError.write(Data("percept-bench \(name): \(error)\n".utf8))
