@@ -26,11 +26,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libpng's low-level API needs setjmp, which must stay in C.
         .target(name: "CPNGRaw", dependencies: ["CPNG"]),
+        // renameat2(RENAME_EXCHANGE) and the write-lease probe, which Glibc's Swift overlay lacks.
+        .target(name: "CFileOps"),
 
         .target(name: "PerceptCore", dependencies: [
             .product(name: "Numerics", package: "swift-numerics"),
         ]),
-        .target(name: "PerceptIO", dependencies: ["PerceptCore", "CSndFile", "CSoxr", "CPNGRaw", "CPNG", "CZlib"]),
+        .target(name: "PerceptIO", dependencies: ["PerceptCore", "CFileOps", "CSndFile", "CSoxr", "CPNGRaw", "CPNG", "CZlib"]),
         // @modules-begin (each feature module adds its target line here)
         .target(name: "PerceptAudio", dependencies: ["PerceptCore", "PerceptIO", "CFFTW"]),
         // AVX-512 GEMM micro-kernel for the recurrent layers (chosen at run time).
@@ -51,7 +53,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "PerceptCoreTests", dependencies: ["PerceptCore"]),
-        .testTarget(name: "PerceptIOTests", dependencies: ["PerceptIO"]),
+        .testTarget(name: "PerceptIOTests", dependencies: ["PerceptIO", "CFileOps"]),
         // @tests-begin (each feature module adds its test target line here)
         .testTarget(name: "PerceptNNTests", dependencies: ["PerceptNN", "PerceptIO"], exclude: ["Fixtures"]),
         .testTarget(name: "PerceptVisionTests", dependencies: ["PerceptVision", "PerceptIO"], exclude: ["Fixtures"]),

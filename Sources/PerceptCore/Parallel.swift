@@ -53,6 +53,56 @@ public enum Parallel {
     }
 }
 
+extension Parallel {
+    /// Runs `body(&state, i)` for every i in 0..<count, handing indices out one at a time, so
+    /// uneven items (files of different sizes, a core shared with another process) still keep
+    /// every worker busy. Each worker makes its own `state` (a writer, a scratch buffer) first
+    /// and passes it to `finish` when it runs out of work.
+    ///
+    ///     Parallel.forEachDynamic(count: files.count, state: { AtomicWriter() }, finish: { $0.finish() }) { w, i in … }
+    public static func forEachDynamic<State>(count: Int, state makeState: () -> State,
+                                             finish: (inout State) -> Void = { _ in },
+                                             _ body: (inout State, Int) -> Void) {
+        guard count > 0 else { return }
+        let workers = Swift.min(threads, count)
+        if workers <= 1 {
+            var s = makeState()
+            for i in 0..<count { body(&s, i) }
+            finish(&s)
+            return
+        }
+        let next = IndexDispenser(count)
+        withoutActuallyEscaping(makeState) { makeState in
+            withoutActuallyEscaping(finish) { finish in
+                withoutActuallyEscaping(body) { body in
+                    let box = UnsafeSendable((makeState, finish, body))
+                    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                        var s = box.value.0()
+                        while let i = next.take() { box.value.2(&s, i) }
+                        box.value.1(&s)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Hands out 0, 1, 2, … below a limit to concurrent workers.
+private final class IndexDispenser: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private let count: Int
+
+    init(_ count: Int) { self.count = count }
+
+    func take() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+}
+
 /// Carries a non-Sendable value (a raw pointer, a closure) into concurrent code whose
 /// iterations touch disjoint memory. The caller guarantees there is no data race.
 public struct UnsafeSendable<T>: @unchecked Sendable {

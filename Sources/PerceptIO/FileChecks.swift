@@ -41,14 +41,8 @@ enum FileChecks {
 public enum AtomicFile {
     public static func write(to path: String, _ body: (String) throws -> Void) throws {
         if FileChecks.isDirectory(path) { throw PerceptError.badInput(file: path, "output path is a directory") }
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        if !FileChecks.isDirectory(dir) {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw PerceptError.runtime("\(path): cannot create folder \(dir)")
-            }
-        }
+        let (dir, name) = split(path)
+        try makeFolder(dir, for: path)
         let tmp = dir + "/" + ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
             try body(tmp)
@@ -71,23 +65,46 @@ public enum AtomicFile {
             guard fd >= 0 else {
                 throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))")
             }
-            var failed: Int32 = 0
-            data.withUnsafeBytes { raw in
-                var off = 0
-                while off < raw.count {
-                    let n = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        failed = errno
-                        return
-                    }
-                    off += n
-                }
-            }
-            if close(fd) != 0 && failed == 0 { failed = errno }
-            if failed != 0 {
-                throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(failed))))")
-            }
+            try data.withUnsafeBytes { try writeAll(fd, $0, path: path) }
         }
+    }
+
+    /// The folder ("." for a bare name) and the file name of `path`.
+    static func split(_ path: String) -> (dir: String, name: String) {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return (dir, name)
+    }
+
+    /// Creates `dir` (with its parents) unless it exists; `path` names the output in the error.
+    static func makeFolder(_ dir: String, for path: String) throws {
+        if FileChecks.isDirectory(dir) { return }
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw PerceptError.runtime("\(path): cannot create folder \(dir)")
+        }
+    }
+
+    /// Writes all of `bytes` to `fd` and closes it; errors (a full disk) name `path`.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        var failed: Int32 = 0
+        var off = 0
+        while off < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + off, bytes.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failed = errno
+                break
+            }
+            off += n
+        }
+        if close(fd) != 0 && failed == 0 { failed = errno }
+        if failed != 0 {
+            throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(failed))))")
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
     }
 }

@@ -13,6 +13,11 @@ public enum Npz {
     }
 
     public static func save(_ arrays: [(String, NpyArray)], to path: String) throws {
+        try AtomicFile.write(Data(try encode(arrays)), to: path)
+    }
+
+    /// The bytes of a .npz archive holding `arrays` (stored members, as `numpy.savez`).
+    public static func encode(_ arrays: [(String, NpyArray)]) throws -> [UInt8] {
         var out = [UInt8]()
         var central = [UInt8]()
         for (name, array) in arrays {
@@ -35,7 +40,7 @@ public enum Npz {
         out += central
         out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(UInt16(arrays.count)) + le16(UInt16(arrays.count))
         out += le32(UInt32(central.count)) + le32(cdOffset) + le16(0)
-        try AtomicFile.write(Data(out), to: path)
+        return out
     }
 
     /// Reads every member, in archive order, names without the `.npy` suffix.

@@ -24,6 +24,7 @@ func printError(_ message: String) {
 @main
 enum Main {
     static func main() {
+        Runtime.start()
         do {
             var command = try PerceptCommand.parseAsRoot()
             try command.run()

@@ -40,6 +40,19 @@ final class ExtractCommandTests: CLITestCase {
         XCTAssertFalse(written.contains { $0.contains(".tmp-") }, "no temporary files left: \(written)")
     }
 
+    func testDirectoryRerunReplacesEveryOutputAndLeavesNoTemporaryFiles() throws {
+        let src = path("in")
+        try FileManager.default.createDirectory(atPath: src + "/sub", withIntermediateDirectories: true)
+        for d in 0..<4 { try FileManager.default.copyItem(atPath: sample("spoken/\(d)/en+f1_200_80.wav"), toPath: src + "/sub/\(d).wav") }
+        let first = try run(["extract", "melspectrogram", src, "-o", path("out"), "--n-mels", "16"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        // Different options on the second run: each output must be the new one, whole.
+        let second = try run(["extract", "mfcc", src, "-o", path("out"), "--n-mfcc", "5"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        for d in 0..<4 { XCTAssertEqual(try Npy.load(path("out/sub/\(d).npy")).shape, [5, 32]) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("out/sub")).sorted(), (0..<4).map { "\($0).npy" })
+    }
+
     func testBadOptionsExitTwoAndWriteNothing() throws {
         let wav = sample("spoken/3/en+f1_200_80.wav")
         try assertBadInput(["extract", "mfcc", wav, "-o", path("x.npy"), "--n-fft", "0"], names: "--n-fft", "")

@@ -35,6 +35,20 @@ public struct ExtractRunner: Sendable {
         if let picture, let image { try ImageFile.write(image, to: picture) }
     }
 
+    /// `path` without trailing slashes ("/" stays).
+    static func trimmed(_ path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        return String(p)
+    }
+
+    private func encode(_ result: FeatureOutput) throws -> [UInt8] {
+        switch result {
+        case let .array(t): return Npy.encode(NpyArray(t))
+        case let .archive(items): return try Npz.encode(items.map { ($0.0, NpyArray($0.1)) })
+        }
+    }
+
     private func write(_ result: FeatureOutput, to path: String) throws {
         switch result {
         case let .array(t): try Npy.save(t, to: path)
@@ -47,20 +61,7 @@ public struct ExtractRunner: Sendable {
 
     /// Every matching file under `inputDir`, relative paths sorted.
     public func inputs(in inputDir: String) throws -> [String] {
-        guard let e = FileManager.default.enumerator(atPath: inputDir) else {
-            throw PerceptError.badInput(file: inputDir, "cannot list directory")
-        }
-        var files = [String]()
-        let exts = featureType.inputKind.extensions
-        while let rel = e.nextObject() as? String {
-            let full = (inputDir as NSString).appendingPathComponent(rel)
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
-               exts.contains(URL(fileURLWithPath: rel).pathExtension.lowercased()) {
-                files.append(rel)
-            }
-        }
-        return files.sorted()
+        try DirectoryTree.files(under: inputDir, extensions: featureType.inputKind.extensions)
     }
 
     /// A directory: every matching file becomes OUTDIR/same/relative/path.npy, in parallel.
@@ -74,16 +75,19 @@ public struct ExtractRunner: Sendable {
             let exts = featureType.inputKind.extensions.sorted().joined(separator: ", ")
             throw PerceptError.badInput(file: input, "no \(featureType.inputKind.rawValue) files (\(exts)) found")
         }
+        let inDir = ExtractRunner.trimmed(input), outDir = ExtractRunner.trimmed(output)
         let lock = NSLock()
         var summary = Summary()
-        Parallel.forEach(count: files.count) { i in
+        // Dynamic hand-out: file sizes differ, and the cores may be shared.
+        Parallel.forEachDynamic(count: files.count, state: { AtomicWriter() }, finish: { $0.finish() }) { writer, i in
             let rel = files[i]
-            let src = (input as NSString).appendingPathComponent(rel)
-            let base = ((output as NSString).appendingPathComponent(rel) as NSString).deletingPathExtension
+            let src = inDir + "/" + rel
+            // Listed files all end in a known extension, so the last dot starts it.
+            let base = outDir + "/" + rel[..<(rel.lastIndex(of: ".") ?? rel.endIndex)]
             var failure: Error?
             do {
                 let result = try feature.extract(path: src)
-                try write(result, to: base + "." + result.fileExtension)
+                try writer.write(try encode(result), to: base + "." + result.fileExtension)
             } catch { failure = error }
             lock.lock()
             if failure == nil { summary.ok += 1 } else { summary.failed += 1 }

@@ -1,0 +1,50 @@
+import Foundation
+import PerceptCore
+
+/// The files of a folder tree, listed with readdir: its entry types save the stat (and
+/// Foundation's path-to-URL work) that a per-file listing spends on every name.
+///
+///     let wavs = try DirectoryTree.files(under: "Samples/spoken", extensions: ["wav"])   // ["0/en+f1_200_80.wav", …]
+public enum DirectoryTree {
+    /// Relative paths (sorted) of the files under `root` whose extension, lower-cased, is one of
+    /// `extensions`. Symbolic links to files count; links to folders are not followed, so a
+    /// link cycle cannot loop. Hidden files count too (as `find` lists them).
+    public static func files(under root: String, extensions: Set<String>) throws -> [String] {
+        guard FileChecks.isDirectory(root) else { throw PerceptError.badInput(file: root, "not a folder") }
+        var found = [String]()
+        var pending = [""]
+        while let rel = pending.popLast() {
+            let dirPath = rel.isEmpty ? root : root + "/" + rel
+            guard let d = opendir(dirPath) else {
+                throw PerceptError.badInput(file: dirPath, "cannot list folder (\(String(cString: strerror(errno))))")
+            }
+            defer { closedir(d) }
+            while let entry = readdir(d) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                let child = rel.isEmpty ? name : rel + "/" + name
+                var type = entry.pointee.d_type
+                if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
+                    // Filesystems without entry types, and links: ask (stat follows links).
+                    var st = stat()
+                    guard stat(root + "/" + child, &st) == 0 else { continue }
+                    let isLink = type == UInt8(DT_LNK)
+                    switch st.st_mode & S_IFMT {
+                    case S_IFREG: type = UInt8(DT_REG)
+                    case S_IFDIR: type = isLink ? UInt8(DT_LNK) : UInt8(DT_DIR)
+                    default: type = UInt8(DT_UNKNOWN)
+                    }
+                }
+                if type == UInt8(DT_DIR) {
+                    pending.append(child)
+                } else if type == UInt8(DT_REG), let dot = name.lastIndex(of: "."), dot != name.startIndex,
+                          extensions.contains(name[name.index(after: dot)...].lowercased()) {
+                    found.append(child)
+                }
+            }
+        }
+        return found.sorted()
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import PerceptCore
+import PerceptIO
+import XCTest
+
+final class DirectoryTreeTests: TempDirTestCase {
+    func testListsMatchingFilesOfTheWholeTreeSortedAndCaseInsensitive() throws {
+        for name in ["b/2.wav", "b/c/3.WAV", "a.wav", "notes.txt", "b/c/d/4.flac", "b/.hidden.wav", "b/.wav"] {
+            try FileManager.default.createDirectory(atPath: (path(name) as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            _ = write([1], name)
+        }
+        try FileManager.default.createDirectory(atPath: path("empty.wav"), withIntermediateDirectories: true)
+        XCTAssertEqual(try DirectoryTree.files(under: dir, extensions: ["wav", "flac"]),
+                       ["a.wav", "b/.hidden.wav", "b/2.wav", "b/c/3.WAV", "b/c/d/4.flac"])
+        XCTAssertEqual(try DirectoryTree.files(under: dir + "/b/c", extensions: ["flac"]), ["d/4.flac"])
+    }
+
+    func testFollowsLinksToFilesButNotToFolders() throws {
+        try FileManager.default.createDirectory(atPath: path("real"), withIntermediateDirectories: true)
+        _ = write([1], "real/x.png")
+        XCTAssertEqual(symlink(path("real/x.png"), path("link.png")), 0)
+        XCTAssertEqual(symlink(dir, path("real/loop")), 0)   // a cycle, which must not be walked
+        XCTAssertEqual(symlink(path("missing.png"), path("dangling.png")), 0)
+        XCTAssertEqual(try DirectoryTree.files(under: dir, extensions: ["png"]), ["link.png", "real/x.png"])
+    }
+
+    func testAFileOrMissingPathIsBadInput() throws {
+        let f = write([1], "x.wav")
+        assertBadInput(try DirectoryTree.files(under: f, extensions: ["wav"]), file: f, "not a folder")
+        assertBadInput(try DirectoryTree.files(under: path("nope"), extensions: ["wav"]), file: path("nope"), "not a folder")
+    }
+}
