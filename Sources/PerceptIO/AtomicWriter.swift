@@ -18,7 +18,7 @@ import PerceptCore
 ///     try w.write(Npy.encode(NpyArray(t)), to: "out/a.npy")
 public final class AtomicWriter {
     /// A previous output's inode, waiting under a hidden name to be overwritten.
-    private var spare: (path: String, dir: String)?
+    private var spare: (path: String, dir: String, size: Int)?
     /// Folders known to exist, so each is checked (and created) once per run.
     private var knownDirs = Set<String>()
     private var counter = 0
@@ -55,7 +55,7 @@ public final class AtomicWriter {
         }
         // Swap only a plain file with one link: a hard-linked output must keep its other names' content.
         if exists && (st.st_mode & S_IFMT) == S_IFREG && st.st_nlink == 1 && cfo_rename_exchange(tmp, path) == 0 {
-            spare = (tmp, dir)
+            spare = (tmp, dir, Int(st.st_size))
             return
         }
         if rename(tmp, path) != 0 {
@@ -65,15 +65,18 @@ public final class AtomicWriter {
         }
     }
 
-    /// The spare inode sized to `size`, when it is in `dir` and open nowhere else; else a new hidden
-    /// file. The spare is overwritten in place, never truncated to zero: ext4 starts writeback on
-    /// closing a file truncated to zero, which costs more than the write itself.
+    /// The spare inode, when it is in `dir` and open nowhere else, else a new hidden file, ready
+    /// for `size` bytes. The spare is overwritten in place and truncated only when it must shrink,
+    /// never to zero: ext4 starts writeback on closing a file truncated to zero, and any truncate
+    /// re-reads the last partial block from disk to zero its tail.
     private func openTemporary(dir: String, name: String, size: Int, for path: String) throws -> (Int32, String) {
         if let s = spare {
             spare = nil
             if s.dir == dir {
                 let fd = open(s.path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
-                if fd >= 0 && cfo_only_opener(fd) == 1 && ftruncate(fd, off_t(size)) == 0 { return (fd, s.path) }
+                if fd >= 0 && cfo_only_opener(fd) == 1 && (size >= s.size || ftruncate(fd, off_t(size)) == 0) {
+                    return (fd, s.path)
+                }
                 if fd >= 0 { close(fd) }
             }
             unlink(s.path)
