@@ -41,6 +41,9 @@ WORKLOADS = [
          unit="ms", ceiling="copy", iters=5, ref_iters=5),
     dict(name="hog-mnist", what="HoG of 10,000 × 28×28 (ppc 7, cpb 2, L2-Hys)", refs=["opencv", "skimage"],
          unit="images/s", ceiling=None, iters=3, ref_iters=1),
+    dict(name="hog-dir", what="4,000 MNIST PNGs → .npy HoG (ppc 7, cpb 2): the whole `percept extract hog` directory-mode "
+         "process vs a Python loop of cv2.imread + HOGDescriptor.compute + np.save (imports not timed)",
+         refs=["opencv-loop"], unit="files/s", ceiling=None, iters=2, ref_iters=2),
     dict(name="hog-person", what="HoG of 1,000 × 128×64 (ppc 8, cpb 2, L2-Hys)", refs=["opencv", "skimage"],
          unit="images/s", ceiling=None, iters=3, ref_iters=1),
     dict(name="augment-image", what="10,000 × 28×28: flip, pad-crop, brightness/contrast, noise",
@@ -70,7 +73,7 @@ PENDING = {
 }
 
 # Bumped with every change to reference.py's gen_inputs, so stale inputs are regenerated.
-INPUTS_VERSION = "inputs v2"
+INPUTS_VERSION = "inputs v3"
 
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS", "PERCEPT_NUM_THREADS", "BENCH_THREADS")

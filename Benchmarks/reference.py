@@ -92,6 +92,12 @@ def gen_inputs(out):
         crops.append(p[y:y + 128, x:x + 64])
     np.save(out / "windows1000.npy", np.stack(crops))
 
+    # 4,000 of those digits as 8-bit PNG files, for the HoG directory-mode workload.
+    png_dir = out / "digit-pngs"
+    png_dir.mkdir(exist_ok=True)
+    for i, im in enumerate(np.tile(digits, (2, 1, 1))):
+        cv2.imwrite(str(png_dir / f"{i:04d}.png"), im)
+
     # Log-mel-shaped inputs for the CNN and sequences for the LSTM (their values do not change the cost).
     spec, spec_labels = rng.normal(0, 1, (512, 1, 64, 101)).astype(np.float32), rng.integers(0, 10, 512)
     np.save(out / "spec512.npy", spec)
@@ -100,7 +106,7 @@ def gen_inputs(out):
     np.save(out / "spec256-labels.npy", spec_labels[:256].astype(np.float32))
     np.save(out / "seq1024.npy", rng.normal(0, 1, (1024, 100, 40)).astype(np.float32))
     np.save(out / "seq1024-labels.npy", rng.integers(0, 10, 1024).astype(np.float32))
-    (out / "READY").write_text("inputs v2\n")   # bench.py's INPUTS_VERSION
+    (out / "READY").write_text("inputs v3\n")   # bench.py's INPUTS_VERSION
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,6 +159,21 @@ def _extract_dir_python(d):
             y, _ = sf.read(f, dtype="float32")
             s = np.abs(librosa.stft(y, n_fft=512, hop_length=160)) ** 2
             np.save(out / (f.stem + ".npy"), librosa.power_to_db(basis @ s, ref=1.0, top_db=80.0))
+        return dict(items=len(files), shape=[len(files)])
+    return body
+
+
+def _hog_dir_python(d):
+    """4,000 PNG files → .npy HoG the way a Python user writes it: cv2.imread + HOGDescriptor + np.save."""
+    import cv2
+    files = sorted((d / "digit-pngs").glob("*.png"))
+    out = d.parent / "hog-dir-python"
+    out.mkdir(parents=True, exist_ok=True)
+    hog = cv2.HOGDescriptor((28, 28), (14, 14), (7, 7), (7, 7), 9)
+
+    def body():
+        for f in files:
+            np.save(out / (f.stem + ".npy"), hog.compute(cv2.imread(str(f), cv2.IMREAD_GRAYSCALE)))
         return dict(items=len(files), shape=[len(files)])
     return body
 
@@ -370,6 +391,7 @@ REFERENCES = {
     ("mfcc", "librosa"): lambda d: _librosa_spectral(d, mfcc=True),
     ("mfcc", "torchaudio"): lambda d: _torchaudio_spectral(d, mfcc=True),
     ("extract-dir", "librosa-loop"): _extract_dir_python,
+    ("hog-dir", "opencv-loop"): _hog_dir_python,
     ("sobel", "opencv"): _opencv_sobel,
     ("pyramid", "opencv"): _opencv_pyramid,
     ("hog-mnist", "opencv"): lambda d: _hog_cv(d, "digits10000.npy", (28, 28), 7),

@@ -50,11 +50,16 @@ struct ExtractCommand: ParsableCommand {
                 printError((terminal ? "\r\u{1B}[K" : "") + "percept: failed: \(text)")
             }
         }, progress: { done, total in
+            // Redrawn at most once per percent on a terminal; elsewhere a plain line per tenth
+            // (for runs of 100 files or more), so logs show progress without a line per file.
             if terminal {
+                guard done == total || done * 100 / total != (done - 1) * 100 / total else { return }
                 let width = 30, filled = width * done / total
                 let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
                 FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total)".utf8))
                 if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            } else if total >= 100, done < total, done * 10 / total != (done - 1) * 10 / total {
+                print("extract: \(done)/\(total) files")
             }
         })
         print("extract: \(summary.ok) ok, \(summary.failed) failed -> \(output)")

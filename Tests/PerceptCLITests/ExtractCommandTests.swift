@@ -53,6 +53,17 @@ final class ExtractCommandTests: CLITestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("out/sub")).sorted(), (0..<4).map { "\($0).npy" })
     }
 
+    func testDirectoryModePrintsAPlainProgressLinePerTenthWhenNotOnATerminal() throws {
+        let src = path("digits")
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        for i in 0..<100 { try FileManager.default.copyItem(atPath: sample("digits/3/0003.png"), toPath: src + "/\(i).png") }
+        let r = try run(["extract", "hog", src, "-o", path("out"), "--pixels-per-cell", "4", "--cells-per-block", "2"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.filter { $0.hasSuffix("/100 files") }, (1..<10).map { "extract: \($0 * 10)/100 files" })
+        XCTAssertEqual(lines.last, "extract: 100 ok, 0 failed -> \(path("out"))")
+    }
+
     func testBadOptionsExitTwoAndWriteNothing() throws {
         let wav = sample("spoken/3/en+f1_200_80.wav")
         try assertBadInput(["extract", "mfcc", wav, "-o", path("x.npy"), "--n-fft", "0"], names: "--n-fft", "")
