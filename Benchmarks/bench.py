@@ -371,6 +371,14 @@ those taps or beat OpenBLAS's packing can show more than 100 %.
 
 {chr(10).join(descr)}
 
+The directory-mode rows (extract-dir, hog-dir) time whole processes writing into an output folder
+that persists between iterations, as a re-run over a data set does: the Python loop overwrites its
+files in place (not atomically), `percept extract` replaces each one atomically and reuses the replaced
+files' inodes (Sources/PerceptIO/AtomicWriter.swift). Into a fresh folder both sides must create every
+inode, which on this machine's journal-less ext4 costs more the more files were deleted in the last
+minutes (each allocation scans them), so fresh-folder timings here say more about the filesystem than
+about either side.
+
 Reproduce: `make bench` (all) or `make bench ONLY=hog` (names containing "hog"); `BENCH_REPS`,
 `BENCH_THREADS` and `BENCH_VENV` override the alternations, the thread counts and the venv.
 The first run creates the reference venv `.venv-bench/` (several GB, mostly PyTorch's wheels).
