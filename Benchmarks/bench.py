@@ -32,6 +32,9 @@ WORKLOADS = [
          refs=["librosa", "torchaudio"], unit="ms", ceiling="sgemm", iters=5, ref_iters=3),
     dict(name="mfcc", what="MFCC (20) of the same 600 s", refs=["librosa", "torchaudio"],
          unit="ms", ceiling="sgemm", iters=5, ref_iters=3),
+    dict(name="logmel-stream", what="log-mel (no top_db) of a one-hour 16 kHz WAV file read and computed in 1 s blocks: "
+         "AudioReader + StreamingExtractor vs librosa.stream (block_length 100 frames) with a log-mel per block; "
+         "peak RSS is the point", refs=["librosa"], unit="ms", ceiling="sgemm", iters=2, ref_iters=1),
     dict(name="extract-dir", what="2,000 one-second WAVs → .npy log-mel: the whole `percept extract` directory-mode process vs "
          "a Python loop of soundfile + librosa with the mel basis cached (imports not timed)",
          refs=["librosa-loop"], unit="files/s", ceiling=None, iters=2, ref_iters=2),
@@ -73,7 +76,7 @@ PENDING = {
 }
 
 # Bumped with every change to reference.py's gen_inputs, so stale inputs are regenerated.
-INPUTS_VERSION = "inputs v3"
+INPUTS_VERSION = "inputs v4"
 
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS", "PERCEPT_NUM_THREADS", "BENCH_THREADS")

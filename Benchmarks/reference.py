@@ -61,6 +61,8 @@ def gen_inputs(out):
 
     speech = np.concatenate([variant(i) for i in range(600)])
     np.save(out / "speech600.npy", speech)
+    # One hour (the 600 s six times) as a 16-bit WAV file, for the streaming workload.
+    sf.write(out / "speech3600.wav", np.tile(speech, 6), SR, subtype="PCM_16")
 
     clip_dir = out / "clips"
     clip_dir.mkdir(exist_ok=True)
@@ -106,7 +108,7 @@ def gen_inputs(out):
     np.save(out / "spec256-labels.npy", spec_labels[:256].astype(np.float32))
     np.save(out / "seq1024.npy", rng.normal(0, 1, (1024, 100, 40)).astype(np.float32))
     np.save(out / "seq1024-labels.npy", rng.integers(0, 10, 1024).astype(np.float32))
-    (out / "READY").write_text("inputs v3\n")   # bench.py's INPUTS_VERSION
+    (out / "READY").write_text("inputs v4\n")   # bench.py's INPUTS_VERSION
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,6 +126,23 @@ def _librosa_spectral(d, mfcc):
             s = librosa.feature.melspectrogram(y=y, sr=SR, n_fft=512, hop_length=160, n_mels=64, power=2.0)
             out = librosa.power_to_db(s, ref=1.0, top_db=80.0)
         return dict(items=1, out=out)
+    return body
+
+
+def _librosa_stream(d):
+    """An hour-long WAV in 1 s blocks (100 frames) through librosa.stream, log-mel per block."""
+    import librosa
+    path = d / "speech3600.wav"
+    basis = librosa.filters.mel(sr=SR, n_fft=512, n_mels=64)
+
+    def body():
+        frames, total = 0, 0.0
+        for block in librosa.stream(path, block_length=100, frame_length=512, hop_length=160, dtype=np.float32):
+            s = np.abs(librosa.stft(block, n_fft=512, hop_length=160, center=False)) ** 2
+            db = librosa.power_to_db(basis @ s, ref=1.0, top_db=None)
+            frames += db.shape[1]
+            total += float(db.sum())
+        return dict(items=1, shape=[64, frames])
     return body
 
 
@@ -391,6 +410,7 @@ REFERENCES = {
     ("mfcc", "librosa"): lambda d: _librosa_spectral(d, mfcc=True),
     ("mfcc", "torchaudio"): lambda d: _torchaudio_spectral(d, mfcc=True),
     ("extract-dir", "librosa-loop"): _extract_dir_python,
+    ("logmel-stream", "librosa"): _librosa_stream,
     ("hog-dir", "opencv-loop"): _hog_dir_python,
     ("sobel", "opencv"): _opencv_sobel,
     ("pyramid", "opencv"): _opencv_pyramid,
