@@ -28,14 +28,14 @@ ROOT = HERE.parent
 # Every workload, in table order. unit "ms" is time per iteration (lower is better); "items/s" is
 # throughput (higher is better). ceiling: which machine ceiling bounds Percept's figure.
 WORKLOADS = [
-    dict(name="logmel", what="log-mel, 600 s at 16 kHz (n_fft 512, hop 160, 64 mels, dB)",
+    dict(name="logmel", audio_s=600, what="log-mel, 600 s at 16 kHz (n_fft 512, hop 160, 64 mels, dB)",
          refs=["librosa", "torchaudio"], unit="ms", ceiling="sgemm", iters=5, ref_iters=3),
-    dict(name="mfcc", what="MFCC (20) of the same 600 s", refs=["librosa", "torchaudio"],
+    dict(name="mfcc", audio_s=600, what="MFCC (20) of the same 600 s", refs=["librosa", "torchaudio"],
          unit="ms", ceiling="sgemm", iters=5, ref_iters=3),
-    dict(name="logmel-stream", what="log-mel (no top_db) of a one-hour 16 kHz WAV file read and computed in 1 s blocks: "
+    dict(name="logmel-stream", audio_s=3600, what="log-mel (no top_db) of a one-hour 16 kHz WAV file read and computed in 1 s blocks: "
          "AudioReader + StreamingExtractor vs librosa.stream (block_length 100 frames) with a log-mel per block; "
          "peak RSS is the point", refs=["librosa"], unit="ms", ceiling="sgemm", iters=2, ref_iters=1),
-    dict(name="extract-dir", what="2,000 one-second WAVs → .npy log-mel: the whole `percept extract` directory-mode process vs "
+    dict(name="extract-dir", audio_s=2000, what="2,000 one-second WAVs → .npy log-mel: the whole `percept extract` directory-mode process vs "
          "a Python loop of soundfile + librosa with the mel basis cached (imports not timed)",
          refs=["librosa-loop"], unit="files/s", ceiling=None, iters=2, ref_iters=2),
     dict(name="sobel", what="Sobel gx + gy + magnitude, 4096² float32", refs=["opencv"],
@@ -51,7 +51,7 @@ WORKLOADS = [
          unit="images/s", ceiling=None, iters=3, ref_iters=1),
     dict(name="augment-image", what="10,000 × 28×28: flip, pad-crop, brightness/contrast, noise",
          refs=["albumentations"], unit="images/s", ceiling=None, iters=3, ref_iters=1),
-    dict(name="augment-audio", what="2,000 × 1 s: gain, noise at SNR, time shift",
+    dict(name="augment-audio", audio_s=2000, what="2,000 × 1 s: gain, noise at SNR, time shift",
          refs=["audiomentations"], unit="clips/s", ceiling=None, iters=3, ref_iters=1),
     dict(name="cnn-train-28", what="LeNet-like CNN training, 2,000 × 1×28×28, batch 64, Adam", refs=["torch"],
          unit="samples/s", ceiling="sgemm", iters=2, ref_iters=2),
@@ -281,6 +281,9 @@ def main():
 
     lines = table(rows, ceilings, threads)
     print("\n".join(lines))
+    rt_lines = realtime(rows)
+    if rt_lines:
+        print("\nRealtime factors (seconds of audio per second):\n" + "\n".join(rt_lines))
     results = [dict(workload=r["w"]["name"], skipped=r["skipped"]) if "skipped" in r else
                dict(workload=r["w"]["name"], threads=r["threads"], unit=r["w"]["unit"],
                     sides={k: dict(times=s.times, rss_mib=s.rss, record=s.record) for k, s in r["sides"].items()})
@@ -289,7 +292,7 @@ def main():
         date=started.isoformat(), machine=machine(), busy_before_reps=busy,
         ceilings={f"{k}@{t}": v for (k, t), v in ceilings.items()}, rows=results), indent=1))
     if a.doc:
-        write_doc(Path(a.doc), lines, ceilings, threads, started, elapsed, a, python, busy)
+        write_doc(Path(a.doc), lines, ceilings, threads, started, elapsed, a, python, busy, rt_lines)
         print(f"bench: wrote {a.doc}", file=sys.stderr)
 
 
@@ -327,7 +330,21 @@ def table(rows, ceilings, threads):
     return lines
 
 
-def write_doc(path, lines, ceilings, threads, started, elapsed, a, python, busy):
+def realtime(rows):
+    """Seconds of audio processed per second, for the rows whose workload has `audio_s` (the audio
+    one iteration covers), each side at its median time."""
+    lines = ["| workload | threads | Percept | references |", "|---|---|---|---|"]
+    for r in rows:
+        audio = r["w"].get("audio_s")
+        if "skipped" in r or not audio:
+            continue
+        rt = {k: audio / median(s.times) for k, s in r["sides"].items()}
+        refs = ", ".join(f"{k} {fmt(v)}×" for k, v in rt.items() if k != "percept")
+        lines.append(f"| {r['w']['name']} | {r['threads']} | {fmt(rt['percept'])}× | {refs} |")
+    return lines if len(lines) > 2 else []
+
+
+def write_doc(path, lines, ceilings, threads, started, elapsed, a, python, busy, rt_lines):
     ceil_lines = ["| threads | sgemm (OpenBLAS, 1024³) | memory copy of 256 MB: traffic (read + write) |",
                   "|---|---|---|"]
     for t in threads:
@@ -369,6 +386,12 @@ those taps or beat OpenBLAS's packing can show more than 100 %.
 ## Results
 
 {chr(10).join(lines)}
+
+## Realtime factors
+
+Seconds of audio processed per second of wall time (each side at its median), for the audio rows:
+
+{chr(10).join(rt_lines)}
 
 ## Workloads
 
