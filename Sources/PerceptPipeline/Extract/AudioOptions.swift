@@ -26,7 +26,9 @@ struct AudioOptions: Sendable {
                           doc: defaultHop == nil ? "hop between frames in samples (default win_length / 4)" : "hop between frames in samples"),
             ParameterSpec("win_length", .int, doc: "window length in samples, zero-padded to n_fft (default n_fft)"),
             ParameterSpec("window", .string, default: "hann", doc: "analysis window: \(windowNames.joined(separator: ", ")) (periodic)"),
-            ParameterSpec("center", .bool, default: "true", doc: "centre frames by padding n_fft/2 samples at both ends"),
+            ParameterSpec("center", .bool, default: "true",
+                          doc: "centre frames by padding n_fft/2 samples at both ends: frames = 1 + samples // hop_length for an even n_fft "
+                               + "(uncentred: 1 + (samples - n_fft) // hop_length, as Kaldi's snip_edges)"),
             ParameterSpec("pad_mode", .choice, default: "constant", choices: PadMode.allCases.map(\.rawValue),
                           doc: "padding used when centring"),
             ParameterSpec("power", .float, default: "2", doc: "exponent of the magnitude (1 magnitude, 2 power)"),
