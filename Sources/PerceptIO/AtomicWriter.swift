@@ -30,8 +30,13 @@ public final class AtomicWriter {
 
     /// Removes the spare inode; call when the run ends (also done on deinit).
     public func finish() {
-        if let s = spare { unlink(s.path) }
+        if let s = spare { drop(s.path) }
         spare = nil
+    }
+
+    private func drop(_ temporary: String) {
+        unlink(temporary)
+        TemporaryFiles.remove(temporary)
     }
 
     /// Writes `bytes` as the whole content of `path`, creating its folder if needed.
@@ -50,7 +55,7 @@ public final class AtomicWriter {
         do {
             try AtomicFile.writeAll(fd, bytes, path: path)
         } catch {
-            unlink(tmp)
+            drop(tmp)
             throw error
         }
         // Swap only a plain file with one link: a hard-linked output must keep its other names' content.
@@ -60,9 +65,10 @@ public final class AtomicWriter {
         }
         if rename(tmp, path) != 0 {
             let msg = String(cString: strerror(errno))
-            unlink(tmp)
+            drop(tmp)
             throw PerceptError.runtime("\(path): cannot write (\(msg))")
         }
+        TemporaryFiles.remove(tmp)   // it is the output now
     }
 
     /// The spare inode, when it is in `dir` and open nowhere else, else a new hidden file, ready
@@ -79,11 +85,11 @@ public final class AtomicWriter {
                 }
                 if fd >= 0 { close(fd) }
             }
-            unlink(s.path)
+            drop(s.path)
         }
         counter += 1
         let tmp = dir + "/.\(name).tmp-\(pid)-\(counter)"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = TemporaryFiles.create(tmp)
         guard fd >= 0 else { throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))") }
         return (fd, tmp)
     }

@@ -44,6 +44,8 @@ public enum AtomicFile {
         let (dir, name) = split(path)
         try makeFolder(dir, for: path)
         let tmp = dir + "/" + ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        TemporaryFiles.add(tmp)   // `create` below registers it again: a set, so once
+        defer { TemporaryFiles.remove(tmp) }
         do {
             try body(tmp)
         } catch {
@@ -61,7 +63,7 @@ public enum AtomicFile {
     /// temporary file and an fsync per call, which dominated directory runs of small outputs.
     public static func write(_ data: Data, to path: String) throws {
         try write(to: path) { tmp in
-            let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            let fd = TemporaryFiles.create(tmp)
             guard fd >= 0 else {
                 throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))")
             }

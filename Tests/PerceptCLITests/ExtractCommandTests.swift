@@ -64,6 +64,38 @@ final class ExtractCommandTests: CLITestCase {
         XCTAssertEqual(lines.last, "extract: 100 ok, 0 failed -> \(path("out"))")
     }
 
+    func testDirectoryModeRefusesAnOutputThatIsAFile() throws {
+        let out = write([1, 2, 3], "out")
+        try assertBadInput(["extract", "mfcc", sample("spoken"), "-o", out], names: out, "not a folder")
+        XCTAssertEqual(FileManager.default.contents(atPath: out), Data([1, 2, 3]), "the file is left as it was")
+    }
+
+    func testInterruptedDirectoryRunLeavesCompleteOutputsAndNoTemporaryFiles() throws {
+        let src = path("in")
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        for i in 0..<400 { try FileManager.default.copyItem(atPath: sample("spoken/\(i % 10)/en+f1_200_80.wav"), toPath: src + "/\(i).wav") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        // A small hop makes each file slow enough that the run is still going when interrupted.
+        p.arguments = ["extract", "spectrogram", src, "-o", path("out"), "--n-fft", "2048", "--hop-length", "16"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(30)
+        while p.isRunning && Date() < deadline && ((try? FileManager.default.contentsOfDirectory(atPath: path("out"))) ?? []).count < 5 {
+            usleep(2_000)
+        }
+        XCTAssertTrue(p.isRunning, "the run should still be going (make each file slower if this fails)")
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
+        let left = try FileManager.default.contentsOfDirectory(atPath: path("out"))
+        XCTAssertEqual(left.filter { $0.hasPrefix(".") }, [], "no temporary files left")
+        XCTAssertGreaterThan(left.count, 0)
+        XCTAssertLessThan(left.count, 400)
+        for name in left { XCTAssertEqual(try Npy.load(path("out/" + name)).shape, [1025, 1001], name) }
+    }
+
     func testBadOptionsExitTwoAndWriteNothing() throws {
         let wav = sample("spoken/3/en+f1_200_80.wav")
         try assertBadInput(["extract", "mfcc", wav, "-o", path("x.npy"), "--n-fft", "0"], names: "--n-fft", "")

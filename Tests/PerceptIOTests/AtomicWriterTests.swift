@@ -44,7 +44,11 @@ final class AtomicWriterTests: TempDirTestCase {
         let sizes = [40, 300, 100, 1, 100]
         for (i, p) in names.enumerated() { try w.write([UInt8](repeating: UInt8(10 + i), count: sizes[i]), to: p) }
         let sparesBeforeFinish = hiddenFiles().count
+        let mine = { TemporaryFiles.current.filter { $0.hasPrefix(self.dir + "/") } }
+        XCTAssertEqual(mine().map { ($0 as NSString).lastPathComponent }.sorted(), hiddenFiles().sorted(),
+                       "the spare is registered for removal on a signal")
         w.finish()
+        XCTAssertEqual(mine(), [], "nothing stays registered")
         for (i, p) in names.enumerated() {
             XCTAssertEqual(bytes(p), [UInt8](repeating: UInt8(10 + i), count: sizes[i]), p)
         }

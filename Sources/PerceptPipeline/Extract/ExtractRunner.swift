@@ -35,6 +35,21 @@ public struct ExtractRunner: Sendable {
         if let picture, let image { try ImageFile.write(image, to: picture) }
     }
 
+    /// Creates the output folder of a directory run, or refuses a path that is something else, once
+    /// rather than once per input file.
+    static func prepareOutputFolder(_ path: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            guard isDir.boolValue else {
+                throw PerceptError.badInput(file: path, "exists and is not a folder; with a folder as INPUT, -o names the folder that receives one output per input file")
+            }
+            return
+        }
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw PerceptError.runtime("\(path): cannot create the output folder (\((error as NSError).localizedDescription))")
+        }
+    }
+
     /// `path` without trailing slashes ("/" stays).
     static func trimmed(_ path: String) -> String {
         var p = Substring(path)
@@ -76,6 +91,7 @@ public struct ExtractRunner: Sendable {
             throw PerceptError.badInput(file: input, "no \(featureType.inputKind.rawValue) files (\(exts)) found")
         }
         let inDir = ExtractRunner.trimmed(input), outDir = ExtractRunner.trimmed(output)
+        try ExtractRunner.prepareOutputFolder(outDir)
         let lock = NSLock()
         var summary = Summary()
         // Dynamic hand-out: file sizes differ, and the cores may be shared.
