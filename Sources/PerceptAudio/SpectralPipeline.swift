@@ -152,19 +152,7 @@ final class SpectralBlockKernel {
                 for k in 0..<bins { sq[k] = powf(sq[k].squareRoot(), p) }
             }
         }
-        // Transpose [frames, bins] → [bins, frames] in strips of 8 bins, so the writes of a
-        // strip stay within a few cache lines.
-        let fm = frameMajor.pointer
-        var k0 = 0
-        while k0 < bins {
-            let kn = Swift.min(8, bins - k0)
-            for b in 0..<nb {
-                let src = fm + b * ld + k0
-                let dst = pb + k0 * stride + b
-                for kk in 0..<kn { dst[kk * stride] = src[kk] }
-            }
-            k0 += 8
-        }
+        SpectralBlockKernel.transpose(frameMajor.pointer, ld: ld, rows: nb, cols: bins, into: pb, ldOut: stride)
         if let mel = pipeline.mel, let mb = melBlock {
             mel.applyRows(pb, rowStride: stride, count: nb, into: mb.pointer, outStride: stride)
         }
@@ -172,6 +160,39 @@ final class SpectralBlockKernel {
             let r = result, ref = db.fixedReference
             for row in 0..<rows { db.convert(r + row * stride, count: nb, refValue: ref) }
         }
+    }
+
+    /// out[c, r] = a[r, c] for an r×c matrix: 8×8 tiles transposed in registers (three rounds of
+    /// even/odd unshuffles of pairs of rows), the ragged edges element by element.
+    static func transpose(_ a: UnsafePointer<Float>, ld: Int, rows: Int, cols: Int,
+                          into out: UnsafeMutablePointer<Float>, ldOut: Int) {
+        let r8 = rows / 8 * 8, c8 = cols / 8 * 8
+        var r0 = 0
+        while r0 < r8 {
+            var c0 = 0
+            while c0 < c8 {
+                @inline(__always) func row(_ i: Int) -> SIMD8<Float> {
+                    UnsafeRawPointer(a + (r0 + i) &* ld + c0).loadUnaligned(as: SIMD8<Float>.self)
+                }
+                var v0 = row(0), v1 = row(1), v2 = row(2), v3 = row(3), v4 = row(4), v5 = row(5), v6 = row(6), v7 = row(7)
+                // Each round sends index bit 0 to bit 5 of the 64 elements; three rounds swap the
+                // row and column bits, which is the transpose.
+                for _ in 0..<3 {
+                    let p0 = SIMD16(lowHalf: v0, highHalf: v1), p1 = SIMD16(lowHalf: v2, highHalf: v3)
+                    let p2 = SIMD16(lowHalf: v4, highHalf: v5), p3 = SIMD16(lowHalf: v6, highHalf: v7)
+                    v0 = p0.evenHalf; v1 = p1.evenHalf; v2 = p2.evenHalf; v3 = p3.evenHalf
+                    v4 = p0.oddHalf; v5 = p1.oddHalf; v6 = p2.oddHalf; v7 = p3.oddHalf
+                }
+                @inline(__always) func put(_ i: Int, _ x: SIMD8<Float>) {
+                    UnsafeMutableRawPointer(out + (c0 + i) &* ldOut + r0).storeBytes(of: x, as: SIMD8<Float>.self)
+                }
+                put(0, v0); put(1, v1); put(2, v2); put(3, v3); put(4, v4); put(5, v5); put(6, v6); put(7, v7)
+                c0 += 8
+            }
+            for c in c8..<cols { for i in 0..<8 { out[c &* ldOut + r0 + i] = a[(r0 + i) &* ld + c] } }
+            r0 += 8
+        }
+        for r in r8..<rows { for c in 0..<cols { out[c &* ldOut + r] = a[r &* ld + c] } }
     }
 
     /// Copies the block result into `out` (row r at `out + r·outStride`).
