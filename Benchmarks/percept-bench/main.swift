@@ -7,6 +7,7 @@
 // "bytes", "shape", "checksum"}. Thread count comes from PERCEPT_NUM_THREADS / OPENBLAS_NUM_THREADS.
 import Foundation
 import PerceptCore
+import PerceptNN
 
 /// What one timed iteration did, for throughput and ceiling fractions; `shape` and `checksum`
 /// let the driver see that both sides computed the same-sized result.
@@ -65,6 +66,10 @@ while i < args.count {
     default: usage()
     }
 }
+
+// As the percept CLI does at start (Runtime.start): OpenBLAS's idle workers would otherwise spin
+// on a core for the first ~0.1 s. The sgemm ceiling is the one workload that wants them.
+if !name.hasPrefix("ceiling") { BLASThreads.pin() }
 
 do {
     let body = try workload.prepare(inputs)
