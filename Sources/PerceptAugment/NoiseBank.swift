@@ -17,13 +17,7 @@ final class NoiseBank: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
             throw PerceptError.invalidArgument(field: field, "'\(folder)' is not a directory")
         }
-        var found = [String]()
-        if let e = FileManager.default.enumerator(atPath: folder) {
-            while let rel = e.nextObject() as? String {
-                if NoiseBank.extensions.contains(URL(fileURLWithPath: rel).pathExtension.lowercased()) { found.append(rel) }
-            }
-        }
-        found.sort()
+        let found = try DirectoryTree.files(under: folder, extensions: NoiseBank.extensions)
         guard !found.isEmpty else {
             let exts = NoiseBank.extensions.sorted().map { "." + $0 }.joined(separator: ", ")
             throw PerceptError.invalidArgument(field: field, "no audio files (\(exts)) in '\(folder)'")

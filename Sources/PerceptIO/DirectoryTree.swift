@@ -8,7 +8,9 @@ import PerceptCore
 public enum DirectoryTree {
     /// Relative paths (sorted) of the files under `root` whose extension, lower-cased, is one of
     /// `extensions`. Symbolic links to files count; links to folders are not followed, so a
-    /// link cycle cannot loop. Hidden files count too (as `find` lists them).
+    /// link cycle cannot loop. Hidden files and folders (names starting with ".") are skipped, as a
+    /// shell glob skips them: macOS's `._NAME.wav` metadata files, `.git`, and the hidden temporary
+    /// files of writes in progress are never inputs.
     public static func files(under root: String, extensions: Set<String>) throws -> [String] {
         guard FileChecks.isDirectory(root) else { throw PerceptError.badInput(file: root, "not a folder") }
         var found = [String]()
@@ -23,7 +25,7 @@ public enum DirectoryTree {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                     String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
                 }
-                if name == "." || name == ".." { continue }
+                if name.hasPrefix(".") { continue }
                 let child = rel.isEmpty ? name : rel + "/" + name
                 var type = entry.pointee.d_type
                 if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
@@ -39,7 +41,7 @@ public enum DirectoryTree {
                 }
                 if type == UInt8(DT_DIR) {
                     pending.append(child)
-                } else if type == UInt8(DT_REG), let dot = name.lastIndex(of: "."), dot != name.startIndex,
+                } else if type == UInt8(DT_REG), let dot = name.lastIndex(of: "."),
                           extensions.contains(name[name.index(after: dot)...].lowercased()) {
                     found.append(child)
                 }

@@ -4,15 +4,15 @@ import PerceptIO
 import XCTest
 
 final class DirectoryTreeTests: TempDirTestCase {
-    func testListsMatchingFilesOfTheWholeTreeSortedAndCaseInsensitive() throws {
-        for name in ["b/2.wav", "b/c/3.WAV", "a.wav", "notes.txt", "b/c/d/4.flac", "b/.hidden.wav", "b/.wav"] {
+    func testListsMatchingFilesOfTheWholeTreeSortedCaseInsensitiveAndSkipsHiddenOnes() throws {
+        for name in ["b/2.wav", "b/c/3.WAV", "a.wav", "notes.txt", "b/c/d/4.flac", "b/._2.wav", "b/.wav", ".git/x.wav"] {
             try FileManager.default.createDirectory(atPath: (path(name) as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
             _ = write([1], name)
         }
         try FileManager.default.createDirectory(atPath: path("empty.wav"), withIntermediateDirectories: true)
         XCTAssertEqual(try DirectoryTree.files(under: dir, extensions: ["wav", "flac"]),
-                       ["a.wav", "b/.hidden.wav", "b/2.wav", "b/c/3.WAV", "b/c/d/4.flac"])
+                       ["a.wav", "b/2.wav", "b/c/3.WAV", "b/c/d/4.flac"])
         XCTAssertEqual(try DirectoryTree.files(under: dir + "/b/c", extensions: ["flac"]), ["d/4.flac"])
     }
 

@@ -35,8 +35,7 @@ public struct AugmentRunner: Sendable {
                 throw PerceptError.badInput(file: path, "no such file or directory")
             }
             if isDir.boolValue {
-                let found = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-                    .filter { ["png", "wav"].contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }.sorted()
+                let found = try DirectoryTree.files(under: path, extensions: ["png", "wav"])
                 guard !found.isEmpty else { throw PerceptError.badInput(file: path, "no PNG or WAV files in this directory") }
                 out += found.map { (path as NSString).appendingPathComponent($0) }
             } else {
