@@ -82,10 +82,19 @@ THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUM
               "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS", "PERCEPT_NUM_THREADS", "BENCH_THREADS")
 
 
+# --isa avx2: what the NN rows would be on a CPU without AVX-512, on this one: Percept's GEMM
+# kernels and PyTorch's (ATen's dispatch and oneDNN's JIT) are both capped at AVX2 + FMA.
+ISA_ENV = {
+    "avx2": {"PERCEPT_NN_KERNEL": "avx2", "ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"},
+}
+ISA = ""
+
+
 def child(cmd, threads, log):
     """Runs one benchmark process with pinned threads; returns (its JSON record, peak RSS in MiB)."""
     env = dict(os.environ)
     env.update({k: str(threads) for k in THREAD_ENV})
+    env.update(ISA_ENV.get(ISA, {}))
     with tempfile.TemporaryFile("w+") as out:
         p = subprocess.Popen(cmd, stdout=out, stderr=log, env=env, cwd=ROOT)
         _, status, usage = os.wait4(p.pid, 0)
@@ -207,7 +216,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--percept-bench", required=True, help="path of the release percept-bench binary")
     ap.add_argument("--inputs", default=str(ROOT / "out/bench/inputs"))
-    ap.add_argument("--only", default="", help="run only workloads whose name contains this")
+    ap.add_argument("--only", default="", help="run only workloads whose name contains this (or one of these, comma-separated)")
     ap.add_argument("--threads", default="1 2")
     ap.add_argument("--reps", type=int, default=3, help="alternations of Percept and the references")
     ap.add_argument("--doc", default="", help="also write the table as this Markdown file")
@@ -216,7 +225,11 @@ def main():
     ap.add_argument("--quiet-wait", type=float, default=10,
                     help="before each alternation, wait up to this many seconds for the CPUs to be idle "
                          "(at most 30 times this over the whole run)")
+    ap.add_argument("--isa", default="", choices=["", *ISA_ENV],
+                    help="cap Percept's and PyTorch's NN kernels at this ISA (avx2: a CPU without AVX-512)")
     a = ap.parse_args()
+    global ISA
+    ISA = a.isa
 
     python = sys.executable
     threads = [int(t) for t in a.threads.split()]
@@ -225,7 +238,8 @@ def main():
     outdir = ROOT / "out/bench"
     outdir.mkdir(parents=True, exist_ok=True)
     log = open(outdir / "bench.log", "w")
-    selected = [w for w in WORKLOADS if a.only in w["name"]]
+    parts = [p for p in a.only.split(",") if p] or [""]
+    selected = [w for w in WORKLOADS if any(p in w["name"] for p in parts)]
     if not selected:
         sys.exit(f"bench: no workload matches '{a.only}'; known: {', '.join(w['name'] for w in WORKLOADS)}")
 
@@ -356,7 +370,7 @@ def write_doc(path, lines, ceilings, threads, started, elapsed, a, python, busy,
 Written by `{a.command}` (Benchmarks/bench.py) on {started:%Y-%m-%d %H:%M %Z}; the run took {elapsed / 60:.1f} min.
 
 - Machine: {machine()}.{chr(10) + "- Conditions: " + a.note if a.note else ""}
-- Percept: release build (`swift build -c release -Xcc -march=x86-64-v3`), {swift_version()}.
+- Percept: release build (`swift build -c release -Xcc -march=x86-64-v3`), {swift_version()}.{chr(10) + "- ISA cap: " + a.isa + " — Percept's NN kernels (PERCEPT_NN_KERNEL) and PyTorch's (ATEN_CPU_CAPABILITY, ONEDNN_MAX_CPU_ISA) limited to AVX2 + FMA, as on a CPU without AVX-512; the other rows are unaffected by the cap" if a.isa else ""}
 - References: {versions(python)}.
 - Method: each row alternates Percept and its references {a.reps} times, each in a fresh process
   that loads its inputs (untimed), runs once to warm up and then times several iterations; the

@@ -1,5 +1,7 @@
-// AVX-512 micro-kernel for the recurrent layers' GEMMs, compiled for AVX-512 per function so the
-// package itself can stay at x86-64-v3; callers check pnn_has_avx512() first.
+// GEMM micro-kernels and im2col/col2im row copies for the conv, dense and recurrent layers, in
+// AVX-512 and in AVX2 + FMA, compiled per function for their ISA so the package itself can stay at
+// x86-64-v3; callers check pnn_has_avx512() / pnn_has_avx2fma() first. Both GEMMs compute every
+// element as the same k-ordered chain of FMAs, so their results are identical bit for bit.
 #include "PerceptNNKernels.h"
 
 #if defined(__x86_64__)
@@ -128,31 +130,130 @@ static inline void add_run(float *dst, const float *src, long n) {
     }
 }
 
-__attribute__((target("avx512f")))
-void pnn_im2col_s1(const float *xp, long C, long hp, long wp, long kh, long kw, long dh, long dw,
-                   long ho, long wo, float *col, long ld) {
-    for (long ky = 0; ky < kh; ky++)
-        for (long kx = 0; kx < kw; kx++)
-            for (long c = 0; c < C; c++) {
-                float *row = col + ((c * kh + ky) * kw + kx) * ld;
-                const float *src = xp + (c * hp + ky * dh) * wp + kx * dw;
-                for (long oy = 0; oy < ho; oy++) copy_run(row + oy * wo, src + oy * wp, wo);
-            }
+// im2col / col2im loop nests, one definition for both ISAs (only the row copy differs).
+#define PNN_IM2COL_PAIR(SUFFIX, TARGET, COPY, ADD)                                                     \
+__attribute__((target(TARGET)))                                                                       \
+void pnn_im2col_s1##SUFFIX(const float *xp, long C, long hp, long wp, long kh, long kw, long dh,     \
+                           long dw, long ho, long wo, float *col, long ld) {                          \
+    for (long ky = 0; ky < kh; ky++)                                                                  \
+        for (long kx = 0; kx < kw; kx++)                                                              \
+            for (long c = 0; c < C; c++) {                                                            \
+                float *row = col + ((c * kh + ky) * kw + kx) * ld;                                     \
+                const float *src = xp + (c * hp + ky * dh) * wp + kx * dw;                             \
+                for (long oy = 0; oy < ho; oy++) COPY(row + oy * wo, src + oy * wp, wo);               \
+            }                                                                                         \
+}                                                                                                     \
+__attribute__((target(TARGET)))                                                                       \
+void pnn_col2im_s1##SUFFIX(const float *col, long ld, long C, long hp, long wp, long kh, long kw,    \
+                           long dh, long dw, long ho, long wo, float *dxp) {                          \
+    for (long ky = 0; ky < kh; ky++)                                                                  \
+        for (long kx = 0; kx < kw; kx++)                                                              \
+            for (long c = 0; c < C; c++) {                                                            \
+                const float *row = col + ((c * kh + ky) * kw + kx) * ld;                               \
+                float *dst = dxp + (c * hp + ky * dh) * wp + kx * dw;                                  \
+                for (long oy = 0; oy < ho; oy++) ADD(dst + oy * wp, row + oy * wo, wo);                \
+            }                                                                                         \
 }
 
-__attribute__((target("avx512f")))
-void pnn_col2im_s1(const float *col, long ld, long C, long hp, long wp, long kh, long kw, long dh, long dw,
-                   long ho, long wo, float *dxp) {
-    for (long ky = 0; ky < kh; ky++)
-        for (long kx = 0; kx < kw; kx++)
-            for (long c = 0; c < C; c++) {
-                const float *row = col + ((c * kh + ky) * kw + kx) * ld;
-                float *dst = dxp + (c * hp + ky * dh) * wp + kx * dw;
-                for (long oy = 0; oy < ho; oy++) add_run(dst + oy * wp, row + oy * wo, wo);
-            }
+PNN_IM2COL_PAIR(, "avx512f", copy_run, add_run)
+
+int pnn_has_avx2fma(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
 }
+
+// R rows × 16 columns (one half of a 32-column panel) over p in [k0, k1): 2R accumulators of 8
+// lanes, R ≤ 6 so accumulators, two B vectors and the broadcast fit the 16 ymm registers.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tile_avx2(int R, long k0, long k1, const float *a, long sa, long sk,
+                             const float *panel, long ldb, float *c, long ldc, int load) {
+    __m256 acc[6][2];
+    for (int r = 0; r < R; r++) {
+        if (load) {
+            acc[r][0] = _mm256_loadu_ps(c + r * ldc);
+            acc[r][1] = _mm256_loadu_ps(c + r * ldc + 8);
+        } else {
+            acc[r][0] = _mm256_setzero_ps();
+            acc[r][1] = _mm256_setzero_ps();
+        }
+    }
+    for (long p = k0; p < k1; p++) {
+        const float *bp = panel + p * ldb, *ap = a + p * sk;
+        __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
+        for (int r = 0; r < R; r++) {
+            __m256 x = _mm256_broadcast_ss(ap + r * sa);
+            acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm256_storeu_ps(c + r * ldc, acc[r][0]);
+        _mm256_storeu_ps(c + r * ldc + 8, acc[r][1]);
+    }
+}
+
+__attribute__((target("avx2,fma")))
+void pnn_gemm32_avx2(long m, long n, long k, const float *a, long sa, long sk,
+                     const float *b, long bpanel, long ldb, float *c, long ldc, int accumulate) {
+    for (long k0 = 0; k0 < k; k0 += KBLOCK) {
+        long k1 = k0 + KBLOCK < k ? k0 + KBLOCK : k;
+        int load = accumulate || k0 > 0;
+        for (long jb = 0; jb < n / 32; jb++) {
+            for (long half = 0; half < 2; half++) {
+                const float *panel = b + jb * bpanel + half * 16;
+                float *cc = c + jb * 32 + half * 16;
+                long i = 0;
+                for (; i + 6 <= m; i += 6) tile_avx2(6, k0, k1, a + i * sa, sa, sk, panel, ldb, cc + i * ldc, ldc, load);
+                if (i + 4 <= m) { tile_avx2(4, k0, k1, a + i * sa, sa, sk, panel, ldb, cc + i * ldc, ldc, load); i += 4; }
+                if (i + 2 <= m) { tile_avx2(2, k0, k1, a + i * sa, sa, sk, panel, ldb, cc + i * ldc, ldc, load); i += 2; }
+                if (i < m) tile_avx2(1, k0, k1, a + i * sa, sa, sk, panel, ldb, cc + i * ldc, ldc, load);
+            }
+        }
+    }
+}
+
+// The AVX2 row copies: 8 lanes, and a masked tail (maskload/maskstore) instead of AVX-512 masks.
+__attribute__((target("avx2"), always_inline))
+static inline __m256i tail_mask8(long left) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+__attribute__((target("avx2"), always_inline))
+static inline void copy_run_avx2(float *dst, const float *src, long n) {
+    long i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
+    if (i < n) {
+        __m256i m = tail_mask8(n - i);
+        _mm256_maskstore_ps(dst + i, m, _mm256_maskload_ps(src + i, m));
+    }
+}
+
+__attribute__((target("avx2"), always_inline))
+static inline void add_run_avx2(float *dst, const float *src, long n) {
+    long i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_add_ps(_mm256_loadu_ps(dst + i), _mm256_loadu_ps(src + i)));
+    if (i < n) {
+        __m256i m = tail_mask8(n - i);
+        _mm256_maskstore_ps(dst + i, m, _mm256_add_ps(_mm256_maskload_ps(dst + i, m), _mm256_maskload_ps(src + i, m)));
+    }
+}
+
+PNN_IM2COL_PAIR(_avx2, "avx2", copy_run_avx2, add_run_avx2)
 #else
 int pnn_has_avx512(void) { return 0; }
+int pnn_has_avx2fma(void) { return 0; }
+void pnn_gemm32_avx2(long m, long n, long k, const float *a, long sa, long sk,
+                     const float *b, long bpanel, long ldb, float *c, long ldc, int accumulate) {
+    (void)m; (void)n; (void)k; (void)a; (void)sa; (void)sk; (void)b; (void)bpanel; (void)ldb; (void)c; (void)ldc; (void)accumulate;
+}
+void pnn_im2col_s1_avx2(const float *xp, long C, long hp, long wp, long kh, long kw, long dh, long dw,
+                        long ho, long wo, float *col, long ld) {
+    (void)xp; (void)C; (void)hp; (void)wp; (void)kh; (void)kw; (void)dh; (void)dw; (void)ho; (void)wo; (void)col; (void)ld;
+}
+void pnn_col2im_s1_avx2(const float *col, long ld, long C, long hp, long wp, long kh, long kw, long dh, long dw,
+                        long ho, long wo, float *dxp) {
+    (void)col; (void)ld; (void)C; (void)hp; (void)wp; (void)kh; (void)kw; (void)dh; (void)dw; (void)ho; (void)wo; (void)dxp;
+}
 void pnn_im2col_s1(const float *xp, long C, long hp, long wp, long kh, long kw, long dh, long dw,
                    long ho, long wo, float *col, long ld) {
     (void)xp; (void)C; (void)hp; (void)wp; (void)kh; (void)kw; (void)dh; (void)dw; (void)ho; (void)wo; (void)col; (void)ld;

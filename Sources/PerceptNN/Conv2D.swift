@@ -7,8 +7,9 @@ import PerceptCore
 ///
 /// Runs as im2col + GEMM over chunks of samples sized to stay in cache; chunks are spread over the
 /// `Parallel` workers, and weight gradients are summed over a fixed partition in a fixed order, so
-/// results do not depend on the thread count (up to 8 workers). The GEMMs use the AVX-512 kernel
-/// `pnn_gemm32` (with AVX-512 im2col/col2im row copies for stride 1) when the CPU has it, else OpenBLAS.
+/// results do not depend on the thread count (up to 8 workers). The GEMMs use Percept's C kernels
+/// (`GemmKernel`: AVX-512 or AVX2 + FMA, with matching im2col/col2im row copies for stride 1) when
+/// the CPU has one of them, else OpenBLAS.
 ///
 ///     let conv = try LayerRegistry.make("conv2d", ["out_channels": "32", "kernel_size": "5", "padding": "same"])
 public final class Conv2D: Layer {
@@ -30,11 +31,14 @@ public final class Conv2D: Layer {
     nonisolated(unsafe) public static var chunkColumns = 512
     /// Weight-gradient accumulators per backward pass; results are identical for thread counts up to this.
     static let maxSlots = 8
-    /// Whether convolutions (groups 1, out_channels a multiple of 32) and Dense backward passes
-    /// (in_features a multiple of 32) run their GEMMs on the AVX-512 kernel (`pnn_gemm32`); otherwise
-    /// OpenBLAS. Fixed per machine by default, so results never depend on the thread count;
-    /// `PERCEPT_NN_NO_AVX512=1` forces OpenBLAS (tests flip it to check both paths).
-    nonisolated(unsafe) static var wideKernelEnabled = wideKernel && getenv("PERCEPT_NN_NO_AVX512") == nil
+    /// Whether convolutions (groups 1, out_channels a multiple of 32) and Dense layers (features a
+    /// multiple of 32) run their GEMMs on Percept's C kernels (`GemmKernel`: AVX-512 or AVX2, the same
+    /// bits); otherwise OpenBLAS. Fixed per machine by default, so results never depend on the thread
+    /// count; `PERCEPT_NN_KERNEL=blas` forces OpenBLAS (tests flip this to check both paths).
+    static var wideKernelEnabled: Bool {
+        get { GemmKernel.active != .blas }
+        set { GemmKernel.active = newValue ? (GemmKernel.detected == .blas ? .blas : GemmKernel.detected) : .blas }
+    }
 
     public let values: [String: String]
     public let outChannels: Int
@@ -129,8 +133,8 @@ public final class Conv2D: Layer {
         }
     }
 
-    /// Whether im2col / col2im run as AVX-512 row copies over a zero-padded copy of each sample
-    /// (stride 1 on the AVX-512 path); the padded input buffers keep zero borders, since only
+    /// Whether im2col / col2im run as C row copies over a zero-padded copy of each sample
+    /// (stride 1 on the C-kernel path); the padded input buffers keep zero borders, since only
     /// their interiors are ever written.
     private var paddedIm2col: Bool { wide && sh == 1 && sw == 1 }
 
@@ -140,14 +144,14 @@ public final class Conv2D: Layer {
         for c in 0..<cin {
             for y in 0..<h { copyRun(xp + (c * hp + pt + y) * wp + pl, x + (c * h + y) * w, w) }
         }
-        pnn_im2col_s1(xp, cin, hp, wp, kh, kw, dh, dw, ho, wo, col, ld)
+        GemmKernel.im2col(xp, cin, hp, wp, kh, kw, dh, dw, ho, wo, col, ld)
     }
 
     /// col2im of one sample into the padded buffer `dp`, whose interior is then stored (not added) to `dxs`.
     private func col2imPadded(_ col: UnsafePointer<Float>, _ dp: UnsafeMutablePointer<Float>, _ dxs: UnsafeMutablePointer<Float>, ld: Int) {
         let hp = h + pt + pb, wp = w + pl + pr, h = self.h, w = self.w
         dp.update(repeating: 0, count: cin * hp * wp)
-        pnn_col2im_s1(col, ld, cin, hp, wp, kh, kw, dh, dw, ho, wo, dp)
+        GemmKernel.col2im(col, ld, cin, hp, wp, kh, kw, dh, dw, ho, wo, dp)
         for c in 0..<cin {
             for y in 0..<h { copyRun(dxs + (c * h + y) * w, dp + (c * hp + pt + y) * wp + pl, w) }
         }
@@ -157,7 +161,7 @@ public final class Conv2D: Layer {
     private var wide: Bool { Conv2D.wideKernelEnabled && groups == 1 && outChannels % 32 == 0 }
 
     /// Leading dimension of a chunk's column matrix: `cols`, rounded up to the kernel's 32-column panels
-    /// on the AVX-512 path (the extra columns are computed and ignored).
+    /// on the C-kernel path (the extra columns are computed and ignored).
     @inline(__always) private func paddedLD(_ cols: Int, _ wide: Bool) -> Int { wide ? (cols + 31) & ~31 : cols }
 
     /// Output rows `oy` whose input row `oy·sh - pt + ky·dh` lies inside the image.
@@ -262,7 +266,7 @@ public final class Conv2D: Layer {
                 let inPlace = n == 1 && ld == hw
                 let target = inPlace ? y + first * outSize : ybuf
                 if wide {
-                    pnn_gemm32(outChannels, ld, kg, wt, kg, 1, col, 32, ld, target, ld, 0)
+                    GemmKernel.gemm32(outChannels, ld, kg, wt, kg, 1, col, 32, ld, target, ld, 0)
                 } else {
                     for g in 0..<groups {
                         gemm(false, false, cog, ld, kg, 1, wt + g * cog * kg, kg, col + g * kg * ld, ld, 0, target + g * cog * ld, ld)
@@ -305,7 +309,7 @@ public final class Conv2D: Layer {
         let workers = Swift.min(Parallel.threads, slots)
         let wCount = weights[0].count
         let wide = self.wide, maxLD = paddedLD(s * hw, wide)
-        // The AVX-512 path also keeps the gradient transposed ([columns, out_channels] in 32-wide panels)
+        // The C-kernel path also keeps the gradient transposed ([columns, out_channels] in 32-wide panels)
         // as the right-hand operand of the weight-gradient GEMM, which it computes transposed.
         ensureScratch(workers: workers, (kTotal * maxLD, outChannels * maxLD, inputGradient ? kTotal * maxLD : 1),
                       wide ? outChannels * maxLD : 1)
@@ -363,7 +367,7 @@ public final class Conv2D: Layer {
                             for q in 0..<32 { dst[q] = src[q &* ld &+ p] }
                         }
                     }
-                    pnn_gemm32(kg, outChannels, cols, col, ld, 1, dyT, cols * 32, 32, pw + slot * wCount, outChannels,
+                    GemmKernel.gemm32(kg, outChannels, cols, col, ld, 1, dyT, cols * 32, 32, pw + slot * wCount, outChannels,
                                beta == 0 ? 0 : 1)
                 } else {
                     for g in 0..<groups {
@@ -373,7 +377,7 @@ public final class Conv2D: Layer {
                 }
                 if inputGradient {
                     if wide {
-                        pnn_gemm32(kg, ld, outChannels, wt, 1, kg, g0, 32, ld, dcol, ld, 0)
+                        GemmKernel.gemm32(kg, ld, outChannels, wt, 1, kg, g0, 32, ld, dcol, ld, 0)
                     } else {
                         for g in 0..<groups {
                             gemm(true, false, kg, ld, cog, 1, wt + g * cog * kg, kg, g0 + g * cog * ld, ld, 0, dcol + g * kg * ld, ld)

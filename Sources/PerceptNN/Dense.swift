@@ -61,7 +61,7 @@ public final class Dense: Layer {
             for s in 0..<batch { (y + s * outFeatures).update(from: b, count: outFeatures) }
         }
         if Conv2D.wideKernelEnabled && outFeatures % 32 == 0 {
-            // Wᵀ packed as 32-column panels ([out/32][in][32]) for the AVX-512 kernel; each output
+            // Wᵀ packed as 32-column panels ([out/32][in][32]) for the C kernel; each output
             // starts its FMA chain from the bias, as the sgemm call with beta 1 does.
             let wt = UnsafePointer(weights[0].value.ptr)
             packedW.ensure(outFeatures * inFeatures)
@@ -75,7 +75,7 @@ public final class Dense: Layer {
             }
             let acc: Int32 = useBias ? 1 : 0
             splitRows(batch) { r in
-                pnn_gemm32(r.count, outFeatures, inFeatures, x + r.lowerBound * inFeatures, inFeatures, 1, wp, inFeatures * 32, 32,
+                GemmKernel.gemm32(r.count, outFeatures, inFeatures, x + r.lowerBound * inFeatures, inFeatures, 1, wp, inFeatures * 32, 32,
                            y + r.lowerBound * outFeatures, outFeatures, acc)
             }
         } else {
@@ -107,13 +107,13 @@ public final class Dense: Layer {
             for i in 0..<n { m[i] = y[i] > 0 ? dy[i] : 0 }
             dy = UnsafePointer(m)
         }
-        // The AVX-512 kernel takes x and W as they are (row-major, 32-column panels): no packing needed.
+        // The C kernel takes x and W as they are (row-major, 32-column panels): no packing needed.
         let wide = Conv2D.wideKernelEnabled && inFeatures % 32 == 0
         if wide {
             // Rows split over the workers: each element is the same k-ordered FMA chain for any split.
             let gw = weights[0].grad.ptr, dyp = dy
             splitRows(outFeatures) { r in
-                pnn_gemm32(r.count, inFeatures, batch, dyp + r.lowerBound, 1, outFeatures, x, 32, inFeatures,
+                GemmKernel.gemm32(r.count, inFeatures, batch, dyp + r.lowerBound, 1, outFeatures, x, 32, inFeatures,
                            gw + r.lowerBound * inFeatures, inFeatures, 0)
             }
         } else {
@@ -133,7 +133,7 @@ public final class Dense: Layer {
         if wide {
             let wt = weights[0].value.ptr, dxp = dx.ptr, dyp = dy
             splitRows(batch) { r in
-                pnn_gemm32(r.count, inFeatures, outFeatures, dyp + r.lowerBound * outFeatures, outFeatures, 1, wt, 32, inFeatures,
+                GemmKernel.gemm32(r.count, inFeatures, outFeatures, dyp + r.lowerBound * outFeatures, outFeatures, 1, wt, 32, inFeatures,
                            dxp + r.lowerBound * inFeatures, inFeatures, 0)
             }
         } else {

@@ -517,8 +517,9 @@ final class RecurrentEngine {
 }
 
 /// Whether the AVX-512 kernel (`pnn_gemm32`, C) runs here; otherwise `panelGemm` uses Swift's AVX2 code.
-/// Fixed per machine, so results never depend on the number of threads.
-let wideKernel = pnn_has_avx512() != 0
+/// Fixed per machine (and by `PERCEPT_NN_KERNEL`, see `GemmKernel`), so results never depend on the
+/// number of threads.
+let wideKernel = GemmKernel.detected == .avx512
 /// Columns per panel of `packPanels` / `panelGemm`.
 let panelWidth = wideKernel ? 32 : 16
 

@@ -172,31 +172,69 @@ final class Conv2DKernelTests: XCTestCase {
         }
     }
 
-    func testAVX512PathIsBitIdenticalForOneAndTwoThreads() throws {
-        try XCTSkipUnless(Conv2D.wideKernelEnabled, "no AVX-512 on this machine")
+    /// Forward, input, weight and bias gradients of a conv layer (64 × 5×5 'same' on 3×14×14, batch 9).
+    private func convResults() throws -> [[Float]] {
+        let (layer, out) = try buildLayer("conv2d", ["out_channels": "64", "kernel_size": "5", "padding": "same"], input: [3, 14, 14])
+        let batch = 9, outCount = batch * Tensor.count(of: out)
+        // The layer keeps a pointer to its input for backward: run both inside one buffer access.
+        let x = randomValues(batch * 3 * 14 * 14, seed: 5), r = randomValues(outCount, seed: 6)
+        let (y, dx): ([Float], [Float]) = x.withUnsafeBufferPointer { xb in
+            let yp = layer.forward(xb.baseAddress!, batch: batch, context: ForwardContext(training: true, rng: RandomStream(seed: 1)))
+            let y = Array(UnsafeBufferPointer(start: yp, count: outCount))
+            let dx: [Float] = r.withUnsafeBufferPointer { rb in
+                guard let g = layer.backward(rb.baseAddress!, batch: batch, inputGradient: true) else { return [] }
+                return Array(UnsafeBufferPointer(start: g, count: batch * 3 * 14 * 14))
+            }
+            return (y, dx)
+        }
+        return [y, dx, layer.weights[0].grad.array(layer.weights[0].count), layer.weights[1].grad.array(64)]
+    }
+
+    func testCKernelPathIsBitIdenticalForOneAndTwoThreads() throws {
+        try XCTSkipUnless(Conv2D.wideKernelEnabled, "no AVX2 or AVX-512 on this machine")
         let savedThreads = Parallel.threads
         defer { Parallel.threads = savedThreads }
         var results: [[Float]] = []
         for threads in [1, 2] {
             Parallel.threads = threads
-            let (layer, out) = try buildLayer("conv2d", ["out_channels": "64", "kernel_size": "5", "padding": "same"], input: [3, 14, 14])
-            let batch = 9, outCount = batch * Tensor.count(of: out)
-            // The layer keeps a pointer to its input for backward: run both inside one buffer access.
-            let x = randomValues(batch * 3 * 14 * 14, seed: 5), r = randomValues(outCount, seed: 6)
-            let (y, dx): ([Float], [Float]) = x.withUnsafeBufferPointer { xb in
-                let yp = layer.forward(xb.baseAddress!, batch: batch, context: ForwardContext(training: true, rng: RandomStream(seed: 1)))
-                let y = Array(UnsafeBufferPointer(start: yp, count: outCount))
-                let dx: [Float] = r.withUnsafeBufferPointer { rb in
-                    guard let g = layer.backward(rb.baseAddress!, batch: batch, inputGradient: true) else { return [] }
-                    return Array(UnsafeBufferPointer(start: g, count: batch * 3 * 14 * 14))
-                }
-                return (y, dx)
-            }
-            results.append(contentsOf: [y, dx, layer.weights[0].grad.array(layer.weights[0].count), layer.weights[1].grad.array(64)])
+            results += try convResults()
         }
         for (i, what) in ["forward", "input gradient", "weight gradient", "bias gradient"].enumerated() {
             let a = results[i], b = results[i + 4]
             XCTAssertTrue(a == b, "\(what) differs: max |Δ| \(zip(a, b).map { abs($0 - $1) }.max() ?? 0)")
+        }
+    }
+
+    /// The AVX2 kernels compute every element as the AVX-512 ones do (one k-ordered FMA chain, the
+    /// same im2col/col2im order), so a model trains to the same bits on either kind of machine.
+    func testAVX2AndAVX512KernelsGiveTheSameBits() throws {
+        try XCTSkipUnless(GemmKernel.detected == .avx512, "needs a CPU with AVX-512 to run both kernels")
+        defer { GemmKernel.active = GemmKernel.detected }
+        var byKernel: [[[Float]]] = []
+        for kernel in [GemmKernel.avx512, .avx2] {
+            GemmKernel.active = kernel
+            var dense: [[Float]] = []
+            // Dense: forward (out 64), both backward GEMMs (in 96); batch 13 leaves 6-, 4-, 2- and 1-row tiles.
+            let (layer, _) = try buildLayer("dense", ["out_features": "64"], input: [96])
+            let batch = 13, x = randomValues(batch * 96, seed: 21), r = randomValues(batch * 64, seed: 22)
+            x.withUnsafeBufferPointer { xb in
+                let yp = layer.forward(xb.baseAddress!, batch: batch, context: ForwardContext(training: true, rng: RandomStream(seed: 1)))
+                dense.append(Array(UnsafeBufferPointer(start: yp, count: batch * 64)))
+                r.withUnsafeBufferPointer { rb in
+                    if let g = layer.backward(rb.baseAddress!, batch: batch, inputGradient: true) {
+                        dense.append(Array(UnsafeBufferPointer(start: g, count: batch * 96)))
+                    }
+                }
+            }
+            dense.append(layer.weights[0].grad.array(layer.weights[0].count))
+            byKernel.append(try convResults() + dense)
+        }
+        let names = ["conv forward", "conv input gradient", "conv weight gradient", "conv bias gradient",
+                     "dense forward", "dense input gradient", "dense weight gradient"]
+        XCTAssertEqual(byKernel[0].count, names.count)
+        for (i, what) in names.enumerated() {
+            let a = byKernel[0][i], b = byKernel[1][i]
+            XCTAssertTrue(!a.isEmpty && a == b, "\(what) differs: max |Δ| \(zip(a, b).map { abs($0 - $1) }.max() ?? 0)")
         }
     }
 }

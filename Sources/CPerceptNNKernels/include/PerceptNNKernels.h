@@ -25,4 +25,17 @@ void pnn_im2col_s1(const float *xp, long C, long hp, long wp, long kh, long kw, 
 void pnn_col2im_s1(const float *col, long ld, long C, long hp, long wp, long kh, long kw, long dh, long dw,
                    long ho, long wo, float *dxp);
 
+/// 1 when the CPU runs AVX2 and FMA (then the `_avx2` functions may be called), else 0.
+int pnn_has_avx2fma(void);
+
+/// `pnn_gemm32` in AVX2 + FMA (6 × 16 register tiles), same layout and the same bits.
+void pnn_gemm32_avx2(long m, long n, long k, const float *a, long sa, long sk,
+                     const float *b, long bpanel, long ldb, float *c, long ldc, int accumulate);
+
+/// `pnn_im2col_s1` / `pnn_col2im_s1` in AVX2 (same loop order, so the same sums).
+void pnn_im2col_s1_avx2(const float *xp, long C, long hp, long wp, long kh, long kw, long dh, long dw,
+                        long ho, long wo, float *col, long ld);
+void pnn_col2im_s1_avx2(const float *col, long ld, long C, long hp, long wp, long kh, long kw, long dh, long dw,
+                        long ho, long wo, float *dxp);
+
 #endif
