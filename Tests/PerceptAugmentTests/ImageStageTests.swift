@@ -1,3 +1,4 @@
+import Foundation
 import PerceptAugment
 import PerceptCore
 import PerceptVision
@@ -117,6 +118,38 @@ final class ImageStageTests: XCTestCase {
         try make(ColorJitter.self, ["saturation": "1"]).apply(.init(brightness: 1, contrast: 1, saturation: 0, order: [2, 0, 1]), to: &s)
         let gray = 0.299 * img[0, 3, 4] + 0.587 * img[1, 3, 4] + 0.114 * img[2, 3, 4]
         for c in 0..<3 { XCTAssertEqual(s.data[c, 3, 4], gray, accuracy: 1e-6) }
+    }
+
+    func testColorJitterHueDrawsWithinRangeKeepsValueAndSkipsGrayImages() throws {
+        let jitter = try make(ColorJitter.self, ["hue": "0.2"])
+        let (p, out) = try drawApply(jitter, try Sample(image: img), seed: 11)
+        XCTAssertTrue(abs(p.hue) <= 0.2 && p.hue != 0, "hue \(p.hue)")
+        XCTAssertEqual(p.order.sorted(), [0, 1, 2, 3])
+        // A hue rotation keeps each pixel's max and min channel (V and V − S·V).
+        for y in 0..<img.shape[1] {
+            for x in 0..<img.shape[2] {
+                let a = (0..<3).map { img[$0, y, x] }, b = (0..<3).map { out.data[$0, y, x] }
+                XCTAssertEqual(a.max()!, b.max()!, accuracy: 1e-5)
+                XCTAssertEqual(a.min()!, b.min()!, accuracy: 1e-5)
+            }
+        }
+        let gray = Tensor(shape: [1, 6, 5], repeating: 0.3)
+        var g = try Sample(image: gray)
+        try jitter.apply(.init(brightness: 1, contrast: 1, saturation: 1, hue: 0.2, order: [3]), to: &g)
+        XCTAssertEqual(g.data.storage, gray.storage)
+    }
+
+    func testColorJitterWithoutHueDrawsAsBeforeAndOldDrawsStillDecode() throws {
+        // Hue 0 keeps the three-operation draw, so existing seeded configurations are unchanged.
+        let (p, _) = try drawApply(try make(ColorJitter.self, ["brightness": "0.3"]), try Sample(image: img), seed: 11)
+        XCTAssertEqual(p.hue, 0)
+        XCTAssertEqual(p.order.count, 3)
+        let old = #"{"brightness": 1.1, "contrast": 0.9, "saturation": 1, "order": [2, 0, 1]}"#
+        let decoded = try JSONDecoder().decode(ColorJitter.Params.self, from: Data(old.utf8))
+        XCTAssertEqual(decoded, .init(brightness: 1.1, contrast: 0.9, saturation: 1, hue: 0, order: [2, 0, 1]))
+        XCTAssertThrowsError(try make(ColorJitter.self, ["hue": "0.6"])) { e in
+            XCTAssertTrue("\(e)".contains("hue"), "\(e)")
+        }
     }
 
     func testGaussNoiseHasTheDrawnStdAndIsReplayable() throws {

@@ -56,3 +56,19 @@ final class OpenCVParityTests: XCTestCase {
         }
     }
 }
+
+/// color_jitter's hue against albumentations' adjust_hue_torchvision (cv2 float RGB↔HSV).
+final class HueParityTests: XCTestCase {
+    func testHueShiftMatchesAlbumentationsOnFloatImages() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let input = try Npy.loadTensor(dir.appendingPathComponent("hue_input.npy").path)
+        let stage = try make(ColorJitter.self, ["hue": "0.5"])
+        for (factor, name) in [(Float(0.1), "0.1"), (-0.3, "-0.3"), (0.5, "0.5")] {
+            let want = try Npy.loadTensor(dir.appendingPathComponent("hue_\(name).npy").path)
+            var s = try Sample(image: input)
+            try stage.apply(.init(brightness: 1, contrast: 1, saturation: 1, hue: factor, order: [3]), to: &s)
+            let err = zip(s.data.storage, want.storage).map { abs($0 - $1) }.max() ?? 1
+            XCTAssertLessThan(err, 1e-5, "hue \(name): max abs error \(err)")
+        }
+    }
+}

@@ -33,3 +33,16 @@ for angle, border, name in [(17.5, cv2.BORDER_CONSTANT, "constant"), (-33.0, cv2
     m = cv2.getRotationMatrix2D(((32 - 1) / 2, (24 - 1) / 2), angle, 1.0)
     out = cv2.warpAffine(img, m, (32, 24), flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
     np.save(f"rotate_{name}.npy", out.astype(np.float32))
+
+# Hue shift as albumentations' ColorJitter does it for float images (adjust_hue_torchvision:
+# RGB → HSV with cv2.cvtColor, hue + factor·360 mod 360, back to RGB). Saturated and pale colours,
+# black, white and grays, so every HSV sector and the s = 0 and v = 0 cases are hit.
+hue_img = rng.random((12, 10, 3)).astype(np.float32)
+hue_img[0, :3] = [[0, 0, 0], [1, 1, 1], [0.5, 0.5, 0.5]]
+hue_img[1, :6] = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1]]
+np.save("hue_input.npy", np.ascontiguousarray(hue_img.transpose(2, 0, 1)))   # [C, H, W], as Percept's samples
+for factor, name in [(0.1, "0.1"), (-0.3, "-0.3"), (0.5, "0.5")]:
+    hsv = cv2.cvtColor(hue_img, cv2.COLOR_RGB2HSV)
+    hsv[..., 0] = np.mod(hsv[..., 0] + factor * 360, 360)
+    out = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+    np.save(f"hue_{name}.npy", np.ascontiguousarray(out.transpose(2, 0, 1)).astype(np.float32))
