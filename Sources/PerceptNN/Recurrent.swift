@@ -18,6 +18,8 @@ enum RecurrentOptions {
         ParameterSpec("return_sequences", .bool, default: "false",
                       doc: "output every frame [T, hidden·directions] instead of the last state [hidden·directions]"),
         ParameterSpec("bias", .bool, default: "true", doc: "learned biases bias_ih and bias_hh"),
+        ParameterSpec("dropout", .float, default: "0",
+                      doc: "while training, dropout with this probability on the outputs of every layer but the last (needs num_layers ≥ 2)"),
     ]
 }
 
@@ -78,6 +80,12 @@ final class RecurrentEngine {
     let hidden: Int, numLayers: Int, directions: Int
     let returnSequences: Bool, useBias: Bool
     let declaredInput: Int?
+    /// PyTorch's `dropout`: inverted dropout between stacked layers while training.
+    let dropout: Float
+    /// Per layer but the last: the mask (0 or 1/(1−p)) and the masked output the next layer read,
+    /// when the last forward pass was a training pass with dropout.
+    private var dropMask: [FloatBuffer] = [], dropped: [FloatBuffer] = []
+    private var dropActive = false
     private(set) var frames = 0, inputSize = 0
     private(set) var units: [Unit] = []
     /// Trainable tensors in PyTorch's `state_dict` order.
@@ -127,6 +135,12 @@ final class RecurrentEngine {
         returnSequences = try p.bool("return_sequences") ?? false
         useBias = try p.bool("bias") ?? true
         declaredInput = try Options.positiveInt(p, "input_size")
+        dropout = try p.float("dropout") ?? 0
+        guard dropout >= 0 && dropout < 1 else { throw p.invalid("dropout", "dropout=\(dropout) must be in [0, 1)") }
+        // PyTorch only warns; here it is an error, since the option would silently do nothing.
+        if dropout > 0 && numLayers == 1 {
+            throw p.invalid("dropout", "acts between stacked layers and num_layers is 1; add a dropout layer after this one instead")
+        }
     }
 
     var outputWidth: Int { hidden * directions }
@@ -163,16 +177,20 @@ final class RecurrentEngine {
             }
             layerOut.append(FloatBuffer())
         }
+        dropMask = (0..<(numLayers - 1)).map { _ in FloatBuffer() }
+        dropped = (0..<(numLayers - 1)).map { _ in FloatBuffer() }
         BLASThreads.pin()
         return returnSequences ? [frames, outputWidth] : [outputWidth]
     }
 
     // MARK: forward
 
-    func forward(_ x: UnsafePointer<Float>, batch: Int, lengths given: [Int]?) -> UnsafePointer<Float> {
+    func forward(_ x: UnsafePointer<Float>, batch: Int, lengths given: [Int]?, context: ForwardContext) -> UnsafePointer<Float> {
         input = x
         lengths = given ?? [Int](repeating: frames, count: batch)
         let T = frames, H = hidden, D = directions, W = outputWidth
+        dropActive = context.training && dropout > 0 && numLayers > 1
+        var rng = context.rng
         var cur = x
         for l in 0..<numLayers {
             let y = layerOut[l]
@@ -184,6 +202,16 @@ final class RecurrentEngine {
                 for r in 0..<(batch * T) { copyRun(y.ptr + r * W + d * H, u.hseq.ptr + r * H, H) }
             }
             cur = UnsafePointer(y.ptr)
+            if dropActive && l < numLayers - 1 {
+                let n = batch * T * W, keep = 1 / (1 - dropout)
+                dropMask[l].ensure(n); dropped[l].ensure(n)
+                let m = dropMask[l].ptr, z = dropped[l].ptr
+                for i in 0..<n {
+                    m[i] = rng.uniform() < dropout ? 0 : keep
+                    z[i] = y.ptr[i] * m[i]
+                }
+                cur = UnsafePointer(z)
+            }
         }
         if returnSequences { return cur }
         out.ensure(batch * W)
@@ -358,7 +386,7 @@ final class RecurrentEngine {
         }
         var bufs = [dIn, dIn2]
         for l in stride(from: numLayers - 1, through: 0, by: -1) {
-            let xin = l == 0 ? x : UnsafePointer(layerOut[l - 1].ptr)
+            let xin = l == 0 ? x : UnsafePointer(dropActive ? dropped[l - 1].ptr : layerOut[l - 1].ptr)
             let needInput = l > 0 || inputGradient
             let inSize = units[l * D].inSize
             let dx = bufs[0]
@@ -368,6 +396,11 @@ final class RecurrentEngine {
                 backRun(u, xin, dcur + d * H, ld: W, batch: batch, dx: needInput ? dx.ptr : nil, accumulate: d > 0)
             }
             guard needInput else { return nil }
+            if dropActive && l > 0 {
+                // Through the dropout between layers l−1 and l: the same mask.
+                let m = dropMask[l - 1].ptr
+                for i in 0..<(batch * T * inSize) { dx.ptr[i] *= m[i] }
+            }
             dcur = UnsafePointer(dx.ptr)
             bufs.swapAt(0, 1)
         }
@@ -621,7 +654,7 @@ public class RecurrentLayer: MaskConsumer {
     }
 
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
-        engine.forward(x, batch: batch, lengths: mask?.lengths(onAxisOf: engine.frames, batch: batch))
+        engine.forward(x, batch: batch, lengths: mask?.lengths(onAxisOf: engine.frames, batch: batch), context: context)
     }
 
     public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {

@@ -41,6 +41,28 @@ final class LSTMTests: XCTestCase {
         try assertGradients(layer, input: [4, 2], output: out, batch: 2)
     }
 
+    func testDropoutBetweenStackedLayersGradientsMatchFiniteDifferences() throws {
+        // Training pass with a fixed stream: the same mask in every forward of the check.
+        let (layer, out) = try buildLayer("lstm", ["hidden_size": "3", "num_layers": "3", "dropout": "0.4",
+                                                   "return_sequences": "true"], input: [4, 2])
+        try assertGradients(layer, input: [4, 2], output: out, batch: 2, training: true)
+        let (gru, gout) = try buildLayer("gru", ["hidden_size": "3", "num_layers": "2", "dropout": "0.3", "bidirectional": "true"], input: [4, 2])
+        try assertGradients(gru, input: [4, 2], output: gout, batch: 2, training: true)
+    }
+
+    func testDropoutActsOnlyWhileTrainingAndNeedsStackedLayers() throws {
+        let values = ["hidden_size": "8", "num_layers": "2", "return_sequences": "true"]
+        let (plain, out) = try buildLayer("lstm", values, input: [6, 3])
+        let (dropped, _) = try buildLayer("lstm", values.merging(["dropout": "0.5"]) { $1 }, input: [6, 3])
+        let x = randomValues(2 * 18, seed: 3), n = 2 * Tensor.count(of: out)
+        XCTAssertEqual(forward(plain, x, batch: 2, count: n), forward(dropped, x, batch: 2, count: n), "inference: no dropout")
+        XCTAssertNotEqual(forward(plain, x, batch: 2, count: n, training: true), forward(dropped, x, batch: 2, count: n, training: true))
+        XCTAssertThrowsError(try buildLayer("lstm", ["hidden_size": "8", "dropout": "0.2"], input: [6, 3])) { e in
+            XCTAssertTrue("\(e)".contains("dropout") && "\(e)".contains("num_layers"), "\(e)")
+        }
+        XCTAssertThrowsError(try buildLayer("gru", ["hidden_size": "8", "num_layers": "2", "dropout": "1"], input: [6, 3]))
+    }
+
     func testMaskedLSTMGradientsMatchFiniteDifferences() throws {
         let (layer, out) = try buildLayer("lstm", ["hidden_size": "3", "bidirectional": "true"], input: [5, 2])
         let mask = try SequenceMask(frames: 5)
