@@ -45,6 +45,9 @@ public class Optimizer {
         guard l1 >= 0 else { throw params.invalid("l1", "must be ≥ 0") }
     }
 
+    /// Tensors with at least this many elements are updated in parallel chunks.
+    static let parallelElements = 1 << 16
+
     /// Whether `weight_decay` is added to the gradient (false for AdamW's decoupled decay).
     var coupledDecay: Bool { true }
 
@@ -56,9 +59,18 @@ public class Optimizer {
             let n = p.count
             let slots = slots(for: name, count: n)
             let w = p.value.ptr, g = p.grad.ptr
-            if coupledDecay && weightDecay != 0 { for i in 0..<n { g[i] += weightDecay * w[i] } }
-            if l1 != 0 { for i in 0..<n { g[i] += w[i] > 0 ? l1 : (w[i] < 0 ? -l1 : 0) } }
-            apply(w, g, n, slots)
+            let decay = coupledDecay ? weightDecay : 0, l1 = self.l1
+            func run(_ r: Range<Int>) {
+                if decay != 0 { for i in r { g[i] += decay * w[i] } }
+                if l1 != 0 { for i in r { g[i] += w[i] > 0 ? l1 : (w[i] < 0 ? -l1 : 0) } }
+                apply(w, g, r, slots)
+            }
+            // Element-wise rules: any split gives the same result, so large tensors use every core.
+            if n >= Optimizer.parallelElements {
+                Parallel.forChunks(count: n, minChunk: Optimizer.parallelElements / 2) { run($0) }
+            } else {
+                run(0..<n)
+            }
         }
     }
 
@@ -72,8 +84,8 @@ public class Optimizer {
     /// Per-step scalars (bias corrections); called once before the parameter loop.
     func prepareStep() {}
 
-    /// The update rule for one parameter tensor.
-    func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {}
+    /// The update rule for elements `r` of one parameter tensor (and of its state buffers).
+    func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ s: [FloatBuffer]) {}
 
     /// State buffers as tensors named `<param>.<slot>` (e.g. `0.weight.exp_avg`), for checkpoints.
     public func stateTensors(_ params: [(name: String, param: Param)]) -> [(String, Tensor)] {
@@ -150,12 +162,12 @@ public final class SGD: Optimizer {
         if nesterov && (momentum <= 0 || dampening != 0) { throw params.invalid("nesterov", "needs momentum > 0 and dampening 0") }
     }
 
-    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {
+    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ s: [FloatBuffer]) {
         let lr = self.lr
-        guard momentum != 0 else { for i in 0..<n { w[i] -= lr * g[i] }; return }
+        guard momentum != 0 else { for i in r { w[i] -= lr * g[i] }; return }
         let buf = s[0].ptr, mu = momentum, damp = 1 - dampening
         let first = step == 1
-        for i in 0..<n {
+        for i in r {
             let b = first ? g[i] : mu * buf[i] + damp * g[i]
             buf[i] = b
             w[i] -= lr * (nesterov ? g[i] + mu * b : b)
@@ -182,9 +194,9 @@ public final class AdaGrad: Optimizer {
         try super.init(params)
     }
 
-    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {
+    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ s: [FloatBuffer]) {
         let clr = lr / (1 + Float(step - 1) * lrDecay), sum = s[0].ptr
-        for i in 0..<n {
+        for i in r {
             sum[i] += g[i] * g[i]
             w[i] -= clr * g[i] / (sum[i].squareRoot() + eps)
         }
@@ -215,9 +227,9 @@ public final class RMSprop: Optimizer {
         guard alpha >= 0 && alpha <= 1 else { throw params.invalid("alpha", "must be in [0, 1]") }
     }
 
-    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {
+    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ s: [FloatBuffer]) {
         let sq = s[0].ptr, buf = s[1].ptr, ga = s[2].ptr, a = alpha, lr = self.lr
-        for i in 0..<n {
+        for i in r {
             sq[i] = a * sq[i] + (1 - a) * g[i] * g[i]
             var avg = sq[i]
             if centered { ga[i] += (1 - a) * (g[i] - ga[i]); avg -= ga[i] * ga[i] }
@@ -262,9 +274,9 @@ public class Adam: Optimizer {
         bc2Sqrt = Float((1 - pow(Double(beta2), t)).squareRoot())
     }
 
-    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {
+    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ s: [FloatBuffer]) {
         let m = s[0].ptr, v = s[1].ptr, b1 = beta1, b2 = beta2, ss = stepSize, inv = 1 / bc2Sqrt, e = eps
-        for i in 0..<n {
+        for i in r {
             let gi = g[i]
             m[i] += (1 - b1) * (gi - m[i])
             v[i] = b2 * v[i] + (1 - b2) * gi * gi
@@ -286,10 +298,10 @@ public final class AdamW: Adam {
     }
     override var coupledDecay: Bool { false }
 
-    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int, _ s: [FloatBuffer]) {
+    override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ s: [FloatBuffer]) {
         let decay = 1 - lr * weightDecay
-        for i in 0..<n { w[i] *= decay }
-        super.apply(w, g, n, s)
+        for i in r { w[i] *= decay }
+        super.apply(w, g, r, s)
     }
 }
 

@@ -41,6 +41,31 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(l2[0][1], -2 + 0.01, accuracy: 1e-6)
     }
 
+    func testLargeTensorsUpdateInParallelToTheSameBitsAsOneThread() throws {
+        // 200,000 elements: above the parallel threshold, split over the workers.
+        let n = 200_000
+        func trained(threads: Int, _ name: String, _ values: [String: String]) throws -> [Float] {
+            let saved = Parallel.threads
+            Parallel.threads = threads
+            defer { Parallel.threads = saved }
+            let opt = try OptimizerRegistry.make(name, values)
+            let p = Param(name: "weight", shape: [n])
+            for i in 0..<n { p.value.ptr[i] = Float(i % 97) * 0.01 - 0.4 }
+            for step in 0..<3 {
+                for i in 0..<n { p.grad.ptr[i] = Float((i * 7 + step * 13) % 31) * 0.03 - 0.45 }
+                opt.update([(name: "0.weight", param: p)])
+            }
+            return p.value.array(n)
+        }
+        for (name, values) in [("adam", ["lr": "0.01", "weight_decay": "0.1"]), ("adamw", ["lr": "0.01"]),
+                               ("sgd", ["lr": "0.1", "momentum": "0.9", "l1": "0.001"]), ("rmsprop", ["centered": "true"]),
+                               ("adagrad", [:])] {
+            let one = try trained(threads: 1, name, values), two = try trained(threads: 2, name, values)
+            XCTAssertTrue(one == two, "\(name): 1 and 2 threads differ")
+            XCTAssertNotEqual(one[5], Float(5 % 97) * 0.01 - 0.4, "\(name) moved the weights")
+        }
+    }
+
     func testAdaGradAndRMSpropFollowTheirFormulas() throws {
         let ada = try run("adagrad", ["lr": "0.1"], grads: [[2, 0], [1, 0]])
         XCTAssertEqual(ada[0][0], 1 - 0.1 * 2 / 2, accuracy: 1e-6)
