@@ -61,6 +61,8 @@ demo: release
 	$(BIN) extract pyramid Samples/images/coffee.png -o $(DEMO_OUT)/coffee-pyramid.npz --levels 4 --png $(DEMO_OUT)/coffee-pyramid.png
 	@echo "== augmentation: 6 seeded variants of a photo and a digit, with contact sheets"
 	$(BIN) augment Samples/images/camera.png Samples/digits/3/0003.png -o $(DEMO_OUT)/augment-images --config Pipelines/augment/digits.yaml --copies 6 --seed 1
+	@echo "== augmentation: 6 colour variants of a photo (flip, resized crop, colour jitter with hue)"
+	$(BIN) augment Samples/images/coffee.png -o $(DEMO_OUT)/augment-photo --config Pipelines/augment/photos.yaml --copies 6 --seed 2
 	@echo "== augmentation: 4 variants of a spoken digit (gain, noise, shift, stretch, pitch); the sheet shows spectrograms"
 	$(BIN) augment Samples/spoken/3/en+f1_200_80.wav -o $(DEMO_OUT)/augment-speech --config Pipelines/augment/speech.yaml --copies 4 --seed 1
 	@$(BIN) info $(DEMO_OUT)/*.npy $(DEMO_OUT)/*.npz

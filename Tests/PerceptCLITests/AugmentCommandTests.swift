@@ -43,6 +43,20 @@ final class AugmentCommandTests: CLITestCase {
         XCTAssertNotEqual(FileManager.default.contents(atPath: path("a/0000_1.png")), FileManager.default.contents(atPath: path("c/0000_1.png")))
     }
 
+    func testShippedPipelinesRunOnTheSamplesTheyAreMeantFor() throws {
+        let pipelines = Self.root + "/Pipelines/augment"
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: pipelines).filter { $0.hasSuffix(".yaml") }.sorted()
+        let inputs = ["digits.yaml": "digits/3/0003.png", "photos.yaml": "images/coffee.png", "speech.yaml": "spoken/3/en+f1_200_80.wav"]
+        XCTAssertEqual(shipped, inputs.keys.sorted(), "every shipped configuration is exercised here")
+        for name in shipped {
+            let r = try run(["augment", sample(inputs[name]!), "-o", path(name), "--config", pipelines + "/" + name, "--copies", "1"])
+            XCTAssertEqual(r.status, 0, "\(name): \(r.stderr)")
+        }
+        // photos.yaml resizes its crops back to the photo's size.
+        let photo = try ImageFile.read(sample("images/coffee.png")).pixels, variant = try ImageFile.read(path("photos.yaml/coffee_1.png")).pixels
+        XCTAssertEqual(variant.shape, photo.shape)
+    }
+
     func testThreadCountDoesNotChangeTheFiles() throws {
         let cfg = config(imageChain), input = sample("digits/7/0007.png")
         XCTAssertEqual(try run(["augment", input, "-o", path("one"), "--config", cfg, "--copies", "12"], env: ["PERCEPT_NUM_THREADS": "1"]).status, 0)
