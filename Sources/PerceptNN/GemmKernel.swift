@@ -16,8 +16,17 @@ public enum GemmKernel: String, Sendable {
         let env = ProcessInfo.processInfo.environment
         let best: GemmKernel = pnn_has_avx512() != 0 ? .avx512 : (pnn_has_avx2fma() != 0 ? .avx2 : .blas)
         if env["PERCEPT_NN_NO_AVX512"] != nil { return .blas }
-        guard let asked = env["PERCEPT_NN_KERNEL"].flatMap(GemmKernel.init(rawValue:)) else { return best }
-        return asked.rank <= best.rank ? asked : best
+        guard let text = env["PERCEPT_NN_KERNEL"], !text.isEmpty else { return best }
+        func warn(_ message: String) { FileHandle.standardError.write(Data("warning: PERCEPT_NN_KERNEL=\(text): \(message)\n".utf8)) }
+        guard let asked = GemmKernel(rawValue: text.lowercased()) else {
+            warn("not one of avx512, avx2, blas; using \(best.rawValue)")
+            return best
+        }
+        guard asked.rank <= best.rank else {
+            warn("this CPU cannot run it; using \(best.rawValue)")
+            return best
+        }
+        return asked
     }()
 
     /// The kernel in use; tests switch it to compare paths.
