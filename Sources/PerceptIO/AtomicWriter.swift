@@ -10,9 +10,9 @@ import PerceptCore
 /// over an output tree then allocates and frees no inodes: on journal-less ext4 each allocation
 /// right after frees scans every recently deleted inode, which made a plain temp-and-rename cost
 /// more per file than computing a log-mel. Nor does it truncate files to zero or rename over them,
-/// both of which make ext4 start writeback at once (`auto_da_alloc`). Readers that hold an old output open keep its content
-/// (the open check is a write-lease probe), as with a plain rename. Where the filesystem or kernel
-/// lacks either operation, it is a plain temp-and-rename.
+/// both of which make ext4 start writeback at once (`auto_da_alloc`). Readers that hold an old
+/// output open keep its content (the open check is a write-lease probe), as with a plain rename.
+/// Where the filesystem or kernel lacks either operation, it is a plain temp-and-rename.
 ///
 ///     let w = AtomicWriter(); defer { w.finish() }
 ///     try w.write(Npy.encode(NpyArray(t)), to: "out/a.npy")
