@@ -68,6 +68,23 @@ final class AudioFeatureTests: XCTestCase {
         }
     }
 
+    func testMFCCDeltasStackTheCoefficientsAndTheirLibrosaDeltas() throws {
+        let path = try wav([tone(16000, 440, rate: 16000).enumerated().map { $0.1 * Float($0.0) / 16000 }], rate: 16000, "rise.wav")
+        let plain = try array(feature(MFCCFeature.self, ["n_mfcc": "13"]).extract(path: path))
+        let stacked = try array(feature(MFCCFeature.self, ["n_mfcc": "13", "deltas": "2", "delta_width": "5"]).extract(path: path))
+        let frames = plain.shape[1]
+        XCTAssertEqual(stacked.shape, [39, frames])
+        let d1 = try Delta.compute(plain, width: 5), d2 = try Delta.compute(plain, width: 5, order: 2)
+        XCTAssertEqual(Array(stacked.storage[0..<(13 * frames)]), plain.storage)
+        XCTAssertEqual(Array(stacked.storage[(13 * frames)..<(26 * frames)]), d1.storage)
+        XCTAssertEqual(Array(stacked.storage[(26 * frames)...]), d2.storage)
+        XCTAssertTrue(message { _ = try self.feature(MFCCFeature.self, ["deltas": "3"]) }.contains("--deltas"))
+        XCTAssertTrue(message { _ = try self.feature(MFCCFeature.self, ["deltas": "1", "delta_width": "4"]) }.contains("--delta-width"))
+        let short = try wav([tone(2000, 440, rate: 16000)], rate: 16000, "short.wav")   // 4 frames at hop 512
+        let why = message { _ = try self.feature(MFCCFeature.self, ["deltas": "1"]).extract(path: short) }
+        XCTAssertTrue(why.contains(short) && why.contains("--delta-width"), why)
+    }
+
     func testDbFlagGivesPowerToDbWithTopDb() throws {
         let path = try wav([tone(8000, 500, rate: 16000)], rate: 16000, "t.wav")
         let lin = try array(feature(MelSpectrogramFeature.self, ["n_mels": "32"]).extract(path: path))
