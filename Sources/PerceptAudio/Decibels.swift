@@ -100,8 +100,31 @@ public struct Decibels: Sendable {
 
     static func clampBelowPeak(_ p: UnsafeMutablePointer<Float>, count: Int, topDb: Float) {
         guard count > 0 else { return }
-        // Eight independent running maxima (exact, order-independent) keep the scan from
-        // waiting on one compare chain.
+        // The peak is a maximum (exact, order-independent), so chunks over the workers give the
+        // same floor as one pass; large outputs (a long log-mel) are worth splitting.
+        let chunk = 1 << 18, parts = (count + chunk - 1) / chunk
+        var peaks = [Float](repeating: -.infinity, count: parts)
+        let base = UnsafeSendable(p)
+        peaks.withUnsafeMutableBufferPointer { pk in
+            let out = UnsafeSendable(pk.baseAddress!)
+            Parallel.forChunks(count: parts, minChunk: 4) { range in
+                for part in range {
+                    out.value[part] = peak(base.value + part * chunk, count: Swift.min(chunk, count - part * chunk))
+                }
+            }
+        }
+        let floor = (peaks.max() ?? -.infinity) - topDb
+        Parallel.forChunks(count: parts, minChunk: 4) { range in
+            for part in range {
+                let q = base.value + part * chunk
+                for j in 0..<Swift.min(chunk, count - part * chunk) { q[j] = Swift.max(q[j], floor) }
+            }
+        }
+    }
+
+    /// The largest of `count` values: eight independent running maxima, so the scan does not wait
+    /// on one compare chain.
+    private static func peak(_ p: UnsafePointer<Float>, count: Int) -> Float {
         let low = -Float.infinity
         var m0 = low, m1 = low, m2 = low, m3 = low, m4 = low, m5 = low, m6 = low, m7 = low
         var i = 0
@@ -112,11 +135,8 @@ public struct Decibels: Sendable {
             m6 = Swift.max(m6, p[i + 6]); m7 = Swift.max(m7, p[i + 7])
             i += 8
         }
-        let lo4 = Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
-        let hi4 = Swift.max(Swift.max(m4, m5), Swift.max(m6, m7))
-        var peak = Swift.max(lo4, hi4)
-        while i < count { peak = Swift.max(peak, p[i]); i += 1 }
-        let floor = peak - topDb
-        for j in 0..<count { p[j] = Swift.max(p[j], floor) }
+        var top = Swift.max(Swift.max(Swift.max(m0, m1), Swift.max(m2, m3)), Swift.max(Swift.max(m4, m5), Swift.max(m6, m7)))
+        while i < count { top = Swift.max(top, p[i]); i += 1 }
+        return top
     }
 }
