@@ -17,6 +17,23 @@ final class DecibelsTests: XCTestCase {
         }
     }
 
+    func testTopDbFloorOnALongOutputIsTheSameForAnyThreadCount() throws {
+        // 1.2 M values: several chunks, with the peak in the last one.
+        let n = 1_200_000
+        var data = (0..<n).map { Float(($0 * 7919) % 1000) * 1e-3 + 1e-6 }
+        data[n - 3] = 50
+        let input = Tensor(unchecked: [1, n], data: data)
+        let plain = try Decibels.power(topDb: nil).converted(input)
+        let floor = plain.max - 80
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        for threads in [1, 2, 3] {
+            Parallel.threads = threads
+            let got = try Decibels.power(topDb: 80).converted(input)
+            XCTAssertEqual(got.storage, plain.storage.map { Swift.max($0, floor) }, "threads \(threads)")
+        }
+    }
+
     func testInvalidAminAndTopDbAreRejected() {
         XCTAssertThrowsError(try Decibels.power(amin: 0))
         XCTAssertThrowsError(try Decibels.power(topDb: -1))
