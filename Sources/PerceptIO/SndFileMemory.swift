@@ -8,7 +8,7 @@ import PerceptCore
 /// from memory a small file costs open, fstat, read and close. Directory runs decode
 /// thousands of one-second clips, where those calls were a tenth of the time.
 ///
-///     let m = try SndFileMemory(path: "a.wav"); let h = try m.open(&info)
+///     if let m = SndFileMemory(path: "a.wav"), let h = m.open(&info) { …; sf_close(h) }
 final class SndFileMemory {
     /// Files up to this size are read whole; larger ones are opened by path (streamed).
     static let maxBytes = 64 << 20

@@ -37,7 +37,7 @@ public final class Conv2D: Layer {
     /// count; `PERCEPT_NN_KERNEL=blas` forces OpenBLAS (tests flip this to check both paths).
     static var wideKernelEnabled: Bool {
         get { GemmKernel.active != .blas }
-        set { GemmKernel.active = newValue ? (GemmKernel.detected == .blas ? .blas : GemmKernel.detected) : .blas }
+        set { GemmKernel.active = newValue ? GemmKernel.detected : .blas }
     }
 
     public let values: [String: String]
