@@ -7,7 +7,7 @@ import PerceptCore
 import PerceptIO
 
 private func chain(_ stages: [(String, [String: String])]) throws -> AugmentationChain {
-    AugmentationChain(try stages.map { try StageRegistry.make($0.0, values: $0.1) })
+    AugmentationChain(try stages.map { try StageRegistry.make($0.0, $0.1.mapValues { Value(.string($0)) }) })
 }
 
 let augmentWorkloads: [Workload] = [

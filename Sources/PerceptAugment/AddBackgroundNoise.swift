@@ -28,7 +28,7 @@ public struct AddBackgroundNoise: AugmentationStage {
         let o = StageOptions(params)
         p = try o.probability()
         range = try o.range("min_snr_db", "max_snr_db")
-        guard let folder = params.string("sounds_path"), !folder.isEmpty else { throw o.invalid("sounds_path", "is required") }
+        let folder = try params.string("sounds_path"); guard !folder.isEmpty else { throw o.invalid("sounds_path", "is required") }
         bank = try NoiseBank(folder: folder, field: o.field("sounds_path"))
     }
 

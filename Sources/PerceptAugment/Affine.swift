@@ -36,7 +36,7 @@ public struct Affine: AugmentationStage {
         rotate = try o.pair("rotate", symmetric: true)
         shear = try o.pair("shear", symmetric: true)
         guard shear.0 > -89, shear.1 < 89 else { throw o.invalid("shear", "must lie in (−89, 89) degrees") }
-        border = BorderChoice.cvMode(o.string("border_mode"))
+        border = BorderChoice.cvMode(try o.string("border_mode"))
         fill = try o.float("fill")
     }
 

@@ -9,17 +9,11 @@ import PerceptCore
 ///     let flip = try HorizontalFlip(Parameters(owner: "horizontal_flip", specs: HorizontalFlip.parameters, values: ["p": "1"]))
 ///     var rng = RandomStream(seed: 1); let params = flip.draw(rng: &rng, shape: sample.shape)
 ///     try flip.apply(params, to: &sample)
-public protocol AugmentationStage: Sendable {
+public protocol AugmentationStage: Sendable, Component {
     /// The drawn random parameters of one application (Codable, so they can be logged and replayed).
     associatedtype Params: Codable & Sendable & Equatable
-    /// snake_case name used in AUG.yaml (`horizontal_flip`).
-    static var name: String { get }
     /// The kind of sample the stage accepts.
     static var kind: SampleKind { get }
-    /// One line for `--help` and docs.
-    static var summary: String { get }
-    /// Every option, `p` included.
-    static var parameters: [ParameterSpec] { get }
     /// Probability that the stage runs on a sample.
     var p: Float { get }
     /// Validates every option (errors name `stage.field`).

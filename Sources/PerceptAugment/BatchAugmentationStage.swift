@@ -16,11 +16,8 @@ public struct Batch: Sendable, Equatable {
 ///
 ///     let params = mixup.draw(rng: &rng, count: batch.samples.count, shape: batch.samples[0].shape)
 ///     try mixup.apply(params, to: &batch)
-public protocol BatchAugmentationStage: Sendable {
+public protocol BatchAugmentationStage: Sendable, Component {
     associatedtype Params: Codable & Sendable & Equatable
-    static var name: String { get }
-    static var summary: String { get }
-    static var parameters: [ParameterSpec] { get }
     /// Probability that the stage runs on a batch.
     var p: Float { get }
     init(_ params: Parameters) throws

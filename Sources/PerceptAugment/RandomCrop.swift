@@ -34,7 +34,7 @@ public struct RandomCrop: AugmentationStage {
         if let w = width, w < 1 { throw o.invalid("width", "must be ≥ 1, got \(w)") }
         padding = try o.int("padding", atLeast: 0)
         padIfNeeded = try o.bool("pad_if_needed")
-        border = BorderChoice.mode(o.string("padding_mode"))
+        border = BorderChoice.mode(try o.string("padding_mode"))
         fill = try o.float("fill")
     }
 

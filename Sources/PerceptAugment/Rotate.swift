@@ -23,7 +23,7 @@ public struct Rotate: AugmentationStage {
         let o = StageOptions(params)
         p = try o.probability()
         limit = try o.pair("limit", symmetric: true)
-        border = BorderChoice.cvMode(o.string("border_mode"))
+        border = BorderChoice.cvMode(try o.string("border_mode"))
         fill = try o.float("fill")
     }
 

@@ -24,7 +24,7 @@ public struct Shift: AugmentationStage {
         let o = StageOptions(params)
         p = try o.probability()
         range = try o.range("min_shift", "max_shift")
-        unit = o.string("shift_unit")
+        unit = try o.string("shift_unit")
         rollover = try o.bool("rollover")
         if unit == "fraction", range.0 < -1 || range.1 > 1 {
             throw o.invalid(range.0 < -1 ? "min_shift" : "max_shift", "must lie in [−1, 1] for shift_unit fraction")

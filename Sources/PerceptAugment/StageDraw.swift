@@ -31,9 +31,10 @@ public struct StageDraw: Sendable, Codable, Equatable, CustomStringConvertible {
         applied = try c.decode(Bool.self, forKey: .applied)
         guard applied, c.contains(.params) else { params = nil; return }
         let sub = try c.superDecoder(forKey: .params)
-        if let t = StageRegistry.sampleStage(named: stage) {
+        let type = StageRegistry.shared.entry(named: stage)?.info.type
+        if let t = type as? any AugmentationStage.Type {
             params = try StageDraw.decode(t, sub)
-        } else if let t = StageRegistry.batchStage(named: stage) {
+        } else if let t = type as? any BatchAugmentationStage.Type {
             params = try StageDraw.decodeBatch(t, sub)
         } else {
             throw PerceptError.invalidArgument(field: stage, "unknown augmentation stage in the replayed record")

@@ -22,21 +22,18 @@ struct StageOptions {
     }
 
     func float(_ name: String) throws -> Float {
-        guard let v = try params.float(name) else { throw invalid(name, "is required") }
+        let v = try params.float(name)
         guard v.isFinite else { throw invalid(name, "must be finite, got \(fmt(v))") }
         return v
     }
 
-    func int(_ name: String) throws -> Int {
-        guard let v = try params.int(name) else { throw invalid(name, "is required") }
-        return v
-    }
+    func int(_ name: String) throws -> Int { try params.int(name) }
 
-    func optionalInt(_ name: String) throws -> Int? { try params.int(name) }
+    func optionalInt(_ name: String) throws -> Int? { try params.optionalInt(name) }
 
-    func bool(_ name: String) throws -> Bool { try params.bool(name) ?? false }
+    func bool(_ name: String) throws -> Bool { try params.bool(name) }
 
-    func string(_ name: String) -> String { params.string(name) ?? "" }
+    func string(_ name: String) throws -> String { try params.string(name) }
 
     /// A float that must be ≥ `low` (or > when `strict`).
     func float(_ name: String, atLeast low: Float, strict: Bool = false) throws -> Float {
@@ -58,28 +55,11 @@ struct StageOptions {
         return (a, b)
     }
 
-    /// A pair option written `a,b` (YAML `[a, b]`); a single value `v` means `(-v, v)` when
-    /// `symmetric`, else `(v, v)`. Rejects NaN and reversed pairs.
-    func pair(_ name: String, symmetric: Bool = false) throws -> (Float, Float) {
-        let text = string(name)
-        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let values = parts.compactMap { Float($0) }
-        guard !parts.isEmpty, parts.count <= 2, values.count == parts.count else {
-            throw invalid(name, "'\(text)' is not a number or a pair of numbers")
-        }
-        for v in values where v.isNaN { throw invalid(name, "'\(text)' holds nan, which is not a number") }
-        for v in values where !v.isFinite { throw invalid(name, "must be finite, got \(fmt(v))") }
-        let (a, b) = values.count == 2 ? (values[0], values[1]) : (symmetric ? (-abs(values[0]), abs(values[0])) : (values[0], values[0]))
-        guard a <= b else { throw invalid(name, "min \(fmt(a)) is greater than max \(fmt(b))") }
-        return (a, b)
-    }
+    /// A pair option (`[a, b]`; one value `v` means `(-v, v)` when `symmetric`, else `(v, v)`).
+    func pair(_ name: String, symmetric: Bool = false) throws -> (Float, Float) { try params.floatPair(name, symmetric: symmetric) }
 
-    /// A pair of integers (`3,7`; one value `v` means `(v, v)`).
-    func intPair(_ name: String) throws -> (Int, Int) {
-        let (a, b) = try pair(name)
-        guard a == a.rounded(), b == b.rounded(), abs(a) < 1e9, abs(b) < 1e9 else { throw invalid(name, "expects integers, got '\(string(name))'") }
-        return (Int(a), Int(b))
-    }
+    /// A pair of integers (`[3, 7]`; one value `v` means `(v, v)`).
+    func intPair(_ name: String) throws -> (Int, Int) { try params.wholePair(name) }
 }
 
 /// Short number formatting for messages (`1.5`, `-3`, `nan`).

@@ -37,10 +37,10 @@ final class ElementwiseState {
 ///
 ///     let relu = try LayerRegistry.make("relu", [:])
 public final class ReLU: Layer {
-    public static let typeName = "relu"
+    public static let name = "relu"
     public static let summary = "rectified linear unit max(0, x)"
     public static let parameters: [ParameterSpec] = []
-    public let values: [String: String]
+    public let values: [String: Value]
     let st = ElementwiseState()
     /// Set by `Sequential` when the previous Conv2D/Dense applies this ReLU itself.
     var fusedIntoPrevious = false
@@ -60,15 +60,16 @@ public final class ReLU: Layer {
 ///
 ///     let lrelu = try LayerRegistry.make("leaky_relu", ["negative_slope": "0.1"])
 public final class LeakyReLU: Layer {
-    public static let typeName = "leaky_relu"
+    public static let name = "leaky_relu"
     public static let summary = "leaky rectifier: x > 0 ? x : negative_slope * x"
+    public static let aliases = ["leakyrelu"]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("negative_slope", .float, default: "0.01", doc: "slope for negative inputs"),
     ]
-    public let values: [String: String]
+    public let values: [String: Value]
     public let slope: Float
     let st = ElementwiseState()
-    public init(_ params: Parameters) throws { values = params.values; slope = try params.float("negative_slope") ?? 0.01 }
+    public init(_ params: Parameters) throws { values = params.values; slope = try params.float("negative_slope") }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
         let slope = self.slope
@@ -84,15 +85,15 @@ public final class LeakyReLU: Layer {
 ///
 ///     let elu = try LayerRegistry.make("elu", ["alpha": "1.0"])
 public final class ELU: Layer {
-    public static let typeName = "elu"
+    public static let name = "elu"
     public static let summary = "exponential linear unit: x > 0 ? x : alpha * (exp(x) - 1)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("alpha", .float, default: "1.0", doc: "saturation value for negative inputs"),
     ]
-    public let values: [String: String]
+    public let values: [String: Value]
     public let alpha: Float
     let st = ElementwiseState()
-    public init(_ params: Parameters) throws { values = params.values; alpha = try params.float("alpha") ?? 1 }
+    public init(_ params: Parameters) throws { values = params.values; alpha = try params.float("alpha") }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
         let alpha = self.alpha
@@ -108,10 +109,10 @@ public final class ELU: Layer {
 ///
 ///     let s = try LayerRegistry.make("sigmoid", [:])
 public final class Sigmoid: Layer {
-    public static let typeName = "sigmoid"
+    public static let name = "sigmoid"
     public static let summary = "logistic function 1 / (1 + exp(-x))"
     public static let parameters: [ParameterSpec] = []
-    public let values: [String: String]
+    public let values: [String: Value]
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
@@ -127,10 +128,10 @@ public final class Sigmoid: Layer {
 ///
 ///     let t = try LayerRegistry.make("tanh", [:])
 public final class Tanh: Layer {
-    public static let typeName = "tanh"
+    public static let name = "tanh"
     public static let summary = "hyperbolic tangent"
     public static let parameters: [ParameterSpec] = []
-    public let values: [String: String]
+    public let values: [String: Value]
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }

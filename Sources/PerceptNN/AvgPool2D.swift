@@ -5,16 +5,17 @@ import PerceptCore
 ///
 ///     let pool = try LayerRegistry.make("avgpool2d", ["kernel_size": "2"])
 public final class AvgPool2D: Layer {
-    public static let typeName = "avgpool2d"
+    public static let name = "avgpool2d"
     public static let summary = "2-D average pooling (PyTorch AvgPool2d)"
+    public static let aliases = ["avgpool", "avg_pool2d"]
     public static let parameters: [ParameterSpec] = [
-        ParameterSpec("kernel_size", .intList, doc: "window: k or kh,kw"),
-        ParameterSpec("stride", .intList, doc: "step: s or sh,sw; defaults to kernel_size"),
-        ParameterSpec("padding", .intList, default: "0", doc: "implicit zero padding: p or ph,pw (at most half the window)"),
+        ParameterSpec("kernel_size", .intPair, doc: "window: k or kh,kw"),
+        ParameterSpec("stride", .intPair, doc: "step: s or sh,sw; defaults to kernel_size"),
+        ParameterSpec("padding", .intPair, default: "0", doc: "implicit zero padding: p or ph,pw (at most half the window)"),
         ParameterSpec("count_include_pad", .bool, default: "true", doc: "count padded zeros in the average"),
     ]
 
-    public let values: [String: String]
+    public let values: [String: Value]
     let kh: Int, kw: Int, sh: Int, sw: Int, ph: Int, pw: Int
     let includePad: Bool
     private(set) var c = 0, h = 0, w = 0, ho = 0, wo = 0
@@ -22,14 +23,14 @@ public final class AvgPool2D: Layer {
 
     public init(_ params: Parameters) throws {
         values = params.values
-        guard let k = try Options.positivePair(params, "kernel_size") else { throw params.invalid("kernel_size", "is required") }
-        let s = try Options.positivePair(params, "stride") ?? k
-        let p = try Options.ints(params, "padding", count: 2) ?? [0, 0]
+        let k = try params.intPair("kernel_size", atLeast: 1)
+        let s = try params.optionalIntPair("stride", atLeast: 1) ?? k
+        let pp = try params.intPair("padding"), p = [pp.0, pp.1]
         guard p[0] >= 0, p[1] >= 0, p[0] <= k.0 / 2, p[1] <= k.1 / 2 else {
             throw params.invalid("padding", "must be between 0 and half the kernel size")
         }
         kh = k.0; kw = k.1; sh = s.0; sw = s.1; ph = p[0]; pw = p[1]
-        includePad = try params.bool("count_include_pad") ?? true
+        includePad = try params.bool("count_include_pad")
     }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {

@@ -13,7 +13,7 @@ import PerceptCore
 /// (`[C]` input) is reported by `Sequential.validate(batch:training:)`, and the forward pass
 /// itself falls back to the running statistics rather than dividing by a zero variance.
 public class BatchNormBase: StatefulLayer {
-    public let values: [String: String]
+    public let values: [String: Value]
     let owner: String
     let declared: Int?
     let eps: Float, momentum: Float, affine: Bool, trackRunning: Bool
@@ -36,13 +36,13 @@ public class BatchNormBase: StatefulLayer {
     init(_ p: Parameters, owner: String) throws {
         values = p.values
         self.owner = owner
-        declared = try Options.positiveInt(p, "num_features")
-        eps = try p.float("eps") ?? 1e-5
+        declared = try p.optionalInt("num_features", atLeast: 1)
+        eps = try p.float("eps")
         guard eps > 0 else { throw p.invalid("eps", "must be > 0") }
-        momentum = try p.float("momentum") ?? 0.1
+        momentum = try p.float("momentum")
         guard momentum >= 0 && momentum <= 1 else { throw p.invalid("momentum", "must be in [0, 1]") }
-        affine = try p.bool("affine") ?? true
-        trackRunning = try p.bool("track_running_stats") ?? true
+        affine = try p.bool("affine")
+        trackRunning = try p.bool("track_running_stats")
     }
 
     func setup(channels c: Int, positions s: Int) throws {
@@ -139,10 +139,10 @@ public class BatchNormBase: StatefulLayer {
 ///
 ///     let bn = try LayerRegistry.make("batchnorm1d", ["momentum": "0.1"])
 public final class BatchNorm1D: BatchNormBase, Layer, BatchValidating {
-    public static let typeName = "batchnorm1d"
+    public static let name = "batchnorm1d"
     public static let summary = "batch normalisation of [C] or [C, L] (PyTorch BatchNorm1d)"
     public static let parameters: [ParameterSpec] = BatchNormBase.specs
-    public required init(_ params: Parameters) throws { try super.init(params, owner: Self.typeName) }
+    public required init(_ params: Parameters) throws { try super.init(params, owner: Self.name) }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
         guard inputShape.count == 1 || inputShape.count == 2 else { throw ShapeMismatch(expected: "[C] or [C, L]") }
@@ -159,10 +159,10 @@ public final class BatchNorm1D: BatchNormBase, Layer, BatchValidating {
 ///
 ///     let bn = try LayerRegistry.make("batchnorm2d", [:])
 public final class BatchNorm2D: BatchNormBase, Layer, BatchValidating {
-    public static let typeName = "batchnorm2d"
+    public static let name = "batchnorm2d"
     public static let summary = "batch normalisation of [C, H, W] (PyTorch BatchNorm2d)"
     public static let parameters: [ParameterSpec] = BatchNormBase.specs
-    public required init(_ params: Parameters) throws { try super.init(params, owner: Self.typeName) }
+    public required init(_ params: Parameters) throws { try super.init(params, owner: Self.name) }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
         guard inputShape.count == 3 else { throw ShapeMismatch(expected: "[C, H, W] (use batchnorm1d for [C] or [C, L])") }
@@ -189,7 +189,7 @@ extension Sequential {
     public func validate(batch: Int, training: Bool) throws {
         for (i, l) in layers.enumerated() {
             if let v = l as? any BatchValidating, let msg = v.validate(batch: batch, training: training) {
-                throw PerceptError.invalidArgument(field: "layer \(i) (\(type(of: l).typeName))", msg)
+                throw PerceptError.invalidArgument(field: "layer \(i) (\(type(of: l).name))", msg)
             }
         }
     }

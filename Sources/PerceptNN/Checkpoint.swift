@@ -139,7 +139,7 @@ public enum Checkpoint {
         }
         let specs = layers.compactMap { l -> LayerSpec? in
             guard let t = l["type"] as? String else { return nil }
-            return LayerSpec(t, l["values"] as? [String: String] ?? [:])
+            return LayerSpec(t, values(l["values"]) ?? [:])
         }
         guard specs.count == layers.count else { throw PerceptError.badInput(file: path, "malformed layer list in the architecture") }
         return (shape, specs, (arch["seed"] as? String).flatMap(UInt64.init) ?? 0)
@@ -185,7 +185,7 @@ public enum Checkpoint {
     }
 
     static func modelMetadata(_ model: Sequential) -> [String: String] {
-        let layers: [[String: Any]] = model.architecture.map { ["type": $0.type, "values": $0.values] }
+        let layers: [[String: Any]] = model.architecture.map { ["type": $0.type, "values": $0.values.mapValues(\.jsonObject)] }
         return ["format": format,
                 "architecture": json(["input_shape": model.inputShape, "layers": layers, "seed": String(model.seed)])]
     }
@@ -193,6 +193,12 @@ public enum Checkpoint {
     static func json(_ obj: Any) -> String {
         guard let d = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
         return String(decoding: d, as: UTF8.self)
+    }
+
+    /// Option values recorded as a JSON object (numbers, flags, text, nested lists and maps).
+    static func values(_ json: Any?) -> [String: Value]? {
+        guard let json, let data = try? JSONSerialization.data(withJSONObject: json) else { return nil }
+        return try? JSONDecoder().decode([String: Value].self, from: data)
     }
 
     static func parse(_ text: String) -> [String: Any]? {

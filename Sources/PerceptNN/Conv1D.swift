@@ -8,7 +8,7 @@ import PerceptCore
 ///
 ///     let conv = try LayerRegistry.make("conv1d", ["out_channels": "64", "kernel_size": "5", "padding": "same"])
 public final class Conv1D: Layer {
-    public static let typeName = "conv1d"
+    public static let name = "conv1d"
     public static let summary = "1-D convolution over time, [C, T] (PyTorch Conv1d)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("out_channels", .int, doc: "number of output channels"),
@@ -21,7 +21,7 @@ public final class Conv1D: Layer {
         Initializer.spec,
     ]
 
-    public let values: [String: String]
+    public let values: [String: Value]
     public let outChannels: Int
     let k: Int, stride: Int, dilation: Int, padLeft: Int, padRight: Int
     let declaredIn: Int?
@@ -33,15 +33,15 @@ public final class Conv1D: Layer {
 
     public init(_ params: Parameters) throws {
         values = params.values
-        guard let oc = try Options.positiveInt(params, "out_channels") else { throw params.invalid("out_channels", "is required") }
-        guard let kk = try Options.positiveInt(params, "kernel_size") else { throw params.invalid("kernel_size", "is required") }
-        guard let s = try Options.positiveInt(params, "stride") else { throw params.invalid("stride", "must be > 0") }
-        guard let d = try Options.positiveInt(params, "dilation") else { throw params.invalid("dilation", "must be > 0") }
+        let oc = try params.int("out_channels", atLeast: 1)
+        let kk = try params.int("kernel_size", atLeast: 1)
+        let s = try params.int("stride", atLeast: 1)
+        let d = try params.int("dilation", atLeast: 1)
         outChannels = oc; k = kk; stride = s; dilation = d
-        declaredIn = try Options.positiveInt(params, "in_channels")
-        useBias = try params.bool("bias") ?? true
-        initializer = Initializer(rawValue: params.string("init") ?? "") ?? .kaimingUniform
-        let pad = (params.string("padding") ?? "0").lowercased()
+        declaredIn = try params.optionalInt("in_channels", atLeast: 1)
+        useBias = try params.bool("bias")
+        initializer = Initializer(rawValue: params.optionalString("init") ?? "") ?? .kaimingUniform
+        let pad = (params.optionalString("padding") ?? "0").lowercased()
         switch pad {
         case "valid":
             padLeft = 0; padRight = 0

@@ -13,14 +13,14 @@ import PerceptCore
 ///
 ///     let conv = try LayerRegistry.make("conv2d", ["out_channels": "32", "kernel_size": "5", "padding": "same"])
 public final class Conv2D: Layer {
-    public static let typeName = "conv2d"
+    public static let name = "conv2d"
     public static let summary = "2-D convolution (PyTorch Conv2d)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("out_channels", .int, doc: "number of output channels"),
-        ParameterSpec("kernel_size", .intList, doc: "kernel size: k or kh,kw"),
-        ParameterSpec("stride", .intList, default: "1", doc: "stride: s or sh,sw"),
+        ParameterSpec("kernel_size", .intPair, doc: "kernel size: k or kh,kw"),
+        ParameterSpec("stride", .intPair, default: "1", doc: "stride: s or sh,sw"),
         ParameterSpec("padding", .string, default: "0", doc: "zero padding: valid, same, p or ph,pw"),
-        ParameterSpec("dilation", .intList, default: "1", doc: "kernel dilation: d or dh,dw"),
+        ParameterSpec("dilation", .intPair, default: "1", doc: "kernel dilation: d or dh,dw"),
         ParameterSpec("groups", .int, default: "1", doc: "blocked connections from input to output channels"),
         ParameterSpec("in_channels", .int, doc: "input channels; inferred when omitted"),
         ParameterSpec("bias", .bool, default: "true", doc: "add a learned bias per output channel"),
@@ -40,7 +40,7 @@ public final class Conv2D: Layer {
         set { GemmKernel.active = newValue ? GemmKernel.detected : .blas }
     }
 
-    public let values: [String: String]
+    public let values: [String: Value]
     public let outChannels: Int
     let kh: Int, kw: Int, sh: Int, sw: Int, dh: Int, dw: Int, groups: Int
     let declaredIn: Int?
@@ -66,17 +66,17 @@ public final class Conv2D: Layer {
 
     public init(_ params: Parameters) throws {
         values = params.values
-        guard let oc = try Options.positiveInt(params, "out_channels") else { throw params.invalid("out_channels", "is required") }
-        guard let k = try Options.positivePair(params, "kernel_size") else { throw params.invalid("kernel_size", "is required") }
-        let s = try Options.positivePair(params, "stride") ?? (1, 1)
-        let d = try Options.positivePair(params, "dilation") ?? (1, 1)
-        guard let g = try Options.positiveInt(params, "groups") else { throw params.invalid("groups", "must be > 0") }
+        let oc = try params.int("out_channels", atLeast: 1)
+        let k = try params.intPair("kernel_size", atLeast: 1)
+        let s = try params.optionalIntPair("stride", atLeast: 1) ?? (1, 1)
+        let d = try params.optionalIntPair("dilation", atLeast: 1) ?? (1, 1)
+        let g = try params.int("groups", atLeast: 1)
         guard oc % g == 0 else { throw params.invalid("groups", "out_channels \(oc) is not divisible by groups \(g)") }
         outChannels = oc; kh = k.0; kw = k.1; sh = s.0; sw = s.1; dh = d.0; dw = d.1; groups = g
-        declaredIn = try Options.positiveInt(params, "in_channels")
-        useBias = try params.bool("bias") ?? true
-        initializer = Initializer(rawValue: params.string("init") ?? "") ?? .kaimingUniform
-        let pad = (params.string("padding") ?? "0").lowercased()
+        declaredIn = try params.optionalInt("in_channels", atLeast: 1)
+        useBias = try params.bool("bias")
+        initializer = Initializer(rawValue: params.optionalString("init") ?? "") ?? .kaimingUniform
+        let pad = (params.optionalString("padding") ?? "0").lowercased()
         switch pad {
         case "valid":
             pt = 0; pb = 0; pl = 0; pr = 0
@@ -85,10 +85,10 @@ public final class Conv2D: Layer {
             let th = dh * (kh - 1), tw = dw * (kw - 1)
             pt = th / 2; pb = th - th / 2; pl = tw / 2; pr = tw - tw / 2
         default:
-            guard let p = try Options.ints(params, "padding", count: 2), p.allSatisfy({ $0 >= 0 }) else {
+            guard let p = try? params.intPair("padding"), p.0 >= 0, p.1 >= 0 else {
                 throw params.invalid("padding", "'\(pad)' is not valid, same or a non-negative integer (pair)")
             }
-            pt = p[0]; pb = p[0]; pl = p[1]; pr = p[1]
+            pt = p.0; pb = p.0; pl = p.1; pr = p.1
         }
     }
 

@@ -5,8 +5,9 @@ import PerceptCore
 ///
 ///     let fc = try LayerRegistry.make("dense", ["out_features": "10"])
 public final class Dense: Layer {
-    public static let typeName = "dense"
+    public static let name = "dense"
     public static let summary = "fully connected layer (PyTorch Linear)"
+    public static let aliases = ["linear"]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("out_features", .int, doc: "number of outputs"),
         ParameterSpec("in_features", .int, doc: "number of inputs; inferred from the previous layer when omitted"),
@@ -14,7 +15,7 @@ public final class Dense: Layer {
         Initializer.spec,
     ]
 
-    public let values: [String: String]
+    public let values: [String: Value]
     public let outFeatures: Int
     let declaredIn: Int?
     let useBias: Bool
@@ -28,13 +29,13 @@ public final class Dense: Layer {
 
     public init(_ params: Parameters) throws {
         values = params.values
-        guard let o = try Options.positiveInt(params, "out_features") else {
+        guard let o = try params.optionalInt("out_features", atLeast: 1) else {
             throw params.invalid("out_features", "is required")
         }
         outFeatures = o
-        declaredIn = try Options.positiveInt(params, "in_features")
-        useBias = try params.bool("bias") ?? true
-        initializer = Initializer(rawValue: params.string("init") ?? "") ?? .kaimingUniform
+        declaredIn = try params.optionalInt("in_features", atLeast: 1)
+        useBias = try params.bool("bias")
+        initializer = Initializer(rawValue: params.optionalString("init") ?? "") ?? .kaimingUniform
     }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {

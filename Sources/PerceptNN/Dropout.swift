@@ -5,13 +5,13 @@ import PerceptCore
 ///
 ///     let drop = try LayerRegistry.make("dropout", ["p": "0.25"])
 public final class Dropout: Layer {
-    public static let typeName = "dropout"
+    public static let name = "dropout"
     public static let summary = "randomly zero elements while training (inverted scaling)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("p", .float, default: "0.5", doc: "probability of zeroing an element, in [0, 1)"),
     ]
 
-    public let values: [String: String]
+    public let values: [String: Value]
     public let p: Float
     private var size = 0
     private var active = false
@@ -19,7 +19,7 @@ public final class Dropout: Layer {
 
     public init(_ params: Parameters) throws {
         values = params.values
-        p = try params.float("p") ?? 0.5
+        p = try params.float("p")
         guard p >= 0 && p < 1 else { throw params.invalid("p", "must be in [0, 1)") }
     }
 

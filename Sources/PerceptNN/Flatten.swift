@@ -5,10 +5,10 @@ import PerceptCore
 ///
 ///     let flat = try LayerRegistry.make("flatten", [:])
 public final class Flatten: Layer {
-    public static let typeName = "flatten"
+    public static let name = "flatten"
     public static let summary = "reshape each sample to one dimension"
     public static let parameters: [ParameterSpec] = []
-    public let values: [String: String]
+    public let values: [String: Value]
 
     public init(_ params: Parameters) throws { values = params.values }
 

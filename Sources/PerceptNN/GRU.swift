@@ -10,9 +10,9 @@ import PerceptCore
 ///
 ///     let gru = try LayerRegistry.make("gru", ["hidden_size": "64", "return_sequences": "true"])
 public final class GRU: RecurrentLayer, Layer {
-    public static let typeName = "gru"
+    public static let name = "gru"
     public static let summary = "GRU over [frames, features] (PyTorch nn.GRU, gates r, z, n)"
     public static let parameters: [ParameterSpec] = RecurrentOptions.specs
 
-    public required init(_ params: Parameters) throws { try super.init(params, kind: .gru, owner: Self.typeName) }
+    public required init(_ params: Parameters) throws { try super.init(params, kind: .gru, owner: Self.name) }
 }

@@ -5,11 +5,12 @@ import PerceptCore
 ///
 ///     let gap = try LayerRegistry.make("global_avg_pool", [:])
 public final class GlobalAvgPool: Layer {
-    public static let typeName = "global_avg_pool"
+    public static let name = "global_avg_pool"
     public static let summary = "mean over all positions per channel, [C, H, W] -> [C]"
+    public static let aliases = ["global_avgpool"]
     public static let parameters: [ParameterSpec] = []
 
-    public let values: [String: String]
+    public let values: [String: Value]
     private(set) var c = 0, plane = 0
     private let out = FloatBuffer(), dx = FloatBuffer()
 

@@ -4,8 +4,10 @@ import PerceptCore
 /// Learning-rate schedule per epoch (step, exponential, cosine, reduce-on-plateau) with an optional
 /// linear warm-up over the first optimizer steps (PyTorch `lr_scheduler` formulas).
 ///
-///     var s = try LRSchedule(Parameters(owner: "schedule", specs: LRSchedule.parameters, values: ["kind": "cosine", "t_max": "10"]))
-public struct LRSchedule: Sendable, Equatable {
+///     var s = try LRSchedule(["kind": "cosine", "t_max": 10])
+public struct LRSchedule: Sendable, Equatable, Component {
+    public static let name = "schedule"
+    public static let summary = "learning rate per epoch, with optional warm-up"
     public enum Kind: String, CaseIterable, Sendable { case constant, step, exponential, cosine, plateau }
 
     public static let parameters: [ParameterSpec] = [
@@ -33,18 +35,18 @@ public struct LRSchedule: Sendable, Equatable {
     public internal(set) var scale: Float = 1
 
     public init(_ params: Parameters) throws {
-        kind = Kind(rawValue: params.string("kind") ?? "constant") ?? .constant
-        stepSize = try params.int("step_size") ?? 10
-        gamma = try params.float("gamma") ?? 0.1
-        tMax = try params.int("t_max") ?? 10
-        etaMin = try params.float("eta_min") ?? 0
-        warmupSteps = try params.int("warmup_steps") ?? 0
-        warmupStart = try params.float("warmup_start_factor") ?? 0.1
-        factor = try params.float("factor") ?? 0.1
-        patience = try params.int("patience") ?? 10
-        threshold = Double(try params.float("threshold") ?? 1e-4)
-        minLR = try params.float("min_lr") ?? 0
-        maximize = params.string("mode") == "max"
+        kind = Kind(rawValue: params.optionalString("kind") ?? "constant") ?? .constant
+        stepSize = try params.int("step_size")
+        gamma = try params.float("gamma")
+        tMax = try params.int("t_max")
+        etaMin = try params.float("eta_min")
+        warmupSteps = try params.int("warmup_steps")
+        warmupStart = try params.float("warmup_start_factor")
+        factor = try params.float("factor")
+        patience = try params.int("patience")
+        threshold = Double(try params.float("threshold"))
+        minLR = try params.float("min_lr")
+        maximize = try params.string("mode") == "max"
         guard stepSize > 0 else { throw params.invalid("step_size", "must be > 0") }
         guard tMax > 0 else { throw params.invalid("t_max", "must be > 0") }
         guard warmupSteps >= 0 else { throw params.invalid("warmup_steps", "must be ≥ 0") }
@@ -53,8 +55,8 @@ public struct LRSchedule: Sendable, Equatable {
         guard patience >= 0 else { throw params.invalid("patience", "must be ≥ 0") }
     }
 
-    /// Convenience: a schedule from option values, e.g. `["kind": "step", "step_size": "2"]`.
-    public init(_ values: [String: String]) throws {
+    /// Convenience: a schedule from option values, e.g. `["kind": "step", "step_size": 2]`.
+    public init(_ values: [String: Value]) throws {
         try self.init(Parameters(owner: "schedule", specs: LRSchedule.parameters, values: values))
     }
 
@@ -101,5 +103,20 @@ public struct LRSchedule: Sendable, Equatable {
         best = UInt64(parts[0]).map { Double(bitPattern: $0) }
         badEpochs = bad
         scale = Float(bitPattern: sc)
+    }
+}
+
+/// Every learning-rate schedule by name.
+///
+///     let s = try ScheduleRegistry.make("schedule", ["kind": "cosine", "t_max": 10])
+public enum ScheduleRegistry {
+    public static let shared: Registry<LRSchedule> = {
+        let r = Registry<LRSchedule>(kind: "schedule")
+        r.register(LRSchedule.self) { try LRSchedule($0) }
+        return r
+    }()
+
+    public static func make(_ name: String, _ values: [String: Value] = [:], path: String? = nil, origin: Origin = .code) throws -> LRSchedule {
+        try shared.make(name, values, path: path, origin: origin)
     }
 }

@@ -7,18 +7,12 @@ import PerceptCore
 /// (`static var parameters`, PyTorch names), sized by `build(inputShape:)`, and then runs
 /// `forward`/`backward` on buffers it owns, which stay valid until its next call.
 ///
-///     let conv = try LayerRegistry.make("conv2d", ["out_channels": "8", "kernel_size": "3"])
-public protocol Layer: AnyObject {
-    /// Registry name, e.g. `conv2d`.
-    static var typeName: String { get }
-    /// One line for `--help` listings.
-    static var summary: String { get }
-    /// Accepted options, PyTorch names in snake_case.
-    static var parameters: [ParameterSpec] { get }
+///     let conv = try Conv2D(outChannels: 8, kernelSize: 3)
+public protocol Layer: AnyObject, Component {
     /// Validates every option; shape checks wait for `build`.
     init(_ params: Parameters) throws
     /// The options as given (for the architecture record in checkpoints).
-    var values: [String: String] { get }
+    var values: [String: Value] { get }
     /// Checks the input shape, creates and initialises parameters, returns the output shape.
     /// Throws `ShapeMismatch` when the input does not fit.
     func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int]
@@ -32,7 +26,6 @@ public protocol Layer: AnyObject {
 
 extension Layer {
     public var weights: [Param] { [] }
-    public var typeName: String { Self.typeName }
 }
 
 /// What a forward pass needs besides the data: the phase and a random stream for this layer
@@ -52,33 +45,8 @@ public struct ShapeMismatch: Error, Sendable {
     public init(expected: String) { self.expected = expected }
 }
 
-/// Helpers shared by the layers' option parsing.
-enum Options {
-    /// Parses `5`, `3,5`, `[3, 5]` or `3x5` into exactly `n` integers (one value is repeated).
-    static func ints(_ params: Parameters, _ name: String, count n: Int) throws -> [Int]? {
-        guard let raw = params.string(name) else { return nil }
-        let parts = raw.split(whereSeparator: { ",x[] ".contains($0) }).map(String.init)
-        let vals = parts.compactMap { Int($0) }
-        guard vals.count == parts.count, vals.count == 1 || vals.count == n else {
-            throw params.invalid(name, "'\(raw)' is not \(n == 2 ? "an integer or a pair of integers" : "a list of \(n) integers")")
-        }
-        return vals.count == 1 ? [Int](repeating: vals[0], count: n) : vals
-    }
-
-    static func positivePair(_ params: Parameters, _ name: String) throws -> (Int, Int)? {
-        guard let v = try ints(params, name, count: 2) else { return nil }
-        guard v.allSatisfy({ $0 > 0 }) else { throw params.invalid(name, "must be > 0") }
-        return (v[0], v[1])
-    }
-
-    static func positiveInt(_ params: Parameters, _ name: String) throws -> Int? {
-        guard let v = try params.int(name) else { return nil }
-        guard v > 0 else { throw params.invalid(name, "must be > 0") }
-        return v
-    }
-
-    static func shapeText(_ s: [Int]) -> String { "[" + s.map(String.init).joined(separator: ", ") + "]" }
-}
+/// Shape text for messages: `[1, 28, 28]`.
+func shapeText(_ s: [Int]) -> String { "[" + s.map(String.init).joined(separator: ", ") + "]" }
 
 /// Runs `body` over `count` independent items on the Parallel workers, but only when each
 /// worker gets enough work (`elementsPerItem` floats) to repay the dispatch.

@@ -7,50 +7,57 @@ import PerceptCore
 /// `hinge`), or `width` floats per sample otherwise. `compute` returns the mean loss (accumulated in
 /// Double) and, when `grad` is given, writes d(loss)/d(output).
 ///
-///     let loss = try LossRegistry.make("cross_entropy", ["label_smoothing": "0.1"])
-public protocol Loss: AnyObject {
-    static var typeName: String { get }
-    static var summary: String { get }
-    static var parameters: [ParameterSpec] { get }
+///     let loss = try LossRegistry.make("cross_entropy", ["label_smoothing": 0.1])
+public protocol Loss: AnyObject, Component {
     init(_ params: Parameters) throws
-    var values: [String: String] { get }
+    var values: [String: Value] { get }
     /// True when targets are class indices (one per sample).
     var classTargets: Bool { get }
     func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                  grad: UnsafeMutablePointer<Float>?) -> Double
 }
 
-/// Every loss by name.
+/// Every loss by name; register your own with `LossRegistry.shared.register(MyLoss.self)`.
 ///
-///     let mse = try LossRegistry.make("mse", [:])
+///     let mse = try LossRegistry.make("mse")
 public enum LossRegistry {
-    public static var all: [any Loss.Type] { [CrossEntropyLoss.self, BCEWithLogitsLoss.self, MSELoss.self, MAELoss.self, HingeLoss.self, MaskedCrossEntropyLoss.self] }
-    public static let aliases = ["softmax_cross_entropy": "cross_entropy", "bce": "bce_with_logits", "l1": "mae",
-                                 "l2": "mse", "multi_margin": "hinge", "svm": "hinge"]
-
-    public static func make(_ name: String, _ values: [String: String] = [:], naming: Parameters.Naming = .yaml) throws -> any Loss {
-        let key = aliases[name.lowercased()] ?? name.lowercased()
-        guard let t = all.first(where: { $0.typeName == key }) else {
-            let hint = closestName(to: name, in: all.map { $0.typeName }).map { " (did you mean '\($0)'?)" } ?? ""
-            throw PerceptError.invalidArgument(field: "loss", "unknown loss '\(name)'\(hint)")
+    public static let shared: Registry<any Loss> = {
+        let r = Registry<any Loss>(kind: "loss")
+        for t: any Loss.Type in [CrossEntropyLoss.self, BCEWithLogitsLoss.self, MSELoss.self, MAELoss.self, HingeLoss.self,
+                                 MaskedCrossEntropyLoss.self] {
+            r.register(t)
         }
-        return try t.init(Parameters(owner: t.typeName, specs: t.parameters, values: values, naming: naming))
+        return r
+    }()
+
+    public static func make(_ name: String, _ values: [String: Value] = [:], naming: Parameters.Naming = .yaml,
+                            path: String? = nil, origin: Origin = .code) throws -> any Loss {
+        try shared.make(name, values, naming: naming, path: path, origin: origin)
+    }
+}
+
+extension Registry where Product == any Loss {
+    /// Registers a loss type, built through its `init(_ params:)`.
+    public func register(_ type: any Loss.Type) {
+        func add<L: Loss>(_ t: L.Type) { register(t) { try L($0) } }
+        add(type)
     }
 }
 
 /// Softmax cross-entropy on logits with optional label smoothing (PyTorch `CrossEntropyLoss`).
 public final class CrossEntropyLoss: Loss {
-    public static let typeName = "cross_entropy"
+    public static let name = "cross_entropy"
     public static let summary = "softmax cross-entropy on logits, optional label smoothing"
+    public static let aliases = ["softmax_cross_entropy"]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("label_smoothing", .float, default: "0", doc: "mass spread uniformly over all classes, in [0, 1]"),
     ]
-    public let values: [String: String]
+    public let values: [String: Value]
     public let smoothing: Float
     public let classTargets = true
     public init(_ params: Parameters) throws {
         values = params.values
-        smoothing = try params.float("label_smoothing") ?? 0
+        smoothing = try params.float("label_smoothing")
         guard smoothing >= 0 && smoothing <= 1 else { throw params.invalid("label_smoothing", "must be in [0, 1]") }
     }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
@@ -81,10 +88,11 @@ public final class CrossEntropyLoss: Loss {
 
 /// Binary cross-entropy on logits, elementwise, mean over all elements (PyTorch `BCEWithLogitsLoss`).
 public final class BCEWithLogitsLoss: Loss {
-    public static let typeName = "bce_with_logits"
+    public static let name = "bce_with_logits"
     public static let summary = "binary cross-entropy on logits (multi-label)"
+    public static let aliases = ["bce"]
     public static let parameters: [ParameterSpec] = []
-    public let values: [String: String]
+    public let values: [String: Value]
     public let classTargets = false
     public init(_ params: Parameters) throws { values = params.values }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
@@ -97,10 +105,11 @@ public final class BCEWithLogitsLoss: Loss {
 
 /// Mean squared error (PyTorch `MSELoss`).
 public final class MSELoss: Loss {
-    public static let typeName = "mse"
+    public static let name = "mse"
     public static let summary = "mean squared error"
+    public static let aliases = ["l2"]
     public static let parameters: [ParameterSpec] = []
-    public let values: [String: String]
+    public let values: [String: Value]
     public let classTargets = false
     public init(_ params: Parameters) throws { values = params.values }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
@@ -111,10 +120,11 @@ public final class MSELoss: Loss {
 
 /// Mean absolute error (PyTorch `L1Loss`); the gradient at a zero residual is 0.
 public final class MAELoss: Loss {
-    public static let typeName = "mae"
+    public static let name = "mae"
     public static let summary = "mean absolute error"
+    public static let aliases = ["l1"]
     public static let parameters: [ParameterSpec] = []
-    public let values: [String: String]
+    public let values: [String: Value]
     public let classTargets = false
     public init(_ params: Parameters) throws { values = params.values }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
@@ -126,17 +136,18 @@ public final class MAELoss: Loss {
 /// Multiclass hinge (SVM) loss: Σ_{i≠y} max(0, margin − x_y + x_i) / C per sample
 /// (PyTorch `MultiMarginLoss`, p = 1).
 public final class HingeLoss: Loss {
-    public static let typeName = "hinge"
+    public static let name = "hinge"
     public static let summary = "multiclass hinge (SVM) loss"
+    public static let aliases = ["multi_margin", "svm"]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("margin", .float, default: "1", doc: "required score gap to the true class"),
     ]
-    public let values: [String: String]
+    public let values: [String: Value]
     public let margin: Float
     public let classTargets = true
     public init(_ params: Parameters) throws {
         values = params.values
-        margin = try params.float("margin") ?? 1
+        margin = try params.float("margin")
         guard margin >= 0 else { throw params.invalid("margin", "must be ≥ 0") }
     }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,

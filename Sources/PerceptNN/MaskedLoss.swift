@@ -11,12 +11,12 @@ import PerceptCore
 ///     let loss = try LossRegistry.make("masked_cross_entropy", ["classes": "10"])
 ///     let direct = try MaskedCrossEntropyLoss(Parameters(owner: "masked_cross_entropy", specs: MaskedCrossEntropyLoss.parameters, values: ["classes": "10"]))
 public final class MaskedCrossEntropyLoss: Loss {
-    public static let typeName = "masked_cross_entropy"
+    public static let name = "masked_cross_entropy"
     public static let summary = "per-frame cross-entropy over [T, classes] ignoring padded frames"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("classes", .int, doc: "classes per frame (the last axis of the output)"),
     ]
-    public let values: [String: String]
+    public let values: [String: Value]
     public let classes: Int
     public let classTargets = false
     /// Optional lengths of the current batch (frames of the model input; rescaled to the output's).
@@ -24,7 +24,7 @@ public final class MaskedCrossEntropyLoss: Loss {
 
     public init(_ params: Parameters) throws {
         values = params.values
-        guard let k = try Options.positiveInt(params, "classes") else { throw params.invalid("classes", "is required") }
+        let k = try params.int("classes", atLeast: 1)
         classes = k
     }
 

@@ -5,16 +5,17 @@ import PerceptCore
 ///
 ///     let pool = try LayerRegistry.make("maxpool2d", ["kernel_size": "2"])
 public final class MaxPool2D: Layer {
-    public static let typeName = "maxpool2d"
+    public static let name = "maxpool2d"
     public static let summary = "2-D max pooling (PyTorch MaxPool2d)"
+    public static let aliases = ["maxpool", "max_pool2d"]
     public static let parameters: [ParameterSpec] = [
-        ParameterSpec("kernel_size", .intList, doc: "window: k or kh,kw"),
-        ParameterSpec("stride", .intList, doc: "step: s or sh,sw; defaults to kernel_size"),
-        ParameterSpec("padding", .intList, default: "0", doc: "implicit -inf padding: p or ph,pw (at most half the window)"),
-        ParameterSpec("dilation", .intList, default: "1", doc: "spacing of window elements"),
+        ParameterSpec("kernel_size", .intPair, doc: "window: k or kh,kw"),
+        ParameterSpec("stride", .intPair, doc: "step: s or sh,sw; defaults to kernel_size"),
+        ParameterSpec("padding", .intPair, default: "0", doc: "implicit -inf padding: p or ph,pw (at most half the window)"),
+        ParameterSpec("dilation", .intPair, default: "1", doc: "spacing of window elements"),
     ]
 
-    public let values: [String: String]
+    public let values: [String: Value]
     let kh: Int, kw: Int, sh: Int, sw: Int, ph: Int, pw: Int, dh: Int, dw: Int
     private(set) var c = 0, h = 0, w = 0, ho = 0, wo = 0
     private let out = FloatBuffer(), dx = FloatBuffer()
@@ -24,10 +25,10 @@ public final class MaxPool2D: Layer {
 
     public init(_ params: Parameters) throws {
         values = params.values
-        guard let k = try Options.positivePair(params, "kernel_size") else { throw params.invalid("kernel_size", "is required") }
-        let s = try Options.positivePair(params, "stride") ?? k
-        let d = try Options.positivePair(params, "dilation") ?? (1, 1)
-        let p = try Options.ints(params, "padding", count: 2) ?? [0, 0]
+        let k = try params.intPair("kernel_size", atLeast: 1)
+        let s = try params.optionalIntPair("stride", atLeast: 1) ?? k
+        let d = try params.optionalIntPair("dilation", atLeast: 1) ?? (1, 1)
+        let pp = try params.intPair("padding"), p = [pp.0, pp.1]
         guard p[0] >= 0, p[1] >= 0, p[0] <= k.0 / 2, p[1] <= k.1 / 2 else {
             throw params.invalid("padding", "must be between 0 and half the kernel size")
         }

@@ -5,12 +5,12 @@ import PerceptCore
 ///
 ///     let mo = try LayerRegistry.make("maxout", ["pool_size": "2"])
 public final class Maxout: Layer {
-    public static let typeName = "maxout"
+    public static let name = "maxout"
     public static let summary = "max over groups of pool_size consecutive channels/features"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("pool_size", .int, default: "2", doc: "channels per group (the k of maxout)"),
     ]
-    public let values: [String: String]
+    public let values: [String: Value]
     public let k: Int
     private var groups = 0, inner = 1
     private let out = FloatBuffer(), dx = FloatBuffer()
@@ -18,7 +18,7 @@ public final class Maxout: Layer {
 
     public init(_ params: Parameters) throws {
         values = params.values
-        guard let k = try Options.positiveInt(params, "pool_size") else { throw params.invalid("pool_size", "must be > 0") }
+        let k = try params.int("pool_size", atLeast: 1)
         self.k = k
     }
 

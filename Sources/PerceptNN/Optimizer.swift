@@ -7,23 +7,22 @@ import PerceptCore
 /// (an L1 penalty: `l1 · sign(w)` added to the gradient). Per-parameter state (momentum, moments)
 /// is kept by parameter name so it can be saved in a checkpoint and restored exactly.
 ///
-///     let opt = try OptimizerRegistry.make("adam", ["lr": "0.001"])
-public class Optimizer {
-    public class var typeName: String { "" }
+///     let opt = try OptimizerRegistry.make("adam", ["lr": 0.001])
+public class Optimizer: Component {
+    public class var name: String { "" }
     public class var summary: String { "" }
     /// Options of this optimizer (shared ones first).
     public class var parameters: [ParameterSpec] { [] }
-    class var defaultLR: String { "0.01" }
     /// Names of the per-parameter state buffers, e.g. `exp_avg`, `exp_avg_sq`.
     class var slotNames: [String] { [] }
 
-    static func common(lr: String, weightDecay: String = "0") -> [ParameterSpec] {
-        [ParameterSpec("lr", .float, default: lr, doc: "learning rate"),
-         ParameterSpec("weight_decay", .float, default: weightDecay, doc: "L2 penalty coefficient"),
+    static func common(lr: Float, weightDecay: Float = 0) -> [ParameterSpec] {
+        [ParameterSpec("lr", .float, default: .of(lr), doc: "learning rate"),
+         ParameterSpec("weight_decay", .float, default: .of(weightDecay), doc: "L2 penalty coefficient"),
          ParameterSpec("l1", .float, default: "0", doc: "L1 penalty coefficient")]
     }
 
-    public let values: [String: String]
+    public let values: [String: Value]
     /// The configured learning rate; schedules scale from it.
     public let baseLR: Float
     /// The learning rate the next step uses.
@@ -36,12 +35,12 @@ public class Optimizer {
 
     public required init(_ params: Parameters) throws {
         values = params.values
-        baseLR = try params.float("lr") ?? 0.01
+        baseLR = try params.float("lr")
         guard baseLR >= 0 else { throw params.invalid("lr", "must be ≥ 0") }
         lr = baseLR
-        weightDecay = try params.float("weight_decay") ?? 0
+        weightDecay = try params.float("weight_decay")
         guard weightDecay >= 0 else { throw params.invalid("weight_decay", "must be ≥ 0") }
-        l1 = try params.float("l1") ?? 0
+        l1 = try params.float("l1")
         guard l1 >= 0 else { throw params.invalid("l1", "must be ≥ 0") }
     }
 
@@ -124,27 +123,33 @@ public class Optimizer {
     }
 }
 
-/// Every optimizer by name.
+/// Every optimizer by name; register your own subclass with `OptimizerRegistry.shared.register(MyOpt.self)`.
 ///
-///     let sgd = try OptimizerRegistry.make("sgd", ["lr": "0.1", "momentum": "0.9", "nesterov": "true"])
+///     let sgd = try OptimizerRegistry.make("sgd", ["lr": 0.1, "momentum": 0.9, "nesterov": true])
 public enum OptimizerRegistry {
-    public static let all: [Optimizer.Type] = [SGD.self, AdaGrad.self, RMSprop.self, Adam.self, AdamW.self]
+    public static let shared: Registry<Optimizer> = {
+        let r = Registry<Optimizer>(kind: "optimizer")
+        for t in [SGD.self, AdaGrad.self, RMSprop.self, Adam.self, AdamW.self] as [Optimizer.Type] { r.register(t) }
+        return r
+    }()
 
-    public static func make(_ name: String, _ values: [String: String] = [:], naming: Parameters.Naming = .yaml) throws -> Optimizer {
-        guard let t = all.first(where: { $0.typeName == name.lowercased() }) else {
-            let hint = closestName(to: name, in: all.map { $0.typeName }).map { " (did you mean '\($0)'?)" } ?? ""
-            throw PerceptError.invalidArgument(field: "optimizer", "unknown optimizer '\(name)'\(hint)")
-        }
-        return try t.init(Parameters(owner: t.typeName, specs: t.parameters, values: values, naming: naming))
+    public static func make(_ name: String, _ values: [String: Value] = [:], naming: Parameters.Naming = .yaml,
+                            path: String? = nil, origin: Origin = .code) throws -> Optimizer {
+        try shared.make(name, values, naming: naming, path: path, origin: origin)
     }
+}
+
+extension Registry where Product == Optimizer {
+    /// Registers an optimizer class, built through its `init(_ params:)`.
+    public func register(_ type: Optimizer.Type) { register(type) { try type.init($0) } }
 }
 
 /// Stochastic gradient descent with optional (Nesterov) momentum.
 public final class SGD: Optimizer {
-    override public class var typeName: String { "sgd" }
+    override public class var name: String { "sgd" }
     override public class var summary: String { "SGD with optional momentum / Nesterov" }
     override public class var parameters: [ParameterSpec] {
-        common(lr: "0.01") + [
+        common(lr: 0.01) + [
             ParameterSpec("momentum", .float, default: "0", doc: "momentum factor"),
             ParameterSpec("dampening", .float, default: "0", doc: "dampening for momentum"),
             ParameterSpec("nesterov", .bool, default: "false", doc: "use Nesterov momentum"),
@@ -154,9 +159,9 @@ public final class SGD: Optimizer {
     let momentum: Float, dampening: Float, nesterov: Bool
 
     public required init(_ params: Parameters) throws {
-        momentum = try params.float("momentum") ?? 0
-        dampening = try params.float("dampening") ?? 0
-        nesterov = try params.bool("nesterov") ?? false
+        momentum = try params.float("momentum")
+        dampening = try params.float("dampening")
+        nesterov = try params.bool("nesterov")
         try super.init(params)
         guard momentum >= 0 else { throw params.invalid("momentum", "must be ≥ 0") }
         if nesterov && (momentum <= 0 || dampening != 0) { throw params.invalid("nesterov", "needs momentum > 0 and dampening 0") }
@@ -177,10 +182,10 @@ public final class SGD: Optimizer {
 
 /// AdaGrad: per-element steps scaled by the root of the summed squared gradients.
 public final class AdaGrad: Optimizer {
-    override public class var typeName: String { "adagrad" }
+    override public class var name: String { "adagrad" }
     override public class var summary: String { "AdaGrad" }
     override public class var parameters: [ParameterSpec] {
-        common(lr: "0.01") + [
+        common(lr: 0.01) + [
             ParameterSpec("lr_decay", .float, default: "0", doc: "learning-rate decay per step"),
             ParameterSpec("eps", .float, default: "1e-10", doc: "added to the denominator"),
         ]
@@ -189,8 +194,8 @@ public final class AdaGrad: Optimizer {
     let lrDecay: Float, eps: Float
 
     public required init(_ params: Parameters) throws {
-        lrDecay = try params.float("lr_decay") ?? 0
-        eps = try params.float("eps") ?? 1e-10
+        lrDecay = try params.float("lr_decay")
+        eps = try params.float("eps")
         try super.init(params)
     }
 
@@ -205,10 +210,10 @@ public final class AdaGrad: Optimizer {
 
 /// RMSprop with optional momentum and centring.
 public final class RMSprop: Optimizer {
-    override public class var typeName: String { "rmsprop" }
+    override public class var name: String { "rmsprop" }
     override public class var summary: String { "RMSprop" }
     override public class var parameters: [ParameterSpec] {
-        common(lr: "0.01") + [
+        common(lr: 0.01) + [
             ParameterSpec("alpha", .float, default: "0.99", doc: "smoothing constant of the squared-gradient average"),
             ParameterSpec("eps", .float, default: "1e-8", doc: "added to the denominator"),
             ParameterSpec("momentum", .float, default: "0", doc: "momentum factor"),
@@ -219,10 +224,10 @@ public final class RMSprop: Optimizer {
     let alpha: Float, eps: Float, momentum: Float, centered: Bool
 
     public required init(_ params: Parameters) throws {
-        alpha = try params.float("alpha") ?? 0.99
-        eps = try params.float("eps") ?? 1e-8
-        momentum = try params.float("momentum") ?? 0
-        centered = try params.bool("centered") ?? false
+        alpha = try params.float("alpha")
+        eps = try params.float("eps")
+        momentum = try params.float("momentum")
+        centered = try params.bool("centered")
         try super.init(params)
         guard alpha >= 0 && alpha <= 1 else { throw params.invalid("alpha", "must be in [0, 1]") }
     }
@@ -246,10 +251,10 @@ public final class RMSprop: Optimizer {
 
 /// Adam (Kingma & Ba) with bias correction; `weight_decay` is L2 added to the gradient.
 public class Adam: Optimizer {
-    override public class var typeName: String { "adam" }
+    override public class var name: String { "adam" }
     override public class var summary: String { "Adam" }
     override public class var parameters: [ParameterSpec] {
-        common(lr: "0.001") + [
+        common(lr: 0.001) + [
             ParameterSpec("beta1", .float, default: "0.9", doc: "decay of the first-moment average"),
             ParameterSpec("beta2", .float, default: "0.999", doc: "decay of the second-moment average"),
             ParameterSpec("eps", .float, default: "1e-8", doc: "added to the denominator"),
@@ -260,9 +265,9 @@ public class Adam: Optimizer {
     var stepSize: Float = 0, bc2Sqrt: Float = 1
 
     public required init(_ params: Parameters) throws {
-        beta1 = try params.float("beta1") ?? 0.9
-        beta2 = try params.float("beta2") ?? 0.999
-        eps = try params.float("eps") ?? 1e-8
+        beta1 = try params.float("beta1")
+        beta2 = try params.float("beta2")
+        eps = try params.float("eps")
         try super.init(params)
         guard beta1 >= 0 && beta1 < 1 else { throw params.invalid("beta1", "must be in [0, 1)") }
         guard beta2 >= 0 && beta2 < 1 else { throw params.invalid("beta2", "must be in [0, 1)") }
@@ -287,10 +292,10 @@ public class Adam: Optimizer {
 
 /// AdamW (Loshchilov & Hutter): Adam with weight decay applied to the weights, not the gradient.
 public final class AdamW: Adam {
-    override public class var typeName: String { "adamw" }
+    override public class var name: String { "adamw" }
     override public class var summary: String { "Adam with decoupled weight decay" }
     override public class var parameters: [ParameterSpec] {
-        common(lr: "0.001", weightDecay: "0.01") + [
+        common(lr: 0.001, weightDecay: 0.01) + [
             ParameterSpec("beta1", .float, default: "0.9", doc: "decay of the first-moment average"),
             ParameterSpec("beta2", .float, default: "0.999", doc: "decay of the second-moment average"),
             ParameterSpec("eps", .float, default: "1e-8", doc: "added to the denominator"),

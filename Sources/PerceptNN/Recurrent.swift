@@ -128,14 +128,14 @@ final class RecurrentEngine {
     init(kind: CellKind, owner: String, _ p: Parameters) throws {
         self.kind = kind
         self.owner = owner
-        guard let h = try Options.positiveInt(p, "hidden_size") else { throw p.invalid("hidden_size", "is required") }
+        let h = try p.int("hidden_size", atLeast: 1)
         hidden = h
-        numLayers = try Options.positiveInt(p, "num_layers") ?? 1
-        directions = try p.bool("bidirectional") ?? false ? 2 : 1
-        returnSequences = try p.bool("return_sequences") ?? false
-        useBias = try p.bool("bias") ?? true
-        declaredInput = try Options.positiveInt(p, "input_size")
-        dropout = try p.float("dropout") ?? 0
+        numLayers = try p.optionalInt("num_layers", atLeast: 1) ?? 1
+        directions = try p.bool("bidirectional") ? 2 : 1
+        returnSequences = try p.bool("return_sequences")
+        useBias = try p.bool("bias")
+        declaredInput = try p.optionalInt("input_size", atLeast: 1)
+        dropout = try p.float("dropout")
         guard dropout >= 0 && dropout < 1 else { throw p.invalid("dropout", "dropout=\(dropout) must be in [0, 1)") }
         // PyTorch only warns; here it is an error, since the option would silently do nothing.
         if dropout > 0 && numLayers == 1 {
@@ -636,7 +636,7 @@ func columnSums(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: Uns
 ///
 ///     let lstm = try LayerRegistry.make("lstm", ["hidden_size": "64"]) as? RecurrentLayer
 public class RecurrentLayer: MaskConsumer {
-    public let values: [String: String]
+    public let values: [String: Value]
     public var mask: SequenceMask?
     let engine: RecurrentEngine
 

@@ -3,22 +3,23 @@ import PerceptCore
 
 /// A residual (skip) block: `y = act(body(x) + shortcut(x))` (He et al. 2016).
 ///
-/// `body` is a list of layers written `type key=value …` and separated by `;`. The shortcut is
+/// `body` is a nested layer list, as in a model's `layers`. The shortcut is
 /// the identity when the body keeps the shape; otherwise a 1×1 projection learns it (`conv2d`
 /// for `[C, H, W]`, `conv1d` for `[C, T]`, `dense` for `[F]`, with the stride that matches the
 /// body's downsampling). Parameters are named `body.<j>.<name>` and `projection.<name>`
 /// (BatchNorm running statistics likewise, as `buffers`).
 ///
-///     let block = try LayerRegistry.make("residual", ["body": "conv2d out_channels=16 kernel_size=3 padding=1; batchnorm2d; relu; conv2d out_channels=16 kernel_size=3 padding=1; batchnorm2d"])
+///     let block = try Residual(body: [Conv2D(outChannels: 16, kernelSize: 3, padding: 1), ReLU()])
+///     residual: {body: [{conv2d: {out_channels: 16, kernel_size: 3, padding: 1}}, batchnorm2d, relu]}
 public final class Residual: Layer, StatefulLayer, BatchValidating {
-    public static let typeName = "residual"
+    public static let name = "residual"
     public static let summary = "skip connection around a list of layers: act(body(x) + x)"
     public static let parameters: [ParameterSpec] = [
-        ParameterSpec("body", .string, doc: "the layers of the main path: 'type key=value …; type …'"),
+        ParameterSpec("body", .layers, doc: "the layers of the main path, a layer list"),
         ParameterSpec("activation", .choice, default: "relu", choices: ["relu", "none"], doc: "applied after the sum"),
     ]
 
-    public let values: [String: String]
+    public let values: [String: Value]
     public let body: [any Layer]
     let relu: Bool
     private var projection: (any Layer)?
@@ -32,34 +33,22 @@ public final class Residual: Layer, StatefulLayer, BatchValidating {
 
     public init(_ params: Parameters) throws {
         values = params.values
-        guard let text = params.string("body"), !text.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw params.invalid("body", "is required (e.g. 'conv2d out_channels=16 kernel_size=3 padding=1; relu')")
+        guard let list = params.value("body") else {
+            throw params.invalid("body", "is required (e.g. [{conv2d: {out_channels: 16, kernel_size: 3, padding: 1}}, relu])")
         }
-        var layers: [any Layer] = []
-        for (j, item) in text.split(separator: ";").enumerated() {
-            let words = item.split(separator: " ").map(String.init)
-            guard let type = words.first else { throw params.invalid("body", "layer \(j) is empty") }
-            var opts: [String: String] = [:]
-            for w in words.dropFirst() {
-                let kv = w.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2 else { throw params.invalid("body", "layer \(j) (\(type)): '\(w)' is not key=value") }
-                opts[kv[0]] = kv[1]
-            }
-            do { layers.append(try LayerRegistry.make(type, opts)) } catch let e as PerceptError {
-                throw params.invalid("body", "layer \(j) (\(type)): \(e.description)")
-            }
+        let specs = try LayerSpec.list(list, path: params.field("body"))
+        guard !specs.isEmpty else { throw params.invalid("body", "needs at least one layer") }
+        body = try specs.enumerated().map { j, s in
+            try LayerRegistry.make(s.type, s.values, path: "\(params.path).body[\(j)]", origin: list.items?[j].origin ?? params.origin)
         }
-        body = layers
-        relu = params.string("activation") != "none"
+        relu = try params.string("activation") != "none"
     }
 
     /// Builds from layer descriptions.
     ///
-    ///     let block = try Residual(body: [LayerSpec("dense", ["out_features": "8"]), LayerSpec("relu")])
+    ///     let block = try Residual(body: [LayerSpec("dense", ["out_features": 8]), LayerSpec("relu")])
     public convenience init(body: [LayerSpec], activation: String = "relu") throws {
-        let text = body.map { s in ([s.type] + s.values.keys.sorted().map { "\($0)=\(s.values[$0] ?? "")" }).joined(separator: " ") }
-            .joined(separator: "; ")
-        try self.init(Parameters(owner: Self.typeName, specs: Self.parameters, values: ["body": text, "activation": activation]))
+        try self.init(Residual.parameters(["body": LayerSpec.value(body), "activation": .of(activation)]))
     }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
@@ -67,7 +56,7 @@ public final class Residual: Layer, StatefulLayer, BatchValidating {
         for (j, l) in body.enumerated() {
             var r = rng.split(UInt64(j))
             do { shape = try l.build(inputShape: shape, rng: &r) } catch let e as ShapeMismatch {
-                throw ShapeMismatch(expected: "\(e.expected) at body layer \(j) (\(type(of: l).typeName)), which got \(Options.shapeText(shape))")
+                throw ShapeMismatch(expected: "\(e.expected) at body layer \(j) (\(type(of: l).name)), which got \(shapeText(shape))")
             }
         }
         projection = nil
@@ -75,7 +64,7 @@ public final class Residual: Layer, StatefulLayer, BatchValidating {
             projection = try makeProjection(from: inputShape, to: shape)
             var r = rng.split(UInt64(body.count))
             guard let p = projection, (try? p.build(inputShape: inputShape, rng: &r)) == shape else {
-                throw ShapeMismatch(expected: "an input the body maps to a shape a 1×1 projection can match (body gives \(Options.shapeText(shape)))")
+                throw ShapeMismatch(expected: "an input the body maps to a shape a 1×1 projection can match (body gives \(shapeText(shape)))")
             }
         }
         linked = []; linkedBuffers = []
@@ -95,19 +84,19 @@ public final class Residual: Layer, StatefulLayer, BatchValidating {
 
     private func makeProjection(from a: [Int], to b: [Int]) throws -> any Layer {
         guard a.count == b.count else {
-            throw ShapeMismatch(expected: "a body that keeps the rank (input \(Options.shapeText(a)), body output \(Options.shapeText(b)))")
+            throw ShapeMismatch(expected: "a body that keeps the rank (input \(shapeText(a)), body output \(shapeText(b)))")
         }
         func stride(_ n: Int, _ m: Int) -> Int { m > 1 ? Swift.max(1, (n - 1) / (m - 1)) : n }
         switch a.count {
         case 3:
-            let s = "\(stride(a[1], b[1])),\(stride(a[2], b[2]))"
-            return try LayerRegistry.make("conv2d", ["out_channels": "\(b[0])", "kernel_size": "1", "stride": s, "bias": "false"])
+            let s = Value.of(stride(a[1], b[1]), stride(a[2], b[2]))
+            return try LayerRegistry.make("conv2d", ["out_channels": .of(b[0]), "kernel_size": 1, "stride": s, "bias": false])
         case 2:
-            return try LayerRegistry.make("conv1d", ["out_channels": "\(b[0])", "kernel_size": "1", "stride": "\(stride(a[1], b[1]))", "bias": "false"])
+            return try LayerRegistry.make("conv1d", ["out_channels": .of(b[0]), "kernel_size": 1, "stride": .of(stride(a[1], b[1])), "bias": false])
         case 1:
-            return try LayerRegistry.make("dense", ["out_features": "\(b[0])", "bias": "false"])
+            return try LayerRegistry.make("dense", ["out_features": .of(b[0]), "bias": false])
         default:
-            throw ShapeMismatch(expected: "a body that keeps the shape \(Options.shapeText(a)) (no projection for rank \(a.count))")
+            throw ShapeMismatch(expected: "a body that keeps the shape \(shapeText(a)) (no projection for rank \(a.count))")
         }
     }
 
@@ -155,7 +144,7 @@ public final class Residual: Layer, StatefulLayer, BatchValidating {
     public func validate(batch: Int, training: Bool) -> String? {
         for (j, l) in body.enumerated() {
             if let v = l as? any BatchValidating, let msg = v.validate(batch: batch, training: training) {
-                return "body layer \(j) (\(type(of: l).typeName)): \(msg)"
+                return "body layer \(j) (\(type(of: l).name)): \(msg)"
             }
         }
         return nil

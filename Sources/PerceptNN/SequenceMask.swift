@@ -28,7 +28,7 @@ public final class SequenceMask: @unchecked Sendable {
         let mask = try SequenceMask(frames: frames)
         for (i, layer) in model.layers.enumerated() {
             guard let c = layer as? any MaskConsumer else { continue }
-            try mask.connect(c, name: "layer \(i) (\(type(of: layer).typeName))")
+            try mask.connect(c, name: "layer \(i) (\(type(of: layer).name))")
         }
         guard !mask.consumers.isEmpty else {
             throw PerceptError.invalidArgument(field: "mask", "the model has no layer that reads a mask (lstm, gru)")
@@ -64,7 +64,7 @@ public final class SequenceMask: @unchecked Sendable {
     /// Sets the lengths from a `[batch, frames]` 0/1 mask whose ones come first in every row.
     public func set(mask: Tensor) throws {
         guard mask.rank == 2, mask.shape[1] == frames else {
-            throw PerceptError.invalidArgument(field: owner, "the mask has shape \(Options.shapeText(mask.shape)), expected [batch, \(frames)] (one value per input frame)")
+            throw PerceptError.invalidArgument(field: owner, "the mask has shape \(shapeText(mask.shape)), expected [batch, \(frames)] (one value per input frame)")
         }
         let b = mask.shape[0]
         var lens: [Int] = []

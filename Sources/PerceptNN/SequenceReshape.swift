@@ -7,10 +7,10 @@ import PerceptCore
 ///
 ///     let seq = try LayerRegistry.make("to_sequence", [:])
 public final class ToSequence: Layer {
-    public static let typeName = "to_sequence"
+    public static let name = "to_sequence"
     public static let summary = "reshape a [C, F, T] feature map (or [C, T]) to a sequence [T, C·F]"
     public static let parameters: [ParameterSpec] = []
-    public let values: [String: String]
+    public let values: [String: Value]
     private var rows = 0, frames = 0
     private let out = FloatBuffer(), dx = FloatBuffer()
 

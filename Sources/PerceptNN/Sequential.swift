@@ -33,7 +33,7 @@ public final class Sequential {
     /// Builds from layer objects; weights are initialised from `seed` (layer i draws from split(i)).
     public init(layers: [any Layer], inputShape: [Int], seed: UInt64 = 0) throws {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
-            throw PerceptError.invalidArgument(field: "input_shape", "\(Options.shapeText(inputShape)) must be non-empty with positive sizes")
+            throw PerceptError.invalidArgument(field: "input_shape", "\(shapeText(inputShape)) must be non-empty with positive sizes")
         }
         guard !layers.isEmpty else { throw PerceptError.invalidArgument(field: "layers", "a model needs at least one layer") }
         self.layers = layers
@@ -47,12 +47,12 @@ public final class Sequential {
             do {
                 let out = try layer.build(inputShape: shape, rng: &rng)
                 guard !out.isEmpty, out.allSatisfy({ $0 > 0 }) else {
-                    throw ShapeMismatch(expected: "an input that leaves a non-empty output (got \(Options.shapeText(out)))")
+                    throw ShapeMismatch(expected: "an input that leaves a non-empty output (got \(shapeText(out)))")
                 }
                 shapes.append(out)
             } catch let e as ShapeMismatch {
-                throw PerceptError.invalidArgument(field: "layer \(i) (\(type(of: layer).typeName))",
-                                                   "expects input \(e.expected), got \(Options.shapeText(shape))")
+                throw PerceptError.invalidArgument(field: "layer \(i) (\(type(of: layer).name))",
+                                                   "expects input \(e.expected), got \(shapeText(shape))")
             }
         }
         self.shapes = shapes
@@ -65,7 +65,7 @@ public final class Sequential {
     }
 
     /// The description this model was built from.
-    public var architecture: [LayerSpec] { layers.map { LayerSpec(type(of: $0).typeName, $0.values) } }
+    public var architecture: [LayerSpec] { layers.map { LayerSpec(type(of: $0).name, $0.values) } }
 
     /// Trainable tensors named by layer index, PyTorch style: `0.weight`, `0.bias`, `3.weight`.
     public var namedParameters: [(name: String, param: Param)] {
@@ -131,7 +131,7 @@ public final class Sequential {
     /// Number of samples in `x`, or an error naming both shapes.
     func checkInput(_ x: Tensor) throws -> Int {
         guard x.rank == inputShape.count + 1, Array(x.shape.dropFirst()) == inputShape else {
-            throw PerceptError.invalidArgument(field: "input", "expected [N] + \(Options.shapeText(inputShape)), got \(Options.shapeText(x.shape))")
+            throw PerceptError.invalidArgument(field: "input", "expected [N] + \(shapeText(inputShape)), got \(shapeText(x.shape))")
         }
         return x.shape[0]
     }
@@ -160,10 +160,10 @@ public final class Sequential {
 
     /// A one-line-per-layer summary: index, name, output shape, parameter count.
     public var summary: String {
-        var lines = ["input \(Options.shapeText(inputShape))"]
+        var lines = ["input \(shapeText(inputShape))"]
         for (i, l) in layers.enumerated() {
             let n = l.weights.reduce(0) { $0 + $1.count }
-            lines.append("\(i) \(type(of: l).typeName) -> \(Options.shapeText(shapes[i + 1]))\(n > 0 ? "  (\(n) parameters)" : "")")
+            lines.append("\(i) \(type(of: l).name) -> \(shapeText(shapes[i + 1]))\(n > 0 ? "  (\(n) parameters)" : "")")
         }
         return lines.joined(separator: "\n")
     }

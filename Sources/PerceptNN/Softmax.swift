@@ -6,10 +6,10 @@ import PerceptCore
 ///
 ///     let sm = try LayerRegistry.make("softmax", [:])
 public final class Softmax: Layer {
-    public static let typeName = "softmax"
+    public static let name = "softmax"
     public static let summary = "softmax over the channel/feature axis"
     public static let parameters: [ParameterSpec] = []
-    public let values: [String: String]
+    public let values: [String: Value]
     private var c = 0, inner = 1
     private let out = FloatBuffer(), dx = FloatBuffer()
 

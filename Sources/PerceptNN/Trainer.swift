@@ -114,7 +114,7 @@ public final class Trainer {
             }
         case .values(let t):
             if loss.classTargets {
-                throw PerceptError.invalidArgument(field: "targets", "\(type(of: loss).typeName) needs class indices, got values")
+                throw PerceptError.invalidArgument(field: "targets", "\(type(of: loss).name) needs class indices, got values")
             }
             guard Array(t.shape.dropFirst()) == model.outputShape else {
                 throw PerceptError.invalidArgument(field: "targets", "shape \(t.shape) does not match the model output [N] + \(model.outputShape)")
@@ -150,7 +150,7 @@ public final class Trainer {
         guard let lengths else { mask?.clear(); return nil }
         let axis = options.sequenceAxis
         guard axis >= 0 && axis < model.inputShape.count else {
-            throw PerceptError.invalidArgument(field: "sequence_axis", "\(axis) is not an axis of the input shape \(Options.shapeText(model.inputShape))")
+            throw PerceptError.invalidArgument(field: "sequence_axis", "\(axis) is not an axis of the input shape \(shapeText(model.inputShape))")
         }
         let frames = model.inputShape[axis]
         guard lengths.count == n else { throw PerceptError.invalidArgument(field: "lengths", "\(lengths.count) lengths for \(n) samples") }
@@ -343,8 +343,8 @@ public final class Trainer {
             for (p, v) in zip(model.namedState, bw) { tensors.append(("best.\(p.name)", Tensor(unchecked: p.param.shape, data: v))) }
         }
         var meta = Checkpoint.modelMetadata(model)
-        meta["optimizer"] = Checkpoint.json(["type": type(of: optimizer).typeName, "values": optimizer.values, "step": optimizer.step])
-        meta["loss"] = Checkpoint.json(["type": type(of: loss).typeName, "values": loss.values])
+        meta["optimizer"] = Checkpoint.json(["type": type(of: optimizer).name, "values": optimizer.values.mapValues(\.jsonObject), "step": optimizer.step])
+        meta["loss"] = Checkpoint.json(["type": type(of: loss).name, "values": loss.values.mapValues(\.jsonObject)])
         var trainer: [String: Any] = ["epochs_done": epochsDone, "bad_epochs": badEpochs, "seed": String(options.seed)]
         if let b = bestMetric { trainer["best_metric_bits"] = String(b.bitPattern) }
         if let s = schedule { trainer["schedule_state"] = s.stateText }
@@ -361,8 +361,8 @@ public final class Trainer {
               let otype = o["type"] as? String, let step = o["step"] as? Int else {
             throw PerceptError.badInput(file: path, "no optimizer state in the checkpoint metadata")
         }
-        guard otype == type(of: optimizer).typeName else {
-            throw PerceptError.badInput(file: path, "checkpoint optimizer is \(otype), this run uses \(type(of: optimizer).typeName)")
+        guard otype == type(of: optimizer).name else {
+            throw PerceptError.badInput(file: path, "checkpoint optimizer is \(otype), this run uses \(type(of: optimizer).name)")
         }
         var ostate: [String: Tensor] = [:]
         for (k, v) in file.tensors where k.hasPrefix("optimizer.") { ostate[String(k.dropFirst("optimizer.".count))] = v }

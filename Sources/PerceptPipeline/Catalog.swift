@@ -3,7 +3,7 @@ import PerceptCore
 import PerceptNN
 
 /// Everything Percept knows by name — features, augmentation stages, layers, losses,
-/// optimizers, schedules — with each one's parameter specs. One source drives `percept list`,
+/// optimizers, schedules — with each one's parameter specs, read from the registries. One source drives `percept list`,
 /// `percept list NAME` and docs/reference.md, so the docs cannot drift from the code.
 ///
 ///     for e in Catalog.entries where e.kind == .layer { print(e.name) }
@@ -28,25 +28,30 @@ public enum Catalog {
         public let name: String
         public let summary: String
         public let parameters: [ParameterSpec]
+        public let aliases: [String]
     }
 
+    /// Each kind's registry, in listing order.
+    public static var registries: [(Kind, any RegistryListing)] {
+        [(.feature, FeatureRegistry.shared), (.stage, StageRegistry.shared), (.layer, LayerRegistry.shared),
+         (.loss, LossRegistry.shared), (.optimizer, OptimizerRegistry.shared), (.schedule, ScheduleRegistry.shared)]
+    }
+
+    /// Every registered component, user-registered ones included.
     public static var entries: [Entry] {
-        FeatureRegistry.all.map { Entry(kind: .feature, name: $0.name, summary: "\($0.summary) (\($0.inputKind.rawValue))", parameters: $0.parameters) }
-            + StageRegistry.sampleStages.map { Entry(kind: .stage, name: $0.name, summary: $0.summary, parameters: $0.parameters) }
-            + StageRegistry.batchStages.map { Entry(kind: .stage, name: $0.name, summary: $0.summary, parameters: $0.parameters) }
-            + LayerRegistry.all.map { Entry(kind: .layer, name: $0.typeName, summary: $0.summary, parameters: $0.parameters) }
-            + LossRegistry.all.map { Entry(kind: .loss, name: $0.typeName, summary: $0.summary, parameters: $0.parameters) }
-            + OptimizerRegistry.all.map { Entry(kind: .optimizer, name: $0.typeName, summary: $0.summary, parameters: $0.parameters) }
-            + [Entry(kind: .schedule, name: "schedule", summary: "learning rate per epoch, with optional warm-up", parameters: LRSchedule.parameters)]
+        registries.flatMap { kind, r in
+            r.listed.map { i in Entry(kind: kind, name: i.name, summary: i.detail.map { "\(i.summary) (\($0))" } ?? i.summary,
+                                      parameters: i.parameters, aliases: i.aliases) }
+        }
     }
 
-    /// Entries with this name (a name may be both, e.g. a layer and a stage); unknown names
-    /// get the closest one suggested.
+    /// Entries with this name or alias (a name may be both, e.g. a layer and a stage); unknown
+    /// names get the closest one suggested.
     public static func lookup(_ name: String) throws -> [Entry] {
-        let found = entries.filter { $0.name == name }
+        let key = Registry<Any>.normalized(name)
+        let found = entries.filter { Registry<Any>.normalized($0.name) == key || $0.aliases.map(Registry<Any>.normalized).contains(key) }
         if !found.isEmpty { return found }
-        let hint = closestName(to: name, in: entries.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
-        throw PerceptError.invalidArgument(field: name, "no feature, stage, layer, loss or optimizer has this name\(hint)")
+        throw PerceptError.invalidArgument(field: name, "no feature, stage, layer, loss, optimizer or schedule has this name\(didYouMean(name, in: entries.map(\.name)))")
     }
 
     /// One line per entry, grouped by kind.
@@ -65,8 +70,7 @@ public enum Catalog {
         var lines = ["\(e.name) (\(e.kind.rawValue)): \(e.summary)"]
         if e.parameters.isEmpty { lines.append("  (no options)") }
         for p in e.parameters {
-            let type = p.kind == .choice ? p.choices.joined(separator: "|") : p.kind.rawValue
-            lines.append("  \(p.name)  \(p.cliFlag)  \(type)  default \(p.defaultValue ?? "—")  \(p.doc)")
+            lines.append("  \(p.name)  \(p.cliFlag)  \(p.typeText)  default \(p.defaultText ?? "—")  \(p.doc)")
         }
         return lines.joined(separator: "\n")
     }
@@ -89,9 +93,9 @@ public enum Catalog {
                 out.append("| option | type | default | meaning |")
                 out.append("|---|---|---|---|")
                 for p in e.parameters {
-                    let type = p.kind == .choice ? p.choices.map { "`\($0)`" }.joined(separator: ", ") : p.kind.rawValue
+                    let type = p.kind == .choice ? p.choices.map { "`\($0)`" }.joined(separator: ", ") : p.typeText
                     let doc = p.doc.replacingOccurrences(of: "|", with: "\\|")
-                    out.append("| `\(p.name)` | \(type) | \(p.defaultValue.map { "`\($0)`" } ?? "—") | \(doc) |")
+                    out.append("| `\(p.name)` | \(type) | \(p.defaultText.map { "`\($0)`" } ?? "—") | \(doc) |")
                 }
                 out.append("")
             }

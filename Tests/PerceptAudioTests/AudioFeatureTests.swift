@@ -27,7 +27,7 @@ final class AudioFeatureTests: XCTestCase {
         (0..<n).map { 0.4 * sinf(2 * .pi * f * Float($0) / Float(rate)) }
     }
 
-    private func feature(_ type: any FeatureExtractor.Type, _ values: [String: String]) throws -> any FeatureExtractor {
+    private func feature(_ type: any FeatureExtractor.Type, _ values: [String: Value]) throws -> any FeatureExtractor {
         try type.init(Parameters(owner: type.name, specs: type.parameters, values: values, naming: .cli))
     }
 
@@ -102,7 +102,7 @@ final class AudioFeatureTests: XCTestCase {
 
     func testBadOptionsGiveOneMessageNamingTheOption() throws {
         let short = try wav([tone(700, 300, rate: 11025)], rate: 11025, "short.wav")
-        let cases: [(any FeatureExtractor.Type, [String: String], String)] = [
+        let cases: [(any FeatureExtractor.Type, [String: Value], String)] = [
             (SpectrogramFeature.self, ["n_fft": "0"], "--n-fft"),
             (SpectrogramFeature.self, ["n_fft": "-8"], "--n-fft"),
             (SpectrogramFeature.self, ["hop_length": "0"], "--hop-length"),
@@ -138,7 +138,7 @@ final class AudioFeatureTests: XCTestCase {
     }
 
     func testEveryFeatureIsRegisteredWithLibrosaOptionNames() throws {
-        let names = FeatureRegistry.all.map { $0.name }
+        let names = FeatureRegistry.shared.names
         for n in ["spectrogram", "melspectrogram", "mfcc"] { XCTAssertTrue(names.contains(n), n) }
         let flags = Set(MFCCFeature.parameters.map(\.cliFlag))
         for f in ["--n-fft", "--hop-length", "--win-length", "--window", "--center", "--pad-mode", "--power", "--n-mels",

@@ -42,7 +42,7 @@ final class AudioStageTests: XCTestCase {
         var rng = RandomStream(seed: 4)
         let noise = (0..<3000).map { _ in rng.uniform(-0.3, 0.3) }
         try AudioFile.write(Tensor(unchecked: [1, 3000], data: noise), sampleRate: 8000, to: dir + "/sub/hum.wav", format: .wavFloat)
-        let stage = try make(AddBackgroundNoise.self, ["sounds_path": dir, "min_snr_db": "6", "max_snr_db": "12"])
+        let stage = try make(AddBackgroundNoise.self, ["sounds_path": .of(dir), "min_snr_db": "6", "max_snr_db": "12"])
         let y = tone(200, sr: sr, n: 16000)
         let (p, out) = try drawApply(stage, try clip(y), seed: 3)
         XCTAssertEqual(p.file, "sub/hum.wav")
@@ -52,7 +52,7 @@ final class AudioStageTests: XCTestCase {
         assertInvalid("add_background_noise.sounds_path", "no audio files") {
             let empty = dir + "/sub/none"
             try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-            _ = try make(AddBackgroundNoise.self, ["sounds_path": empty])
+            _ = try make(AddBackgroundNoise.self, ["sounds_path": .of(empty)])
         }
     }
 

@@ -6,11 +6,11 @@ import XCTest
 final class ChainTests: XCTestCase {
     func imageChain() throws -> AugmentationChain {
         AugmentationChain([
-            try StageRegistry.make("horizontal_flip", values: [:]),
-            try StageRegistry.make("random_crop", values: ["padding": "4", "padding_mode": "reflect"]),
-            try StageRegistry.make("random_brightness_contrast", values: ["p": "0.8"]),
-            try StageRegistry.make("gauss_noise", values: ["std_range": "0.01,0.1"]),
-            try StageRegistry.make("rotate", values: ["limit": "10", "p": "0.3"]),
+            try StageRegistry.make("horizontal_flip", [:]),
+            try StageRegistry.make("random_crop", ["padding": "4", "padding_mode": "reflect"]),
+            try StageRegistry.make("random_brightness_contrast", ["p": "0.8"]),
+            try StageRegistry.make("gauss_noise", ["std_range": "0.01,0.1"]),
+            try StageRegistry.make("rotate", ["limit": "10", "p": "0.3"]),
         ])
     }
 
@@ -93,9 +93,9 @@ final class ChainTests: XCTestCase {
     }
 
     func testProbabilityGateFollowsP() throws {
-        let never = AugmentationChain([try StageRegistry.make("horizontal_flip", values: ["p": "0"])])
-        let always = AugmentationChain([try StageRegistry.make("horizontal_flip", values: ["p": "1"])])
-        let half = AugmentationChain([try StageRegistry.make("horizontal_flip", values: ["p": "0.5"])])
+        let never = AugmentationChain([try StageRegistry.make("horizontal_flip", ["p": "0"])])
+        let always = AugmentationChain([try StageRegistry.make("horizontal_flip", ["p": "1"])])
+        let half = AugmentationChain([try StageRegistry.make("horizontal_flip", ["p": "0.5"])])
         let img = try Sample(image: testImage(1, 4, 5))
         var flipped = 0
         for i in 0..<400 {
@@ -107,20 +107,20 @@ final class ChainTests: XCTestCase {
     }
 
     func testKindMismatchIsRejectedBeforeRunning() throws {
-        let chain = AugmentationChain([try StageRegistry.make("gain", values: [:])])
+        let chain = AugmentationChain([try StageRegistry.make("gain", [:])])
         assertInvalid("gain", "works on audio, but the input is an image") {
             _ = try chain.outputShape(for: Sample(image: testImage(1, 4, 4)).shape)
         }
     }
 
     func testBatchStagesNeedTheBatchAPI() throws {
-        let chain = AugmentationChain([try StageRegistry.make("mixup", values: [:])])
+        let chain = AugmentationChain([try StageRegistry.make("mixup", [:])])
         assertInvalid("mixup", "batch stage") { _ = try chain.apply(to: Sample(image: testImage(1, 4, 4)), seed: 0, epoch: 0, index: 0) }
     }
 
     func testBatchAPIRunsSampleStagesLikeOneByOneThenMixes() throws {
-        let flip = try StageRegistry.make("random_crop", values: ["padding": "2"])
-        let chain = AugmentationChain([flip, try StageRegistry.make("mixup", values: ["alpha": "0.4"])])
+        let flip = try StageRegistry.make("random_crop", ["padding": "2"])
+        let chain = AugmentationChain([flip, try StageRegistry.make("mixup", ["alpha": "0.4"])])
         let inputs = try images(6)
         // One class per sample, so a mixed label spells out which inputs were blended and how.
         let labels = (0..<6).map { i in Tensor(unchecked: [6], data: (0..<6).map { $0 == i ? 1 : 0 }) }
@@ -145,8 +145,8 @@ final class ChainTests: XCTestCase {
 final class StackTests: XCTestCase {
     func testAudioAndSpectrogramStacksEqualOneByOne() throws {
         let audio = AugmentationChain([
-            try StageRegistry.make("gain", values: ["p": "1"]), try StageRegistry.make("add_gaussian_snr", values: ["p": "0.7"]),
-            try StageRegistry.make("shift", values: ["p": "1", "rollover": "false"]),
+            try StageRegistry.make("gain", ["p": "1"]), try StageRegistry.make("add_gaussian_snr", ["p": "0.7"]),
+            try StageRegistry.make("shift", ["p": "1", "rollover": "false"]),
         ])
         let clips = (0..<9).map { i in tone(200 + 30 * Double(i), sr: 8000, n: 2 * 800) }
         let stack = Tensor(unchecked: [9, 2, 800], data: clips.flatMap { $0 })
@@ -155,8 +155,8 @@ final class StackTests: XCTestCase {
             let one = try audio.apply(to: Sample(audio: stack.slice(i), sampleRate: 8000), seed: 4, epoch: 2, index: 30 + i)
             XCTAssertEqual(one.data.storage, out.slice(i).storage)
         }
-        let spec = AugmentationChain([try StageRegistry.make("time_masking", values: ["time_mask_param": "5"]),
-                                      try StageRegistry.make("frequency_masking", values: ["freq_mask_param": "3"])])
+        let spec = AugmentationChain([try StageRegistry.make("time_masking", ["time_mask_param": "5"]),
+                                      try StageRegistry.make("frequency_masking", ["freq_mask_param": "3"])])
         let specs = testImage(5, 8, 12).map { $0 + 1 }
         let s4 = try specs.reshaped([5, 1, 8, 12])
         let outS = try spec.augment(stack: s4, kind: .spectrogram, seed: 1, epoch: 0)

@@ -3,11 +3,11 @@ import PerceptCore
 import XCTest
 
 /// Builds a stage from YAML-style option text.
-func make<T: AugmentationStage>(_ t: T.Type, _ values: [String: String] = [:]) throws -> T {
+func make<T: AugmentationStage>(_ t: T.Type, _ values: [String: Value] = [:]) throws -> T {
     try T(Parameters(owner: T.name, specs: T.parameters, values: values, naming: .yaml))
 }
 
-func makeBatch<T: BatchAugmentationStage>(_ t: T.Type, _ values: [String: String] = [:]) throws -> T {
+func makeBatch<T: BatchAugmentationStage>(_ t: T.Type, _ values: [String: Value] = [:]) throws -> T {
     try T(Parameters(owner: T.name, specs: T.parameters, values: values, naming: .yaml))
 }
 

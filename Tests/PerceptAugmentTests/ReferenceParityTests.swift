@@ -48,7 +48,7 @@ final class OpenCVParityTests: XCTestCase {
         for (angle, border) in [(Float(17.5), "constant"), (-33, "reflect_101")] {
             let want = try Npy.loadTensor(dir.appendingPathComponent("rotate_\(border).npy").path)
             var s = try Sample(image: input)
-            try make(Rotate.self, ["border_mode": border]).apply(.init(angle: angle), to: &s)
+            try make(Rotate.self, ["border_mode": .of(border)]).apply(.init(angle: angle), to: &s)
             let diff = zip(s.data.storage, want.storage).map { abs($0 - $1) }
             // OpenCV rounds sample positions to 1/32 pixel; the smooth image keeps that below 1e-2.
             XCTAssertLessThan(diff.max() ?? 1, 1e-2, border)

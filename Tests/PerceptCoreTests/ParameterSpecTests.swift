@@ -19,8 +19,9 @@ final class ParameterSpecTests: XCTestCase {
         let p = try Parameters(owner: "stft", specs: specs, values: ["n_fft": "512", "center": "false"])
         XCTAssertEqual(try p.int("n_fft"), 512)
         XCTAssertEqual(try p.bool("center"), false)
-        XCTAssertEqual(p.string("window"), "hann")
-        XCTAssertNil(try p.float("fmax"))
+        XCTAssertEqual(try p.string("window"), "hann")
+        XCTAssertNil(try p.optionalFloat("fmax"))
+        XCTAssertThrowsError(try p.float("fmax")) { XCTAssertEqual("\($0)", "stft.fmax: is required") }
         XCTAssertTrue(p.isSet("n_fft"))
         XCTAssertFalse(p.isSet("window"))
     }

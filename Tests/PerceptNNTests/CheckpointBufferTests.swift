@@ -9,7 +9,7 @@ final class CheckpointBufferTests: XCTestCase {
     static let batchNormNet: [LayerSpec] = [
         LayerSpec("conv2d", ["out_channels": "4", "kernel_size": "3", "padding": "1"]), LayerSpec("batchnorm2d"),
         LayerSpec("relu"), LayerSpec("maxpool2d", ["kernel_size": "2"]), LayerSpec("flatten"),
-        LayerSpec("residual", ["body": "dense out_features=64; batchnorm1d"]),
+        LayerSpec("residual", ["body": [["dense": ["out_features": 64]], "batchnorm1d"]]),
         LayerSpec("dense", ["out_features": "3"]),
     ]
 

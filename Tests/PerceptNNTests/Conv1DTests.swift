@@ -4,7 +4,7 @@ import XCTest
 
 /// Conv1D against PyTorch nn.Conv1d on copied weights, and finite differences.
 final class Conv1DTests: XCTestCase {
-    private func assertMatchesTorch(_ name: String, _ values: [String: String], input: [Int], batch: Int,
+    private func assertMatchesTorch(_ name: String, _ values: [String: Value], input: [Int], batch: Int,
                                     file: StaticString = #filePath, line: UInt = #line) throws {
         let (layer, out) = try buildLayer("conv1d", values, input: input)
         XCTAssertEqual([batch] + out, try RNNFixture.load(name + "_y").shape, file: file, line: line)

@@ -8,7 +8,7 @@ import XCTest
 final class Conv2DKernelTests: XCTestCase {
     /// Shapes that reach the AVX-512 path (out_channels a multiple of 32), with chunks whose column
     /// count is not a multiple of 32 (padded panels), several chunks per slot and a ReLU fused in.
-    private let cases: [(values: [String: String], input: [Int], batch: Int, relu: Bool)] = [
+    private let cases: [(values: [String: Value], input: [Int], batch: Int, relu: Bool)] = [
         (["out_channels": "32", "kernel_size": "5", "padding": "same"], [1, 9, 7], 5, true),
         (["out_channels": "64", "kernel_size": "3", "padding": "1"], [3, 6, 5], 7, false),
         (["out_channels": "32", "kernel_size": "3,2", "stride": "2,1", "padding": "1,0"], [2, 11, 6], 3, true),
@@ -28,7 +28,7 @@ final class Conv2DKernelTests: XCTestCase {
         }
     }
 
-    private func checkOne(_ values: [String: String], input: [Int], batch: Int, relu: Bool,
+    private func checkOne(_ values: [String: Value], input: [Int], batch: Int, relu: Bool,
                           file: StaticString, line: UInt) throws {
         let (layer, outShape) = try buildLayer("conv2d", values, input: input)
         guard let conv = layer as? Conv2D else { return XCTFail("not a Conv2D", file: file, line: line) }

@@ -77,7 +77,7 @@ final class GradientCheckTests: XCTestCase {
         let logits = spacedValues(batch * width, seed: 5, spacing: 0.17)
         let classes: [Float] = [2, 0, 3]
         let dense = randomValues(batch * width, seed: 6).map { 1 / (1 + exp(-$0)) }
-        let cases: [(String, [String: String])] = [
+        let cases: [(String, [String: Value])] = [
             ("cross_entropy", [:]), ("cross_entropy", ["label_smoothing": "0.2"]), ("bce_with_logits", [:]),
             ("mse", [:]), ("mae", [:]), ("hinge", [:]), ("hinge", ["margin": "0.5"]),
         ]

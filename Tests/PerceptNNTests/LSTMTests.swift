@@ -51,7 +51,7 @@ final class LSTMTests: XCTestCase {
     }
 
     func testDropoutActsOnlyWhileTrainingAndNeedsStackedLayers() throws {
-        let values = ["hidden_size": "8", "num_layers": "2", "return_sequences": "true"]
+        let values: [String: Value] = ["hidden_size": "8", "num_layers": "2", "return_sequences": "true"]
         let (plain, out) = try buildLayer("lstm", values, input: [6, 3])
         let (dropped, _) = try buildLayer("lstm", values.merging(["dropout": "0.5"]) { $1 }, input: [6, 3])
         let x = randomValues(2 * 18, seed: 3), n = 2 * Tensor.count(of: out)

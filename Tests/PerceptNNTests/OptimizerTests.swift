@@ -5,7 +5,7 @@ import XCTest
 /// Update rules against hand-computed PyTorch formulas on one parameter.
 final class OptimizerTests: XCTestCase {
     /// Applies `steps` updates with the given gradients to w = [1, -2]; returns w after each step.
-    private func run(_ name: String, _ values: [String: String], grads: [[Float]]) throws -> [[Float]] {
+    private func run(_ name: String, _ values: [String: Value], grads: [[Float]]) throws -> [[Float]] {
         let opt = try OptimizerRegistry.make(name, values)
         let p = Param(name: "weight", shape: [2])
         p.value.ptr[0] = 1; p.value.ptr[1] = -2
@@ -44,7 +44,7 @@ final class OptimizerTests: XCTestCase {
     func testLargeTensorsUpdateInParallelToTheSameBitsAsOneThread() throws {
         // 200,000 elements: above the parallel threshold, split over the workers.
         let n = 200_000
-        func trained(threads: Int, _ name: String, _ values: [String: String]) throws -> [Float] {
+        func trained(threads: Int, _ name: String, _ values: [String: Value]) throws -> [Float] {
             let saved = Parallel.threads
             Parallel.threads = threads
             defer { Parallel.threads = saved }
@@ -57,9 +57,10 @@ final class OptimizerTests: XCTestCase {
             }
             return p.value.array(n)
         }
-        for (name, values) in [("adam", ["lr": "0.01", "weight_decay": "0.1"]), ("adamw", ["lr": "0.01"]),
+        let cases: [(String, [String: Value])] = [("adam", ["lr": "0.01", "weight_decay": "0.1"]), ("adamw", ["lr": "0.01"]),
                                ("sgd", ["lr": "0.1", "momentum": "0.9", "l1": "0.001"]), ("rmsprop", ["centered": "true"]),
-                               ("adagrad", [:])] {
+                               ("adagrad", [:])]
+        for (name, values) in cases {
             let one = try trained(threads: 1, name, values), two = try trained(threads: 2, name, values)
             XCTAssertTrue(one == two, "\(name): 1 and 2 threads differ")
             XCTAssertNotEqual(one[5], Float(5 % 97) * 0.01 - 0.4, "\(name) moved the weights")
@@ -114,7 +115,7 @@ final class OptimizerTests: XCTestCase {
 
     func testUnknownOptimizerSuggestsTheClosestName() {
         XCTAssertThrowsError(try OptimizerRegistry.make("adamm")) { e in
-            XCTAssertEqual((e as? PerceptError)?.description, "optimizer: unknown optimizer 'adamm' (did you mean 'adam'?)")
+            XCTAssertEqual((e as? PerceptError)?.description, "adamm: unknown optimizer (did you mean 'adam'?)")
         }
     }
 }

@@ -6,22 +6,22 @@ import XCTest
 final class ResidualTests: XCTestCase {
     func testIdentityShortcutAddsTheInput() throws {
         // A body of one dense layer with zero weights leaves relu(x).
-        let (layer, out) = try buildLayer("residual", ["body": "dense out_features=3"], input: [3])
+        let (layer, out) = try buildLayer("residual", ["body": [["dense": ["out_features": 3]]]], input: [3])
         XCTAssertEqual(out, [3])
         for p in layer.weights { p.value.zero(p.count) }
         XCTAssertEqual(forward(layer, [1, -2, 3], batch: 1, count: 3), [1, 0, 3])
-        let (lin, _) = try buildLayer("residual", ["body": "dense out_features=3", "activation": "none"], input: [3])
+        let (lin, _) = try buildLayer("residual", ["body": [["dense": ["out_features": 3]]], "activation": "none"], input: [3])
         for p in lin.weights { p.value.zero(p.count) }
         XCTAssertEqual(forward(lin, [1, -2, 3], batch: 1, count: 3), [1, -2, 3])
     }
 
     func testDenseBlockGradientsMatchFiniteDifferences() throws {
-        let (layer, out) = try buildLayer("residual", ["body": "dense out_features=4; tanh; dense out_features=4", "activation": "none"], input: [4])
+        let (layer, out) = try buildLayer("residual", ["body": [["dense": ["out_features": 4]], "tanh", ["dense": ["out_features": 4]]], "activation": "none"], input: [4])
         try assertGradients(layer, input: [4], output: out, batch: 3)
     }
 
     func testConvBlockWithBatchNormGradientsMatchFiniteDifferences() throws {
-        let body = "conv2d out_channels=2 kernel_size=3 padding=1; batchnorm2d; tanh; conv2d out_channels=2 kernel_size=3 padding=1"
+        let body: Value = [["conv2d": ["out_channels": 2, "kernel_size": 3, "padding": 1]], "batchnorm2d", "tanh", ["conv2d": ["out_channels": 2, "kernel_size": 3, "padding": 1]]]
         let (layer, out) = try buildLayer("residual", ["body": body, "activation": "none"], input: [2, 3, 3])
         XCTAssertEqual(layer.weights.map(\.name), ["body.0.weight", "body.0.bias", "body.1.weight", "body.1.bias", "body.3.weight", "body.3.bias"])
         XCTAssertEqual((layer as? any StatefulLayer)?.buffers.map(\.name), ["body.1.running_mean", "body.1.running_var"])
@@ -29,7 +29,7 @@ final class ResidualTests: XCTestCase {
     }
 
     func testDownsamplingBlockLearnsAProjection() throws {
-        let body = "conv2d out_channels=4 kernel_size=3 stride=2 padding=1; tanh; conv2d out_channels=4 kernel_size=3 padding=1"
+        let body: Value = [["conv2d": ["out_channels": 4, "kernel_size": 3, "stride": 2, "padding": 1]], "tanh", ["conv2d": ["out_channels": 4, "kernel_size": 3, "padding": 1]]]
         let (layer, out) = try buildLayer("residual", ["body": body, "activation": "none"], input: [2, 5, 5])
         XCTAssertEqual(out, [4, 3, 3])
         XCTAssertEqual(layer.weights.last?.name, "projection.weight")
@@ -40,7 +40,7 @@ final class ResidualTests: XCTestCase {
     func testConv1DBlockInSequentialNamesItsParameters() throws {
         let model = try Sequential([
             LayerSpec("conv1d", ["out_channels": "4", "kernel_size": "3", "padding": "same"]),
-            LayerSpec("residual", ["body": "conv1d out_channels=4 kernel_size=3 padding=same; batchnorm1d; relu; conv1d out_channels=4 kernel_size=3 padding=same"]),
+            LayerSpec("residual", ["body": [["conv1d": ["out_channels": 4, "kernel_size": 3, "padding": "same"]], "batchnorm1d", "relu", ["conv1d": ["out_channels": 4, "kernel_size": 3, "padding": "same"]]]]),
             LayerSpec("to_sequence"), LayerSpec("gru", ["hidden_size": "5"]), LayerSpec("dense", ["out_features": "3"]),
         ], inputShape: [2, 12])
         XCTAssertEqual(model.outputShape, [3])
@@ -50,9 +50,9 @@ final class ResidualTests: XCTestCase {
 
     func testBadBodiesAreErrors() {
         XCTAssertThrowsError(try LayerRegistry.make("residual", [:])) { e in XCTAssertTrue("\(e)".contains("body"), "\(e)") }
-        XCTAssertThrowsError(try LayerRegistry.make("residual", ["body": "dense out_features"])) { e in XCTAssertTrue("\(e)".contains("key=value"), "\(e)") }
-        XCTAssertThrowsError(try LayerRegistry.make("residual", ["body": "densse out_features=3"])) { e in XCTAssertTrue("\(e)".contains("dense"), "\(e)") }
-        XCTAssertThrowsError(try Sequential([LayerSpec("residual", ["body": "flatten"])], inputShape: [2, 3, 3])) { e in
+        XCTAssertThrowsError(try LayerRegistry.make("residual", ["body": [["dense": 3]]])) { e in XCTAssertTrue("\(e)".contains("options must be a mapping"), "\(e)") }
+        XCTAssertThrowsError(try LayerRegistry.make("residual", ["body": [["densse": ["out_features": 3]]]])) { e in XCTAssertTrue("\(e)".contains("dense"), "\(e)") }
+        XCTAssertThrowsError(try Sequential([LayerSpec("residual", ["body": ["flatten"]])], inputShape: [2, 3, 3])) { e in
             XCTAssertTrue("\(e)".contains("layer 0 (residual)"), "\(e)")
         }
     }

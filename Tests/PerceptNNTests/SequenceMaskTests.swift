@@ -7,7 +7,7 @@ final class SequenceMaskTests: XCTestCase {
     /// The same recurrent layer run on a short sequence alone and on it padded with junk.
     private func assertPaddingIsInvisible(_ type: String, bidirectional: Bool, returnSequences: Bool,
                                           file: StaticString = #filePath, line: UInt = #line) throws {
-        let values = ["hidden_size": "4", "bidirectional": "\(bidirectional)", "return_sequences": "\(returnSequences)", "num_layers": "2"]
+        let values: [String: Value] = ["hidden_size": "4", "bidirectional": "\(bidirectional)", "return_sequences": "\(returnSequences)", "num_layers": "2"]
         let T = 7, L = 4, F = 3
         let (short, shortOut) = try buildLayer(type, values, input: [L, F], seed: 9)
         let (long, longOut) = try buildLayer(type, values, input: [T, F], seed: 9)
@@ -119,7 +119,7 @@ final class SequenceMaskTests: XCTestCase {
 final class RecurrentChunkingTests: XCTestCase {
     /// A batch of 17 (chunks of 16 and 1) against the same samples one at a time, with 1 and 2 threads.
     private func assertChunkedBatchMatchesSingleSamples(_ type: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let values = ["hidden_size": "41", "bidirectional": "true", "return_sequences": "true"]   // H·G ≥ 4096: parallel path
+        let values: [String: Value] = ["hidden_size": "41", "bidirectional": "true", "return_sequences": "true"]   // H·G ≥ 4096: parallel path
         let B = 17, T = 3, F = 2, H2 = 82
         let x = randomValues(B * T * F, seed: 31), dy = randomValues(B * T * H2, seed: 32)
         let saved = Parallel.threads

@@ -59,7 +59,7 @@ final class RecurrentCheckpointTests: XCTestCase {
     func testSequenceModelRoundTripsThroughACheckpoint() throws {
         let specs = [
             LayerSpec("conv1d", ["out_channels": "4", "kernel_size": "3", "padding": "same"]),
-            LayerSpec("residual", ["body": "conv1d out_channels=4 kernel_size=3 padding=same; tanh; conv1d out_channels=4 kernel_size=3 padding=same"]),
+            LayerSpec("residual", ["body": [["conv1d": ["out_channels": 4, "kernel_size": 3, "padding": "same"]], "tanh", ["conv1d": ["out_channels": 4, "kernel_size": 3, "padding": "same"]]]]),
             LayerSpec("to_sequence"),
             LayerSpec("lstm", ["hidden_size": "5", "bidirectional": "true", "return_sequences": "true"]),
             LayerSpec("gru", ["hidden_size": "3", "num_layers": "2"]),

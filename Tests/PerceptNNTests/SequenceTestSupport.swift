@@ -63,7 +63,7 @@ func assertGradients(_ layer: any Layer, input: [Int], output: [Int], batch: Int
         let err = abs(Double(a) - n)
         if err > atol + rtol * abs(n) {
             failures += 1
-            if failures <= 5 { XCTFail("\(type(of: layer).typeName) \(what): analytic \(a), numeric \(n)", file: file, line: line) }
+            if failures <= 5 { XCTFail("\(type(of: layer).name) \(what): analytic \(a), numeric \(n)", file: file, line: line) }
         }
     }
     var checked = 0
@@ -92,7 +92,7 @@ func assertGradients(_ layer: any Layer, input: [Int], output: [Int], batch: Int
 func assertRecurrentMatchesTorch(_ type: String, _ name: String, inputSize: Int, hidden: Int, layers: Int,
                                  bidirectional: Bool, batch: Int, frames: Int, last: Bool,
                                  file: StaticString = #filePath, line: UInt = #line) throws {
-    let values = ["hidden_size": "\(hidden)", "num_layers": "\(layers)", "bidirectional": "\(bidirectional)",
+    let values: [String: Value] = ["hidden_size": "\(hidden)", "num_layers": "\(layers)", "bidirectional": "\(bidirectional)",
                   "return_sequences": "\(!last)"]
     let (layer, outShape) = try buildLayer(type, values, input: [frames, inputSize])
     let dirs = bidirectional ? 2 : 1

@@ -60,14 +60,14 @@ final class SequentialTests: XCTestCase {
     }
 
     func testEveryRegisteredLayerHasDocumentedSnakeCaseParameters() {
-        for t in LayerRegistry.all {
-            XCTAssertFalse(t.summary.isEmpty, t.typeName)
+        for t in LayerRegistry.shared.entries.map(\.info) {
+            XCTAssertFalse(t.summary.isEmpty, t.name)
             for p in t.parameters {
-                XCTAssertEqual(p.name, p.name.lowercased(), "\(t.typeName).\(p.name)")
-                XCTAssertFalse(p.doc.isEmpty, "\(t.typeName).\(p.name)")
+                XCTAssertEqual(p.name, p.name.lowercased(), "\(t.name).\(p.name)")
+                XCTAssertFalse(p.doc.isEmpty, "\(t.name).\(p.name)")
             }
         }
-        XCTAssertEqual(Set(LayerRegistry.all.map { $0.typeName }).count, LayerRegistry.all.count)
+        XCTAssertEqual(Set(LayerRegistry.shared.names).count, LayerRegistry.shared.names.count)
     }
 
     func testSameSeedBuildsIdenticalWeightsAndOtherSeedDiffers() throws {
@@ -86,7 +86,7 @@ final class SequentialTests: XCTestCase {
         let cases: [(String, Double)] = [("kaiming_normal", 2.0 / 200), ("xavier_normal", 2.0 / 300), ("kaiming_uniform", 2.0 / 200),
                                          ("xavier_uniform", 2.0 / 300), ("torch_default", 1.0 / 600)]
         for (name, expected) in cases {
-            let (layer, _) = try buildLayer("dense", ["out_features": "100", "init": name], input: [200])
+            let (layer, _) = try buildLayer("dense", ["out_features": "100", "init": .of(name)], input: [200])
             let w = layer.weights[0].value.array(20_000).map(Double.init)
             let mean: Double = w.reduce(0, +) / 20_000
             var variance = 0.0

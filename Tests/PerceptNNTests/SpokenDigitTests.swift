@@ -119,7 +119,7 @@ final class SpokenDigitTests: XCTestCase {
                              epochs: Int, lr: String, batch: Int = 16) throws -> Double {
         let mask = try SequenceMask.attach(to: model, frames: frames)
         let loss = try LossRegistry.make("cross_entropy")
-        let opt = try OptimizerRegistry.make("adam", ["lr": lr])
+        let opt = try OptimizerRegistry.make("adam", ["lr": .of(lr)])
         let params = model.namedParameters
         let inSize = model.inputSize, w = model.outputSize
         let xb = FloatBuffer(count: batch * inSize), tb = FloatBuffer(count: batch), gb = FloatBuffer(count: batch * w)

@@ -11,7 +11,7 @@ enum Fixture {
 }
 
 /// Builds one layer for a per-sample input shape; returns it with its output shape.
-func buildLayer(_ type: String, _ values: [String: String], input: [Int], seed: UInt64 = 7) throws -> (any Layer, [Int]) {
+func buildLayer(_ type: String, _ values: [String: Value], input: [Int], seed: UInt64 = 7) throws -> (any Layer, [Int]) {
     let layer = try LayerRegistry.make(type, values)
     var rng = RandomStream(seed: seed)
     let out = try layer.build(inputShape: input, rng: &rng)
@@ -40,7 +40,7 @@ func forward(_ layer: any Layer, _ x: [Float], batch: Int, count: Int, training:
 
 /// Finite-difference gradient check of one layer: compares backward() against central differences
 /// of L = Σ r·y (accumulated in Double) for every input element and every parameter element.
-func assertLayerGradients(_ type: String, _ values: [String: String] = [:], input: [Int], batch: Int = 2,
+func assertLayerGradients(_ type: String, _ values: [String: Value] = [:], input: [Int], batch: Int = 2,
                           training: Bool = false, eps: Float = 1e-2, atol: Double = 2e-3, rtol: Double = 1e-2,
                           file: StaticString = #filePath, line: UInt = #line) throws {
     let (layer, outShape) = try buildLayer(type, values, input: input)

@@ -5,7 +5,7 @@ import XCTest
 /// Forward (and backward) outputs against PyTorch on fixed weights; fixtures from Fixtures/generate.py.
 final class TorchParityTests: XCTestCase {
     /// Runs one layer on a fixture input with fixture weights; checks y, dx, dW, db against torch.
-    private func checkLayer(_ prefix: String, _ type: String, _ values: [String: String], input x: Tensor,
+    private func checkLayer(_ prefix: String, _ type: String, _ values: [String: Value], input x: Tensor,
                             weights: [String] = [], tol: Float = 2e-5, file: StaticString = #filePath, line: UInt = #line) throws {
         let batch = x.shape[0]
         let (layer, outShape) = try buildLayer(type, values, input: Array(x.shape.dropFirst()))
@@ -26,7 +26,7 @@ final class TorchParityTests: XCTestCase {
     }
 
     func testConv2DMatchesTorchForStridePaddingDilationGroups() throws {
-        let configs: [(String, [String: String])] = [
+        let configs: [(String, [String: Value])] = [
             ("basic", ["out_channels": "4", "kernel_size": "3", "padding": "1"]),
             ("strided", ["out_channels": "3", "kernel_size": "3,2", "stride": "2", "padding": "1,2"]),
             ("dilated", ["out_channels": "3", "kernel_size": "3", "padding": "2", "dilation": "2"]),
@@ -71,7 +71,7 @@ final class TorchParityTests: XCTestCase {
         let logits = try Fixture.load("loss_logits")
         let labels = try Fixture.load("loss_labels"), soft = try Fixture.load("loss_targets")
         let batch = logits.shape[0], width = logits.shape[1]
-        let cases: [(String, String, [String: String])] = [
+        let cases: [(String, String, [String: Value])] = [
             ("cross_entropy", "cross_entropy", [:]), ("cross_entropy_ls", "cross_entropy", ["label_smoothing": "0.1"]),
             ("bce_with_logits", "bce_with_logits", [:]), ("mse", "mse", [:]), ("mae", "mae", [:]),
             ("hinge", "hinge", [:]), ("hinge_m05", "hinge", ["margin": "0.5"]),

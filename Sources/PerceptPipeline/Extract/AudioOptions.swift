@@ -19,10 +19,10 @@ struct AudioOptions: Sendable {
     static let maxRate = 1_536_000
 
     /// STFT and loading options. `defaultHop` nil means librosa.stft's win_length / 4.
-    static func stftSpecs(defaultHop: String?) -> [ParameterSpec] {
+    static func stftSpecs(defaultHop: Int?) -> [ParameterSpec] {
         [
             ParameterSpec("n_fft", .int, default: "2048", doc: "FFT size in samples"),
-            ParameterSpec("hop_length", .int, default: defaultHop,
+            ParameterSpec("hop_length", .int, default: defaultHop.map(Value.of),
                           doc: defaultHop == nil ? "hop between frames in samples (default win_length / 4)" : "hop between frames in samples"),
             ParameterSpec("win_length", .int, doc: "window length in samples, zero-padded to n_fft (default n_fft)"),
             ParameterSpec("window", .string, default: "hann", doc: "analysis window: \(windowNames.joined(separator: ", ")) (periodic)"),
@@ -37,24 +37,24 @@ struct AudioOptions: Sendable {
     }
 
     init(_ params: Parameters) throws {
-        guard let nFFT = try params.int("n_fft") else { throw params.invalid("n_fft", "is required") }
+        let nFFT = try params.int("n_fft")
         guard nFFT > 0 else { throw params.invalid("n_fft", "n_fft=\(nFFT) must be > 0") }
-        let win = try params.int("win_length")
+        let win = try params.optionalInt("win_length")
         if let w = win, w <= 0 { throw params.invalid("win_length", "win_length=\(w) must be > 0") }
         if let w = win, w > nFFT { throw params.invalid("win_length", "win_length=\(w) must be ≤ n_fft=\(nFFT)") }
-        let hop = try params.int("hop_length")
+        let hop = try params.optionalInt("hop_length")
         if let h = hop, h <= 0 { throw params.invalid("hop_length", "hop_length=\(h) must be a positive integer") }
-        let name = params.string("window") ?? "hann"
+        let name = try params.string("window")
         guard let window = Window(name: name) else {
             throw params.invalid("window", "unknown window '\(name)'; known: \(AudioOptions.windowNames.joined(separator: ", "))")
         }
-        guard let pad = PadMode(rawValue: params.string("pad_mode") ?? "constant") else {
+        guard let pad = PadMode(rawValue: try params.string("pad_mode")) else {
             throw params.invalid("pad_mode", "unknown pad mode; known: \(PadMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let center = try params.bool("center") ?? true
-        power = try params.float("power") ?? 2
+        let center = try params.bool("center")
+        power = try params.float("power")
         guard power > 0, power.isFinite else { throw params.invalid("power", "power=\(power) must be a positive number") }
-        targetRate = try params.int("sr")
+        targetRate = try params.optionalInt("sr")
         if let r = targetRate, !(1...AudioOptions.maxRate).contains(r) {
             throw params.invalid("sr", "sr=\(r) must be between 1 and \(AudioOptions.maxRate)")
         }
@@ -124,19 +124,19 @@ struct MelOptions: Sendable {
     ]
 
     init(_ params: Parameters) throws {
-        nMels = try params.int("n_mels") ?? 128
+        nMels = try params.int("n_mels")
         guard (1...MelFilterbank.maxMels).contains(nMels) else {
             throw params.invalid("n_mels", "n_mels=\(nMels) must be between 1 and \(MelFilterbank.maxMels)")
         }
-        fmin = Double(try params.float("fmin") ?? 0)
+        fmin = Double(try params.float("fmin"))
         guard fmin >= 0 else { throw params.invalid("fmin", "fmin=\(fmin) must be ≥ 0") }
-        fmax = try params.float("fmax").map(Double.init)
+        fmax = try params.optionalFloat("fmax").map(Double.init)
         if let f = fmax {
             guard f > 0 else { throw params.invalid("fmax", "fmax=\(f) must be > 0") }
             guard fmin < f else { throw params.invalid("fmin", "fmin=\(fmin) must be below fmax=\(f)") }
         }
-        htk = try params.bool("htk") ?? false
-        norm = params.string("mel_norm") == "none" ? .none : .slaney
+        htk = try params.bool("htk")
+        norm = try params.string("mel_norm") == "none" ? .none : .slaney
     }
 
     /// The filterbank for this rate (validated against sr/2; empty filters warn once per rate).

@@ -29,17 +29,13 @@ public enum FeatureOutput: Sendable {
 
 /// A named feature `percept extract NAME` can compute from one file.
 ///
-/// Each feature is one small type in one file, registered in `FeatureRegistry.all`; its
+/// Each feature is one small type in one file, registered in `FeatureRegistry.shared`; its
 /// `parameters` (reference-library names in snake_case) drive the CLI flags (kebab-case),
 /// validation and help text.
 ///
-///     let f = try MFCCFeature(Parameters(owner: "mfcc", specs: MFCCFeature.parameters, values: ["n_mfcc": "13"], naming: .cli))
-public protocol FeatureExtractor: Sendable {
-    static var name: String { get }
-    /// One line for `percept extract --help`.
-    static var summary: String { get }
+///     let f = try MFCCFeature(Parameters(owner: "mfcc", specs: MFCCFeature.parameters, values: ["n_mfcc": 13]))
+public protocol FeatureExtractor: Sendable, Component {
     static var inputKind: InputKind { get }
-    static var parameters: [ParameterSpec] { get }
 
     /// Validates every parameter; errors name the option (`params.invalid("n_fft", "...")`).
     init(_ params: Parameters) throws

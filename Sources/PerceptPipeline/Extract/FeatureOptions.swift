@@ -8,7 +8,7 @@ public enum FeatureOptions {
     ///     let p = try FeatureOptions.parse(["--n-mfcc", "13"], for: MFCCFeature.self)
     public static func parse(_ words: [String], for feature: any FeatureExtractor.Type) throws -> Parameters {
         let specs = feature.parameters
-        var values = [String: String]()
+        var values = [String: Value]()
         var i = 0
         while i < words.count {
             let word = words[i]
@@ -23,21 +23,21 @@ public enum FeatureOptions {
             }
             let name = flag.replacingOccurrences(of: "-", with: "_")
             guard let spec = specs.first(where: { $0.name == name }) else {
-                let hint = closestName(to: "--" + flag, in: specs.map(\.cliFlag)).map { " (did you mean '\($0)'?)" } ?? ""
-                throw PerceptError.invalidArgument(field: "--" + flag, "unknown option for '\(feature.name)'\(hint)")
+                throw PerceptError.invalidArgument(field: "--" + flag, "unknown option for '\(feature.name)'\(didYouMean("--" + flag, in: specs.map(\.cliFlag)))")
             }
             if values[name] != nil {
                 throw PerceptError.invalidArgument(field: spec.cliFlag, "given more than once")
             }
+            let origin = Origin.flag(spec.cliFlag)
             if let inline {
-                values[name] = inline
+                values[name] = Value(.string(inline), origin: origin)
                 i += 1
             } else if spec.kind == .bool, i + 1 >= words.count || words[i + 1].hasPrefix("--") {
-                values[name] = "true"
+                values[name] = Value(.bool(true), origin: origin)
                 i += 1
             } else {
                 guard i + 1 < words.count else { throw PerceptError.invalidArgument(field: spec.cliFlag, "needs a value") }
-                values[name] = words[i + 1]
+                values[name] = Value(.string(words[i + 1]), origin: origin)
                 i += 2
             }
         }
@@ -47,13 +47,13 @@ public enum FeatureOptions {
     /// The help text listing every feature and its options with defaults.
     public static var helpText: String {
         var lines = ["FEATURES"]
-        for f in FeatureRegistry.all {
-            lines.append("  \(f.name) (\(f.inputKind.rawValue)): \(f.summary)")
+        for f in FeatureRegistry.shared.entries.map(\.info) {
+            lines.append("  \(f.name) (\(f.detail ?? "")): \(f.summary)")
             for p in f.parameters {
                 var line = "      \(p.cliFlag)"
                 if !p.choices.isEmpty { line += " {\(p.choices.joined(separator: ","))}" }
                 line += "  \(p.doc)"
-                if let d = p.defaultValue { line += " (default \(d))" }
+                if let d = p.defaultText { line += " (default \(d))" }
                 lines.append(line)
             }
         }

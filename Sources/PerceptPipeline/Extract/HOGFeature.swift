@@ -11,8 +11,8 @@ public struct HOGFeature: FeatureExtractor {
     public static let inputKind = InputKind.image
     public static let parameters = [
         ParameterSpec("orientations", .int, default: "9", doc: "number of orientation bins over 0–180°"),
-        ParameterSpec("pixels_per_cell", .intList, default: "8", doc: "cell size in pixels: N (square) or ROWS,COLS"),
-        ParameterSpec("cells_per_block", .intList, default: "3", doc: "block size in cells: N (square) or ROWS,COLS"),
+        ParameterSpec("pixels_per_cell", .intPair, default: "8", doc: "cell size in pixels: N (square) or ROWS,COLS"),
+        ParameterSpec("cells_per_block", .intPair, default: "3", doc: "block size in cells: N (square) or ROWS,COLS"),
         ParameterSpec("block_norm", .choice, default: "L2-Hys", choices: HOG.BlockNorm.allCases.map(\.rawValue),
                       doc: "block normalisation"),
         ParameterSpec("transform_sqrt", .bool, default: "false", doc: "square root of the image before the gradient"),
@@ -23,26 +23,15 @@ public struct HOGFeature: FeatureExtractor {
 
     public init(_ params: Parameters) throws {
         self.params = params
-        guard let n = try params.int("orientations") else { throw params.invalid("orientations", "is required") }
+        let n = try params.int("orientations")
         guard n >= 1 else { throw params.invalid("orientations", "orientations=\(n) must be ≥ 1") }
-        let cell = try HOGFeature.pair(params, "pixels_per_cell")
-        let block = try HOGFeature.pair(params, "cells_per_block")
-        guard let norm = HOG.BlockNorm(rawValue: params.string("block_norm") ?? "L2-Hys") else {
+        let cell = try params.intPair("pixels_per_cell", atLeast: 1)
+        let block = try params.intPair("cells_per_block", atLeast: 1)
+        guard let norm = HOG.BlockNorm(rawValue: try params.string("block_norm")) else {
             throw params.invalid("block_norm", "unknown block norm")
         }
         hog = try HOG(orientations: n, pixelsPerCell: cell, cellsPerBlock: block, blockNorm: norm,
-                      transformSqrt: try params.bool("transform_sqrt") ?? false)
-    }
-
-    /// `8` → (8, 8); `8,6` → (8, 6) (rows, cols); both positive.
-    static func pair(_ params: Parameters, _ name: String) throws -> (Int, Int) {
-        let text = params.string(name) ?? ""
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard (1...2).contains(parts.count), let first = parts[0], let last = parts[parts.count - 1] else {
-            throw params.invalid(name, "'\(text)' is not N or ROWS,COLS")
-        }
-        guard first >= 1, last >= 1 else { throw params.invalid(name, "\(name)=\(text) must be ≥ 1") }
-        return (first, last)
+                      transformSqrt: try params.bool("transform_sqrt"))
     }
 
     public func extract(path: String) throws -> FeatureOutput {

@@ -10,7 +10,7 @@ public struct MFCCFeature: FeatureExtractor {
     public static let name = "mfcc"
     public static let summary = "MFCCs as librosa.feature.mfcc: (n_mfcc, frames)"
     public static let inputKind = InputKind.audio
-    public static let parameters = AudioOptions.stftSpecs(defaultHop: "512") + MelOptions.specs + [
+    public static let parameters = AudioOptions.stftSpecs(defaultHop: 512) + MelOptions.specs + [
         ParameterSpec("top_db", .float, default: "80", doc: "floor of the log-mel at max - top_db ('none' for no floor)"),
         ParameterSpec("n_mfcc", .int, default: "20", doc: "number of coefficients"),
         ParameterSpec("dct_type", .int, default: "2", doc: "DCT type (1, 2 or 3)"),
@@ -35,16 +35,16 @@ public struct MFCCFeature: FeatureExtractor {
         let mel = try MelOptions(params)
         self.mel = mel
         decibels = try MelSpectrogramFeature.decibels(params)
-        let nMFCC = try params.int("n_mfcc") ?? 20
-        let dctType = try params.int("dct_type") ?? 2
-        let dctNorm: MFCC.DCTNorm = params.string("dct_norm") == "none" ? .none : .ortho
-        let lifter = Double(try params.float("lifter") ?? 0)
+        let nMFCC = try params.int("n_mfcc")
+        let dctType = try params.int("dct_type")
+        let dctNorm: MFCC.DCTNorm = try params.string("dct_norm") == "none" ? .none : .ortho
+        let lifter = Double(try params.float("lifter"))
         dct = try AudioOptions.mapping(params, path: nil) {
             try MFCC(nMFCC: nMFCC, nMels: mel.nMels, dctType: dctType, norm: dctNorm, lifter: lifter)
         }
-        deltas = try params.int("deltas") ?? 0
+        deltas = try params.int("deltas")
         guard (0...2).contains(deltas) else { throw params.invalid("deltas", "deltas=\(deltas) must be 0, 1 or 2") }
-        deltaWidth = try params.int("delta_width") ?? 9
+        deltaWidth = try params.int("delta_width")
         guard deltaWidth >= 3, deltaWidth % 2 == 1 else {
             throw params.invalid("delta_width", "delta_width=\(deltaWidth) must be an odd integer ≥ 3")
         }

@@ -9,7 +9,7 @@ public struct MelSpectrogramFeature: FeatureExtractor {
     public static let name = "melspectrogram"
     public static let summary = "mel spectrogram as librosa.feature.melspectrogram, optionally in dB: (n_mels, frames)"
     public static let inputKind = InputKind.audio
-    public static let parameters = AudioOptions.stftSpecs(defaultHop: "512") + MelOptions.specs + [
+    public static let parameters = AudioOptions.stftSpecs(defaultHop: 512) + MelOptions.specs + [
         ParameterSpec("db", .bool, default: "false", doc: "convert with power_to_db (ref 1, amin 1e-10)"),
         ParameterSpec("top_db", .float, default: "80", doc: "with --db: floor at max - top_db ('none' for no floor)"),
     ]
@@ -23,13 +23,13 @@ public struct MelSpectrogramFeature: FeatureExtractor {
         self.params = params
         options = try AudioOptions(params)
         mel = try MelOptions(params)
-        decibels = try params.bool("db") ?? false ? try MelSpectrogramFeature.decibels(params) : nil
+        decibels = try params.bool("db") ? try MelSpectrogramFeature.decibels(params) : nil
     }
 
     /// power_to_db with ref 1, amin 1e-10 and the `top_db` option ("none" disables the floor).
     static func decibels(_ params: Parameters) throws -> Decibels {
         var top: Float? = 80
-        if params.string("top_db")?.lowercased() == "none" { top = nil } else { top = try params.float("top_db") }
+        if try params.string("top_db").lowercased() == "none" { top = nil } else { top = try params.float("top_db") }
         if let t = top, !(t >= 0) || !t.isFinite { throw params.invalid("top_db", "top_db=\(t) must be a non-negative number") }
         return try Decibels.power(ref: .value(1), amin: 1e-10, topDb: top)
     }

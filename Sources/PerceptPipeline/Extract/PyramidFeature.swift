@@ -18,7 +18,7 @@ public struct PyramidFeature: FeatureExtractor {
 
     public init(_ params: Parameters) throws {
         self.params = params
-        levels = try params.int("levels") ?? 4
+        levels = try params.int("levels")
         guard levels >= 1 else { throw params.invalid("levels", "levels=\(levels) must be ≥ 1") }
     }
 

@@ -20,10 +20,10 @@ public struct SobelFeature: FeatureExtractor {
     let mode: String
 
     public init(_ params: Parameters) throws {
-        let name = params.string("border") ?? "reflect101"
+        let name = try params.string("border")
         guard let b = BorderMode(name: name) else { throw params.invalid("border", "unknown border '\(name)'") }
         border = b
-        mode = params.string("mode") ?? "xy"
+        mode = try params.string("mode")
     }
 
     public func extract(path: String) throws -> FeatureOutput {

@@ -1,0 +1,87 @@
+import Foundation
+import PerceptCore
+import Yams
+
+/// Reads YAML (or JSON, which is YAML) into `Value`s that remember their line and column,
+/// so every later error can point at the place in the file. Anchors, aliases and merge keys
+/// (`<<: *defaults`) are resolved here; duplicate keys are an error.
+///
+///     let root = try YAMLValue.parse("n_fft: 512\n", file: "a.yaml")   // root["n_fft"]?.origin: line 1, column 8
+public enum YAMLValue {
+    /// Parses text; an empty document is null. Syntax errors name the file, line and column.
+    public static func parse(_ text: String, file: String) throws -> Value {
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw PerceptError.badInput(file: file, "not valid YAML: \(oneLine(error))")
+        }
+        guard let node else { return Value(.null, origin: .file(file, line: 1, column: 1)) }
+        return try value(node, file: file)
+    }
+
+    /// Reads a file as text and parses it.
+    public static func load(_ path: String) throws -> Value {
+        guard FileManager.default.fileExists(atPath: path) else { throw PerceptError.badInput(file: path, "no such file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw PerceptError.badInput(file: path, "cannot read") }
+        guard let text = String(data: data, encoding: .utf8) else { throw PerceptError.badInput(file: path, "is not UTF-8 text") }
+        return try parse(text, file: path)
+    }
+
+    /// One node, with its scalars typed by YAML's core schema (`512` int, `0.5` float, `true`
+    /// bool, `~` null; quoted scalars stay text).
+    public static func value(_ node: Node, file: String) throws -> Value {
+        let origin = node.mark.map { Origin.file(file, line: $0.line, column: $0.column) } ?? .file(file, line: 0, column: 0)
+        switch node {
+        case let .scalar(s):
+            return Value(scalar(s), origin: origin)
+        case let .sequence(seq):
+            return Value(.list(try seq.map { try value($0, file: file) }), origin: origin)
+        case let .mapping(map):
+            var entries: [Value.Entry] = []
+            var merged: [Value.Entry] = []
+            for (k, v) in map {
+                let keyOrigin = k.mark.map { Origin.file(file, line: $0.line, column: $0.column) } ?? origin
+                guard case let .scalar(ks) = k else {
+                    throw PerceptError.badInput(file: file, "line \(k.mark?.line ?? 0), column \(k.mark?.column ?? 0): keys must be plain words")
+                }
+                if ks.string == "<<", ks.style == .plain {
+                    // Merge keys: the aliased mappings' entries, overridden by explicit ones.
+                    let sources = v.sequence.map(Array.init) ?? [v]
+                    for src in sources {
+                        guard let e = try value(src, file: file).entries else {
+                            throw PerceptError.badInput(file: file, "line \(ks.mark?.line ?? 0), column \(ks.mark?.column ?? 0): '<<' must merge a mapping")
+                        }
+                        for item in e where !merged.contains(where: { $0.key == item.key }) { merged.append(item) }
+                    }
+                    continue
+                }
+                if entries.contains(where: { $0.key == ks.string }) {
+                    throw PerceptError.badInput(file: file, "line \(keyOrigin.line), column \(keyOrigin.column): duplicate key '\(ks.string)'")
+                }
+                entries.append(Value.Entry(ks.string, try value(v, file: file), keyOrigin: keyOrigin))
+            }
+            for m in merged where !entries.contains(where: { $0.key == m.key }) { entries.append(m) }
+            return Value(.map(entries), origin: origin)
+        case let .alias(a):
+            throw PerceptError.badInput(file: file, "line \(a.mark?.line ?? 0): unresolved alias")
+        }
+    }
+
+    static func scalar(_ s: Node.Scalar) -> Value.Content {
+        if s.style != .plain { return .string(s.string) }
+        let node = Node.scalar(s)
+        if node.null != nil { return .null }
+        if let b = node.bool { return .bool(b) }
+        if let i = node.int { return .int(i) }
+        if let f = node.float { return .float(f) }
+        return .string(s.string)
+    }
+
+    static func oneLine(_ error: Error) -> String {
+        "\(error)".split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+}
+
+extension Origin {
+    var line: Int { if case let .file(_, l, _) = self { return l }; return 0 }
+    var column: Int { if case let .file(_, _, c) = self { return c }; return 0 }
+}
