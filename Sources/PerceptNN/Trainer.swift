@@ -74,8 +74,8 @@ public final class Trainer {
     public let optimizer: Optimizer
     public var schedule: LRSchedule?
     public var options: TrainingOptions
-    /// Run in order at each point of the loop, after the NaN guard, `options.earlyStopping` and
-    /// `options.checkpointPath`'s `ModelCheckpoint`, and before `onStep` / `onEpoch`.
+    /// Run in order at each point of the loop: after the NaN guard and `options.earlyStopping`,
+    /// before `options.checkpointPath`'s `ModelCheckpoint` and `onStep` / `onEpoch`.
     public var callbacks: [any TrainingCallback] = []
     /// Called after every optimizer step, then after every epoch.
     public var onStep: [(StepReport) -> Void] = []
@@ -96,15 +96,16 @@ public final class Trainer {
         self.model = model; self.loss = loss; self.optimizer = optimizer; self.schedule = schedule; self.options = options
     }
 
-    /// Every callback in the order they run: built-in ones first, then `callbacks`, then the closures.
+    /// Every callback in the order they run.
     var activeCallbacks: [any TrainingCallback] {
         var list: [any TrainingCallback] = [nanGuard]
         if let es = options.earlyStopping { list.append(es) }
+        list += callbacks
+        // After every other stateful callback, so the checkpoint holds their end-of-epoch state.
         if let path = options.checkpointPath {
             if checkpointer?.path != path { checkpointer = ModelCheckpoint(path: path) }
             list.append(checkpointer!)
         }
-        list += callbacks
         if !onStep.isEmpty || !onEpoch.isEmpty {
             list.append(ClosureCallback(step: { r in self.onStep.forEach { $0(r) } }, epoch: { r in self.onEpoch.forEach { $0(r) } }))
         }

@@ -13,6 +13,10 @@ public struct TrainerState: Codable, Equatable, Sendable {
     public var schedule: String?
     public var callbacks: [String: Value]
 
+    public init(epochsDone: Int, seed: String, schedule: String?, callbacks: [String: Value]) {
+        self.epochsDone = epochsDone; self.seed = seed; self.schedule = schedule; self.callbacks = callbacks
+    }
+
     enum CodingKeys: String, CodingKey {
         case epochsDone = "epochs_done", seed, schedule, callbacks
     }
