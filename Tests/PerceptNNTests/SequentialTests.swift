@@ -43,7 +43,7 @@ final class SequentialTests: XCTestCase {
 
     func testUnknownLayersAndOptionsAreClearErrors() {
         XCTAssertThrowsError(try LayerRegistry.make("conv2", [:])) { e in
-            XCTAssertEqual((e as? PerceptError)?.description, "layer: unknown layer type 'conv2' (did you mean 'conv2d'?)")
+            XCTAssertEqual((e as? PerceptError)?.description, "conv2: unknown layer (did you mean 'conv2d'?)")
         }
         XCTAssertThrowsError(try LayerRegistry.make("conv2d", ["out_channels": "4", "kernel_size": "3", "strides": "2"])) { e in
             XCTAssertEqual((e as? PerceptError)?.description, "conv2d.strides: unknown option for conv2d (did you mean 'stride'?)")
