@@ -48,6 +48,15 @@ public final class Registry<Product>: RegistryListing, @unchecked Sendable {
         table.append(Entry(info: info, make: make))
     }
 
+    /// Removes a component by name (case and `-`/`_` ignored); nothing happens when none has it.
+    /// Lets a test or plug-in undo its `register`, since registries are shared by the process.
+    ///
+    ///     LayerRegistry.shared.unregister("scale")
+    public func unregister(_ name: String) {
+        lock.lock(); defer { lock.unlock() }
+        table.removeAll { Registry.normalized($0.info.name) == Registry.normalized(name) }
+    }
+
     /// Every entry, in registration order.
     public var entries: [Entry] { lock.lock(); defer { lock.unlock() }; return table }
     public var names: [String] { entries.map(\.info.name) }

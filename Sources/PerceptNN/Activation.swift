@@ -35,7 +35,7 @@ final class ElementwiseState {
 
 /// `max(0, x)`.
 ///
-///     let relu = try LayerRegistry.make("relu", [:])
+///     let relu = ReLU()
 public final class ReLU: Layer {
     public static let name = "relu"
     public static let summary = "rectified linear unit max(0, x)"
@@ -45,6 +45,8 @@ public final class ReLU: Layer {
     /// Set by `Sequential` when the previous Conv2D/Dense applies this ReLU itself.
     var fusedIntoPrevious = false
     public init(_ params: Parameters) throws { values = params.values }
+    /// No options, so nothing can be invalid.
+    public convenience init() { try! self.init(Self.parameters([:])) }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
         if fusedIntoPrevious { return x }
@@ -58,7 +60,7 @@ public final class ReLU: Layer {
 
 /// `x` for x > 0, else `negative_slope · x` (PyTorch `nn.LeakyReLU`).
 ///
-///     let lrelu = try LayerRegistry.make("leaky_relu", ["negative_slope": "0.1"])
+///     let lrelu = try LeakyReLU(negativeSlope: 0.1)
 public final class LeakyReLU: Layer {
     public static let name = "leaky_relu"
     public static let summary = "leaky rectifier: x > 0 ? x : negative_slope * x"
@@ -70,6 +72,8 @@ public final class LeakyReLU: Layer {
     public let slope: Float
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values; slope = try params.float("negative_slope") }
+    /// The typed form (PyTorch `nn.LeakyReLU`); nil means the spec default.
+    public convenience init(negativeSlope: Float? = nil) throws { try self.init(Self.parameters(given(["negative_slope": negativeSlope]))) }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
         let slope = self.slope
@@ -83,7 +87,7 @@ public final class LeakyReLU: Layer {
 
 /// `x` for x > 0, else `alpha · (eˣ - 1)` (PyTorch `nn.ELU`).
 ///
-///     let elu = try LayerRegistry.make("elu", ["alpha": "1.0"])
+///     let elu = try ELU(alpha: 0.5)
 public final class ELU: Layer {
     public static let name = "elu"
     public static let summary = "exponential linear unit: x > 0 ? x : alpha * (exp(x) - 1)"
@@ -94,6 +98,8 @@ public final class ELU: Layer {
     public let alpha: Float
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values; alpha = try params.float("alpha") }
+    /// The typed form (PyTorch `nn.ELU`); nil means the spec default.
+    public convenience init(alpha: Float? = nil) throws { try self.init(Self.parameters(given(["alpha": alpha]))) }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
         let alpha = self.alpha
@@ -107,7 +113,7 @@ public final class ELU: Layer {
 
 /// The logistic function `1 / (1 + e⁻ˣ)`.
 ///
-///     let s = try LayerRegistry.make("sigmoid", [:])
+///     let s = Sigmoid()
 public final class Sigmoid: Layer {
     public static let name = "sigmoid"
     public static let summary = "logistic function 1 / (1 + exp(-x))"
@@ -115,6 +121,8 @@ public final class Sigmoid: Layer {
     public let values: [String: Value]
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values }
+    /// No options, so nothing can be invalid.
+    public convenience init() { try! self.init(Self.parameters([:])) }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
         st.map(x, batch) { stableSigmoid($0) }
@@ -126,7 +134,7 @@ public final class Sigmoid: Layer {
 
 /// Hyperbolic tangent.
 ///
-///     let t = try LayerRegistry.make("tanh", [:])
+///     let t = Tanh()
 public final class Tanh: Layer {
     public static let name = "tanh"
     public static let summary = "hyperbolic tangent"
@@ -134,6 +142,8 @@ public final class Tanh: Layer {
     public let values: [String: Value]
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values }
+    /// No options, so nothing can be invalid.
+    public convenience init() { try! self.init(Self.parameters([:])) }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
         st.map(x, batch) { tanh($0) }

@@ -3,7 +3,7 @@ import PerceptCore
 /// Average pooling over `[C, H, W]` (PyTorch `nn.AvgPool2d`, floor mode; zero padding counted in the
 /// divisor unless `count_include_pad` is false).
 ///
-///     let pool = try LayerRegistry.make("avgpool2d", ["kernel_size": "2"])
+///     let pool = try AvgPool2D(kernelSize: 2)
 public final class AvgPool2D: Layer {
     public static let name = "avgpool2d"
     public static let summary = "2-D average pooling (PyTorch AvgPool2d)"
@@ -31,6 +31,15 @@ public final class AvgPool2D: Layer {
         }
         kh = k.0; kw = k.1; sh = s.0; sw = s.1; ph = p[0]; pw = p[1]
         includePad = try params.bool("count_include_pad")
+    }
+
+    /// The typed form of the `avgpool2d` options (PyTorch `nn.AvgPool2d` names); nil means the spec
+    /// default (`stride` nil: the kernel size).
+    ///
+    ///     let pool = try AvgPool2D(kernelSize: 3, stride: 1, padding: 1)
+    public convenience init(kernelSize: IntPair, stride: IntPair? = nil, padding: IntPair? = nil, countIncludePad: Bool? = nil) throws {
+        try self.init(Self.parameters(given(["kernel_size": kernelSize, "stride": stride, "padding": padding,
+                                             "count_include_pad": countIncludePad])))
     }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {

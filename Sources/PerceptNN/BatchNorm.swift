@@ -33,6 +33,12 @@ public class BatchNormBase: StatefulLayer {
                       doc: "keep running statistics for evaluation (otherwise evaluation uses batch statistics)"),
     ]
 
+    /// The options the typed initialisers of `BatchNorm1D` and `BatchNorm2D` were given.
+    static func given(_ numFeatures: Int?, _ eps: Float?, _ momentum: Float?, _ affine: Bool?, _ trackRunningStats: Bool?) -> [String: Value] {
+        PerceptNN.given(["num_features": numFeatures, "eps": eps, "momentum": momentum, "affine": affine,
+                         "track_running_stats": trackRunningStats])
+    }
+
     init(_ p: Parameters, owner: String) throws {
         values = p.values
         self.owner = owner
@@ -137,12 +143,18 @@ public class BatchNormBase: StatefulLayer {
 
 /// Batch normalisation over `[C]` or `[C, L]` inputs (PyTorch `nn.BatchNorm1d`); see `BatchNormBase`.
 ///
-///     let bn = try LayerRegistry.make("batchnorm1d", ["momentum": "0.1"])
+///     let bn = try BatchNorm1D(momentum: 0.05)
 public final class BatchNorm1D: BatchNormBase, Layer, BatchValidating {
     public static let name = "batchnorm1d"
     public static let summary = "batch normalisation of [C] or [C, L] (PyTorch BatchNorm1d)"
     public static let parameters: [ParameterSpec] = BatchNormBase.specs
     public required init(_ params: Parameters) throws { try super.init(params, owner: Self.name) }
+
+    /// The typed form (PyTorch names); nil means the spec default.
+    public convenience init(numFeatures: Int? = nil, eps: Float? = nil, momentum: Float? = nil, affine: Bool? = nil,
+                            trackRunningStats: Bool? = nil) throws {
+        try self.init(Self.parameters(BatchNormBase.given(numFeatures, eps, momentum, affine, trackRunningStats)))
+    }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
         guard inputShape.count == 1 || inputShape.count == 2 else { throw ShapeMismatch(expected: "[C] or [C, L]") }
@@ -157,12 +169,18 @@ public final class BatchNorm1D: BatchNormBase, Layer, BatchValidating {
 
 /// Batch normalisation over `[C, H, W]` inputs (PyTorch `nn.BatchNorm2d`); see `BatchNormBase`.
 ///
-///     let bn = try LayerRegistry.make("batchnorm2d", [:])
+///     let bn = try BatchNorm2D()
 public final class BatchNorm2D: BatchNormBase, Layer, BatchValidating {
     public static let name = "batchnorm2d"
     public static let summary = "batch normalisation of [C, H, W] (PyTorch BatchNorm2d)"
     public static let parameters: [ParameterSpec] = BatchNormBase.specs
     public required init(_ params: Parameters) throws { try super.init(params, owner: Self.name) }
+
+    /// The typed form (PyTorch names); nil means the spec default.
+    public convenience init(numFeatures: Int? = nil, eps: Float? = nil, momentum: Float? = nil, affine: Bool? = nil,
+                            trackRunningStats: Bool? = nil) throws {
+        try self.init(Self.parameters(BatchNormBase.given(numFeatures, eps, momentum, affine, trackRunningStats)))
+    }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
         guard inputShape.count == 3 else { throw ShapeMismatch(expected: "[C, H, W] (use batchnorm1d for [C] or [C, L])") }

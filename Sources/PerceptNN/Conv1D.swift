@@ -6,7 +6,7 @@ import PerceptCore
 /// The receptive fields of the whole batch are laid side by side (im2col, `[C·k, B·T_out]`) so
 /// forward is one sgemm and backward two.
 ///
-///     let conv = try LayerRegistry.make("conv1d", ["out_channels": "64", "kernel_size": "5", "padding": "same"])
+///     let conv = try Conv1D(outChannels: 64, kernelSize: 5, padding: .same)
 public final class Conv1D: Layer {
     public static let name = "conv1d"
     public static let summary = "1-D convolution over time, [C, T] (PyTorch Conv1d)"
@@ -40,8 +40,8 @@ public final class Conv1D: Layer {
         outChannels = oc; k = kk; stride = s; dilation = d
         declaredIn = try params.optionalInt("in_channels", atLeast: 1)
         useBias = try params.bool("bias")
-        initializer = Initializer(rawValue: params.optionalString("init") ?? "") ?? .kaimingUniform
-        let pad = (params.optionalString("padding") ?? "0").lowercased()
+        initializer = try Initializer.option(params)
+        let pad = try params.string("padding").lowercased()
         switch pad {
         case "valid":
             padLeft = 0; padRight = 0
@@ -53,6 +53,17 @@ public final class Conv1D: Layer {
             guard let p = Int(pad), p >= 0 else { throw params.invalid("padding", "'\(pad)' is not valid, same or a non-negative integer") }
             padLeft = p; padRight = p
         }
+    }
+
+    /// The typed form of the `conv1d` options (PyTorch `nn.Conv1d` names); nil means the spec default.
+    /// `padding` is `.valid`, `.same` or a frame count.
+    ///
+    ///     let conv = try Conv1D(outChannels: 32, kernelSize: 3, padding: 1)
+    public convenience init(outChannels: Int, kernelSize: Int, stride: Int? = nil, padding: ConvPadding? = nil,
+                            dilation: Int? = nil, inChannels: Int? = nil, bias: Bool? = nil, initializer: Initializer? = nil) throws {
+        try self.init(Self.parameters(given(["out_channels": outChannels, "kernel_size": kernelSize, "stride": stride,
+                                             "padding": padding, "dilation": dilation, "in_channels": inChannels,
+                                             "bias": bias, "init": initializer])))
     }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {

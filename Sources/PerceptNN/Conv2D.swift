@@ -11,7 +11,7 @@ import PerceptCore
 /// (`GemmKernel`: AVX-512 or AVX2 + FMA, with matching im2col/col2im row copies for stride 1) when
 /// the CPU has one of them, else OpenBLAS.
 ///
-///     let conv = try LayerRegistry.make("conv2d", ["out_channels": "32", "kernel_size": "5", "padding": "same"])
+///     let conv = try Conv2D(outChannels: 32, kernelSize: 5, padding: .same)
 public final class Conv2D: Layer {
     public static let name = "conv2d"
     public static let summary = "2-D convolution (PyTorch Conv2d)"
@@ -68,16 +68,16 @@ public final class Conv2D: Layer {
         values = params.values
         let oc = try params.int("out_channels", atLeast: 1)
         let k = try params.intPair("kernel_size", atLeast: 1)
-        let s = try params.optionalIntPair("stride", atLeast: 1) ?? (1, 1)
-        let d = try params.optionalIntPair("dilation", atLeast: 1) ?? (1, 1)
+        let s = try params.intPair("stride", atLeast: 1)
+        let d = try params.intPair("dilation", atLeast: 1)
         let g = try params.int("groups", atLeast: 1)
         guard oc % g == 0 else { throw params.invalid("groups", "out_channels \(oc) is not divisible by groups \(g)") }
         outChannels = oc; kh = k.0; kw = k.1; sh = s.0; sw = s.1; dh = d.0; dw = d.1; groups = g
         declaredIn = try params.optionalInt("in_channels", atLeast: 1)
         useBias = try params.bool("bias")
-        initializer = Initializer(rawValue: params.optionalString("init") ?? "") ?? .kaimingUniform
-        let pad = (params.optionalString("padding") ?? "0").lowercased()
-        switch pad {
+        initializer = try Initializer.option(params)
+        // A mode is text; sizes may be a number or a list (`[1, 2]`), which has no scalar text.
+        switch params.optionalString("padding")?.lowercased() {
         case "valid":
             pt = 0; pb = 0; pl = 0; pr = 0
         case "same":
@@ -86,10 +86,21 @@ public final class Conv2D: Layer {
             pt = th / 2; pb = th - th / 2; pl = tw / 2; pr = tw - tw / 2
         default:
             guard let p = try? params.intPair("padding"), p.0 >= 0, p.1 >= 0 else {
-                throw params.invalid("padding", "'\(pad)' is not valid, same or a non-negative integer (pair)")
+                throw params.invalid("padding", "'\(params.list("padding").map(\.description).joined(separator: ", "))' is not valid, same or a non-negative integer (pair)")
             }
             pt = p.0; pb = p.0; pl = p.1; pr = p.1
         }
+    }
+
+    /// The typed form of the `conv2d` options (PyTorch `nn.Conv2d` names); nil means the spec default.
+    ///
+    ///     let conv = try Conv2D(outChannels: 16, kernelSize: [3, 5], stride: 2, padding: [1, 2])
+    public convenience init(outChannels: Int, kernelSize: IntPair, stride: IntPair? = nil, padding: ConvPadding? = nil,
+                            dilation: IntPair? = nil, groups: Int? = nil, inChannels: Int? = nil, bias: Bool? = nil,
+                            initializer: Initializer? = nil) throws {
+        try self.init(Self.parameters(given(["out_channels": outChannels, "kernel_size": kernelSize, "stride": stride,
+                                             "padding": padding, "dilation": dilation, "groups": groups,
+                                             "in_channels": inChannels, "bias": bias, "init": initializer])))
     }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {

@@ -3,7 +3,7 @@ import PerceptCore
 
 /// Fully connected layer `y = x·Wᵀ + b` (PyTorch `nn.Linear`, weight `[out_features, in_features]`).
 ///
-///     let fc = try LayerRegistry.make("dense", ["out_features": "10"])
+///     let fc = try Dense(outFeatures: 10)
 public final class Dense: Layer {
     public static let name = "dense"
     public static let summary = "fully connected layer (PyTorch Linear)"
@@ -29,13 +29,18 @@ public final class Dense: Layer {
 
     public init(_ params: Parameters) throws {
         values = params.values
-        guard let o = try params.optionalInt("out_features", atLeast: 1) else {
-            throw params.invalid("out_features", "is required")
-        }
-        outFeatures = o
+        outFeatures = try params.int("out_features", atLeast: 1)
         declaredIn = try params.optionalInt("in_features", atLeast: 1)
         useBias = try params.bool("bias")
-        initializer = Initializer(rawValue: params.optionalString("init") ?? "") ?? .kaimingUniform
+        initializer = try Initializer.option(params)
+    }
+
+    /// The typed form of the `dense` options (PyTorch `nn.Linear` names); nil means the spec default.
+    ///
+    ///     let fc = try Dense(outFeatures: 10, bias: false)
+    public convenience init(outFeatures: Int, inFeatures: Int? = nil, bias: Bool? = nil, initializer: Initializer? = nil) throws {
+        try self.init(Self.parameters(given(["out_features": outFeatures, "in_features": inFeatures, "bias": bias,
+                                             "init": initializer])))
     }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {

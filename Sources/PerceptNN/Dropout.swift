@@ -3,7 +3,7 @@ import PerceptCore
 /// Inverted dropout (PyTorch `nn.Dropout`): while training, zeroes each element with probability `p`
 /// and scales the rest by 1/(1-p); identity at inference. The mask comes from the step's seeded stream.
 ///
-///     let drop = try LayerRegistry.make("dropout", ["p": "0.25"])
+///     let drop = try Dropout(p: 0.25)
 public final class Dropout: Layer {
     public static let name = "dropout"
     public static let summary = "randomly zero elements while training (inverted scaling)"
@@ -21,6 +21,13 @@ public final class Dropout: Layer {
         values = params.values
         p = try params.float("p")
         guard p >= 0 && p < 1 else { throw params.invalid("p", "must be in [0, 1)") }
+    }
+
+    /// The typed form of the `dropout` options; nil means the spec default.
+    ///
+    ///     let drop = try Dropout(p: 0.5)
+    public convenience init(p: Float? = nil) throws {
+        try self.init(Self.parameters(given(["p": p])))
     }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {

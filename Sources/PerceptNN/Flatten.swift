@@ -3,7 +3,7 @@ import PerceptCore
 /// Reshapes each sample to one dimension in C order (`[C, H, W]` → `[C·H·W]`, as PyTorch `nn.Flatten`).
 /// Costs nothing: the batch memory is already in that order.
 ///
-///     let flat = try LayerRegistry.make("flatten", [:])
+///     let flat = Flatten()
 public final class Flatten: Layer {
     public static let name = "flatten"
     public static let summary = "reshape each sample to one dimension"
@@ -11,6 +11,9 @@ public final class Flatten: Layer {
     public let values: [String: Value]
 
     public init(_ params: Parameters) throws { values = params.values }
+
+    /// No options, so nothing can be invalid.
+    public convenience init() { try! self.init(Self.parameters([:])) }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { [Tensor.count(of: inputShape)] }
 

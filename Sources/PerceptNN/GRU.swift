@@ -8,11 +8,19 @@ import PerceptCore
 /// (r, z, n), so weights copy to and from `nn.GRU` unchanged. Biases start at 0. Options and
 /// outputs as for `lstm`.
 ///
-///     let gru = try LayerRegistry.make("gru", ["hidden_size": "64", "return_sequences": "true"])
+///     let gru = try GRU(hiddenSize: 64, returnSequences: true)
 public final class GRU: RecurrentLayer, Layer {
     public static let name = "gru"
     public static let summary = "GRU over [frames, features] (PyTorch nn.GRU, gates r, z, n)"
     public static let parameters: [ParameterSpec] = RecurrentOptions.specs
 
     public required init(_ params: Parameters) throws { try super.init(params, kind: .gru, owner: Self.name) }
+
+    /// The typed form (PyTorch `nn.GRU` names); nil means the spec default.
+    ///
+    ///     let gru = try GRU(hiddenSize: 64, numLayers: 2, bidirectional: true)
+    public convenience init(hiddenSize: Int, inputSize: Int? = nil, numLayers: Int? = nil, bidirectional: Bool? = nil,
+                            returnSequences: Bool? = nil, bias: Bool? = nil, dropout: Float? = nil) throws {
+        try self.init(Self.parameters(RecurrentOptions.given(hiddenSize, inputSize, numLayers, bidirectional, returnSequences, bias, dropout)))
+    }
 }

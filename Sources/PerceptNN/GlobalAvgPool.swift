@@ -3,7 +3,7 @@ import PerceptCore
 /// Averages each channel over all positions: `[C, H, W]` → `[C]` (PyTorch `AdaptiveAvgPool2d(1)` + flatten).
 /// Lets one network take images and spectrograms of any size.
 ///
-///     let gap = try LayerRegistry.make("global_avg_pool", [:])
+///     let gap = GlobalAvgPool()
 public final class GlobalAvgPool: Layer {
     public static let name = "global_avg_pool"
     public static let summary = "mean over all positions per channel, [C, H, W] -> [C]"
@@ -15,6 +15,9 @@ public final class GlobalAvgPool: Layer {
     private let out = FloatBuffer(), dx = FloatBuffer()
 
     public init(_ params: Parameters) throws { values = params.values }
+
+    /// No options, so nothing can be invalid.
+    public convenience init() { try! self.init(Self.parameters([:])) }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
         guard inputShape.count >= 2 else { throw ShapeMismatch(expected: "[C, H, W] (rank ≥ 2)") }

@@ -19,6 +19,13 @@ public enum Initializer: String, CaseIterable, Sendable {
     static let spec = ParameterSpec("init", .choice, default: "kaiming_uniform", choices: allCases.map(\.rawValue),
                                     doc: "weight initialisation (biases start at zero)")
 
+    /// The scheme named by a layer's `init` option (its spec default when not given).
+    static func option(_ params: Parameters) throws -> Initializer {
+        let name = try params.string("init")
+        guard let i = Initializer(rawValue: name) else { throw params.invalid("init", "'\(name)' is not one of \(allCases.map(\.rawValue).joined(separator: ", "))") }
+        return i
+    }
+
     public func fill(_ p: Param, fanIn: Int, fanOut: Int, rng: inout RandomStream) {
         let fi = Float(Swift.max(fanIn, 1)), fo = Float(Swift.max(fanOut, 1))
         let w = p.value.ptr

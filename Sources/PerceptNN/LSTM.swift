@@ -14,11 +14,19 @@ import PerceptCore
 /// Output: the last state `[H·directions]` (forward state at the last valid frame, reverse state at
 /// frame 0, like `h_n`), or every frame `[T, H·directions]` with `return_sequences`.
 ///
-///     let lstm = try LayerRegistry.make("lstm", ["hidden_size": "128", "bidirectional": "true"])
+///     let lstm = try LSTM(hiddenSize: 128, bidirectional: true)
 public final class LSTM: RecurrentLayer, Layer {
     public static let name = "lstm"
     public static let summary = "LSTM over [frames, features] (PyTorch nn.LSTM, gates i, f, g, o)"
     public static let parameters: [ParameterSpec] = RecurrentOptions.specs
 
     public required init(_ params: Parameters) throws { try super.init(params, kind: .lstm, owner: Self.name) }
+
+    /// The typed form (PyTorch `nn.LSTM` names); nil means the spec default.
+    ///
+    ///     let lstm = try LSTM(hiddenSize: 64, numLayers: 2, bidirectional: true)
+    public convenience init(hiddenSize: Int, inputSize: Int? = nil, numLayers: Int? = nil, bidirectional: Bool? = nil,
+                            returnSequences: Bool? = nil, bias: Bool? = nil, dropout: Float? = nil) throws {
+        try self.init(Self.parameters(RecurrentOptions.given(hiddenSize, inputSize, numLayers, bidirectional, returnSequences, bias, dropout)))
+    }
 }

@@ -2,7 +2,8 @@ import Foundation
 import PerceptCore
 
 /// Every layer type by name: pipeline files, the CLI and `Checkpoint.loadModel` build layers
-/// through it. Register your own layer type to use it in files and reload it from checkpoints.
+/// through it (Swift code can call each layer's typed initialiser, `Conv2D(outChannels: 32, kernelSize: 5)`,
+/// instead). Register your own layer type to use it in files and reload it from checkpoints.
 ///
 ///     LayerRegistry.shared.register(MyLayer.self)
 ///     let layer = try LayerRegistry.make("conv2d", ["out_channels": 32, "kernel_size": 5])

@@ -7,7 +7,7 @@ import PerceptCore
 /// `hinge`), or `width` floats per sample otherwise. `compute` returns the mean loss (accumulated in
 /// Double) and, when `grad` is given, writes d(loss)/d(output).
 ///
-///     let loss = try LossRegistry.make("cross_entropy", ["label_smoothing": 0.1])
+///     let loss = try CrossEntropyLoss(labelSmoothing: 0.1)
 public protocol Loss: AnyObject, Component {
     init(_ params: Parameters) throws
     var values: [String: Value] { get }
@@ -45,6 +45,8 @@ extension Registry where Product == any Loss {
 }
 
 /// Softmax cross-entropy on logits with optional label smoothing (PyTorch `CrossEntropyLoss`).
+///
+///     let loss = try CrossEntropyLoss(labelSmoothing: 0.1)
 public final class CrossEntropyLoss: Loss {
     public static let name = "cross_entropy"
     public static let summary = "softmax cross-entropy on logits, optional label smoothing"
@@ -59,6 +61,10 @@ public final class CrossEntropyLoss: Loss {
         values = params.values
         smoothing = try params.float("label_smoothing")
         guard smoothing >= 0 && smoothing <= 1 else { throw params.invalid("label_smoothing", "must be in [0, 1]") }
+    }
+    /// The typed form; nil means the spec default.
+    public convenience init(labelSmoothing: Float? = nil) throws {
+        try self.init(Self.parameters(given(["label_smoothing": labelSmoothing])))
     }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                         grad: UnsafeMutablePointer<Float>?) -> Double {
@@ -87,6 +93,8 @@ public final class CrossEntropyLoss: Loss {
 }
 
 /// Binary cross-entropy on logits, elementwise, mean over all elements (PyTorch `BCEWithLogitsLoss`).
+///
+///     let loss = BCEWithLogitsLoss()
 public final class BCEWithLogitsLoss: Loss {
     public static let name = "bce_with_logits"
     public static let summary = "binary cross-entropy on logits (multi-label)"
@@ -95,6 +103,8 @@ public final class BCEWithLogitsLoss: Loss {
     public let values: [String: Value]
     public let classTargets = false
     public init(_ params: Parameters) throws { values = params.values }
+    /// No options, so nothing can be invalid.
+    public convenience init() { try! self.init(Self.parameters([:])) }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                         grad: UnsafeMutablePointer<Float>?) -> Double {
         elementwiseMean(output, targets, batch * width, grad) { x, t in
@@ -104,6 +114,8 @@ public final class BCEWithLogitsLoss: Loss {
 }
 
 /// Mean squared error (PyTorch `MSELoss`).
+///
+///     let loss = MSELoss()
 public final class MSELoss: Loss {
     public static let name = "mse"
     public static let summary = "mean squared error"
@@ -112,6 +124,8 @@ public final class MSELoss: Loss {
     public let values: [String: Value]
     public let classTargets = false
     public init(_ params: Parameters) throws { values = params.values }
+    /// No options, so nothing can be invalid.
+    public convenience init() { try! self.init(Self.parameters([:])) }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                         grad: UnsafeMutablePointer<Float>?) -> Double {
         elementwiseMean(output, targets, batch * width, grad) { x, t in let d = x - t; return (d * d, 2 * d) }
@@ -119,6 +133,8 @@ public final class MSELoss: Loss {
 }
 
 /// Mean absolute error (PyTorch `L1Loss`); the gradient at a zero residual is 0.
+///
+///     let loss = MAELoss()
 public final class MAELoss: Loss {
     public static let name = "mae"
     public static let summary = "mean absolute error"
@@ -127,6 +143,8 @@ public final class MAELoss: Loss {
     public let values: [String: Value]
     public let classTargets = false
     public init(_ params: Parameters) throws { values = params.values }
+    /// No options, so nothing can be invalid.
+    public convenience init() { try! self.init(Self.parameters([:])) }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                         grad: UnsafeMutablePointer<Float>?) -> Double {
         elementwiseMean(output, targets, batch * width, grad) { x, t in let d = x - t; return (abs(d), d > 0 ? 1 : (d < 0 ? -1 : 0)) }
@@ -135,6 +153,8 @@ public final class MAELoss: Loss {
 
 /// Multiclass hinge (SVM) loss: Σ_{i≠y} max(0, margin − x_y + x_i) / C per sample
 /// (PyTorch `MultiMarginLoss`, p = 1).
+///
+///     let loss = try HingeLoss(margin: 0.5)
 public final class HingeLoss: Loss {
     public static let name = "hinge"
     public static let summary = "multiclass hinge (SVM) loss"
@@ -149,6 +169,10 @@ public final class HingeLoss: Loss {
         values = params.values
         margin = try params.float("margin")
         guard margin >= 0 else { throw params.invalid("margin", "must be ≥ 0") }
+    }
+    /// The typed form; nil means the spec default.
+    public convenience init(margin: Float? = nil) throws {
+        try self.init(Self.parameters(given(["margin": margin])))
     }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                         grad: UnsafeMutablePointer<Float>?) -> Double {

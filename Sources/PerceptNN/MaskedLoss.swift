@@ -8,8 +8,7 @@ import PerceptCore
 /// frames past each sample's length are skipped too. The loss is the mean over valid frames of the
 /// batch (PyTorch `CrossEntropyLoss(ignore_index=…)` with mean reduction).
 ///
-///     let loss = try LossRegistry.make("masked_cross_entropy", ["classes": "10"])
-///     let direct = try MaskedCrossEntropyLoss(Parameters(owner: "masked_cross_entropy", specs: MaskedCrossEntropyLoss.parameters, values: ["classes": "10"]))
+///     let loss = try MaskedCrossEntropyLoss(classes: 10)
 public final class MaskedCrossEntropyLoss: Loss {
     public static let name = "masked_cross_entropy"
     public static let summary = "per-frame cross-entropy over [T, classes] ignoring padded frames"
@@ -26,6 +25,13 @@ public final class MaskedCrossEntropyLoss: Loss {
         values = params.values
         let k = try params.int("classes", atLeast: 1)
         classes = k
+    }
+
+    /// The typed form of the `masked_cross_entropy` options.
+    ///
+    ///     let loss = try MaskedCrossEntropyLoss(classes: 12)
+    public convenience init(classes: Int) throws {
+        try self.init(Self.parameters(given(["classes": classes])))
     }
 
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,

@@ -3,7 +3,7 @@ import PerceptCore
 /// Max pooling over `[C, H, W]` (PyTorch `nn.MaxPool2d`, floor mode, padding counts as -∞).
 /// The gradient goes to the first maximum of each window, as in PyTorch.
 ///
-///     let pool = try LayerRegistry.make("maxpool2d", ["kernel_size": "2"])
+///     let pool = try MaxPool2D(kernelSize: 2)
 public final class MaxPool2D: Layer {
     public static let name = "maxpool2d"
     public static let summary = "2-D max pooling (PyTorch MaxPool2d)"
@@ -27,12 +27,21 @@ public final class MaxPool2D: Layer {
         values = params.values
         let k = try params.intPair("kernel_size", atLeast: 1)
         let s = try params.optionalIntPair("stride", atLeast: 1) ?? k
-        let d = try params.optionalIntPair("dilation", atLeast: 1) ?? (1, 1)
+        let d = try params.intPair("dilation", atLeast: 1)
         let pp = try params.intPair("padding"), p = [pp.0, pp.1]
         guard p[0] >= 0, p[1] >= 0, p[0] <= k.0 / 2, p[1] <= k.1 / 2 else {
             throw params.invalid("padding", "must be between 0 and half the kernel size")
         }
         kh = k.0; kw = k.1; sh = s.0; sw = s.1; dh = d.0; dw = d.1; ph = p[0]; pw = p[1]
+    }
+
+    /// The typed form of the `maxpool2d` options (PyTorch `nn.MaxPool2d` names); nil means the spec
+    /// default (`stride` nil: the kernel size).
+    ///
+    ///     let pool = try MaxPool2D(kernelSize: 3, stride: 2, padding: 1)
+    public convenience init(kernelSize: IntPair, stride: IntPair? = nil, padding: IntPair? = nil, dilation: IntPair? = nil) throws {
+        try self.init(Self.parameters(given(["kernel_size": kernelSize, "stride": stride, "padding": padding,
+                                             "dilation": dilation])))
     }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {

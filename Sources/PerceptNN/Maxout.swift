@@ -3,7 +3,7 @@ import PerceptCore
 /// Maxout (Goodfellow et al. 2013): the maximum over groups of `pool_size` consecutive channels or
 /// features, `[C, ...]` → `[C / pool_size, ...]`. Put it after a Dense or Conv2D with k× the units.
 ///
-///     let mo = try LayerRegistry.make("maxout", ["pool_size": "2"])
+///     let mo = try Maxout(poolSize: 2)
 public final class Maxout: Layer {
     public static let name = "maxout"
     public static let summary = "max over groups of pool_size consecutive channels/features"
@@ -20,6 +20,13 @@ public final class Maxout: Layer {
         values = params.values
         let k = try params.int("pool_size", atLeast: 1)
         self.k = k
+    }
+
+    /// The typed form of the `maxout` options; nil means the spec default.
+    ///
+    ///     let mo = try Maxout(poolSize: 3)
+    public convenience init(poolSize: Int? = nil) throws {
+        try self.init(Self.parameters(given(["pool_size": poolSize])))
     }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {

@@ -7,7 +7,7 @@ import PerceptCore
 /// (an L1 penalty: `l1 · sign(w)` added to the gradient). Per-parameter state (momentum, moments)
 /// is kept by parameter name so it can be saved in a checkpoint and restored exactly.
 ///
-///     let opt = try OptimizerRegistry.make("adam", ["lr": 0.001])
+///     let opt = try Adam(lr: 1e-3)
 public class Optimizer: Component {
     public class var name: String { "" }
     public class var summary: String { "" }
@@ -125,7 +125,7 @@ public class Optimizer: Component {
 
 /// Every optimizer by name; register your own subclass with `OptimizerRegistry.shared.register(MyOpt.self)`.
 ///
-///     let sgd = try OptimizerRegistry.make("sgd", ["lr": 0.1, "momentum": 0.9, "nesterov": true])
+///     let sgd = try OptimizerRegistry.make("sgd", ["lr": 0.1, "momentum": 0.9, "nesterov": true])   // = SGD(lr: 0.1, momentum: 0.9, nesterov: true)
 public enum OptimizerRegistry {
     public static let shared: Registry<Optimizer> = {
         let r = Registry<Optimizer>(kind: "optimizer")
@@ -145,6 +145,8 @@ extension Registry where Product == Optimizer {
 }
 
 /// Stochastic gradient descent with optional (Nesterov) momentum.
+///
+///     let sgd = try SGD(lr: 0.1, momentum: 0.9, nesterov: true)
 public final class SGD: Optimizer {
     override public class var name: String { "sgd" }
     override public class var summary: String { "SGD with optional momentum / Nesterov" }
@@ -167,6 +169,13 @@ public final class SGD: Optimizer {
         if nesterov && (momentum <= 0 || dampening != 0) { throw params.invalid("nesterov", "needs momentum > 0 and dampening 0") }
     }
 
+    /// The typed form (PyTorch `torch.optim.SGD` names and order); nil means the spec default.
+    public convenience init(lr: Float? = nil, momentum: Float? = nil, dampening: Float? = nil, weightDecay: Float? = nil,
+                            nesterov: Bool? = nil, l1: Float? = nil) throws {
+        try self.init(Self.parameters(given(["lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weightDecay,
+                                             "nesterov": nesterov, "l1": l1])))
+    }
+
     override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ s: [FloatBuffer]) {
         let lr = self.lr
         guard momentum != 0 else { for i in r { w[i] -= lr * g[i] }; return }
@@ -181,6 +190,8 @@ public final class SGD: Optimizer {
 }
 
 /// AdaGrad: per-element steps scaled by the root of the summed squared gradients.
+///
+///     let opt = try AdaGrad(lr: 0.05)
 public final class AdaGrad: Optimizer {
     override public class var name: String { "adagrad" }
     override public class var summary: String { "AdaGrad" }
@@ -199,6 +210,11 @@ public final class AdaGrad: Optimizer {
         try super.init(params)
     }
 
+    /// The typed form (PyTorch `torch.optim.Adagrad` names and order); nil means the spec default.
+    public convenience init(lr: Float? = nil, lrDecay: Float? = nil, weightDecay: Float? = nil, eps: Float? = nil, l1: Float? = nil) throws {
+        try self.init(Self.parameters(given(["lr": lr, "lr_decay": lrDecay, "weight_decay": weightDecay, "eps": eps, "l1": l1])))
+    }
+
     override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ s: [FloatBuffer]) {
         let clr = lr / (1 + Float(step - 1) * lrDecay), sum = s[0].ptr
         for i in r {
@@ -209,6 +225,8 @@ public final class AdaGrad: Optimizer {
 }
 
 /// RMSprop with optional momentum and centring.
+///
+///     let opt = try RMSprop(lr: 1e-3, momentum: 0.9)
 public final class RMSprop: Optimizer {
     override public class var name: String { "rmsprop" }
     override public class var summary: String { "RMSprop" }
@@ -232,6 +250,13 @@ public final class RMSprop: Optimizer {
         guard alpha >= 0 && alpha <= 1 else { throw params.invalid("alpha", "must be in [0, 1]") }
     }
 
+    /// The typed form (PyTorch `torch.optim.RMSprop` names and order); nil means the spec default.
+    public convenience init(lr: Float? = nil, alpha: Float? = nil, eps: Float? = nil, weightDecay: Float? = nil,
+                            momentum: Float? = nil, centered: Bool? = nil, l1: Float? = nil) throws {
+        try self.init(Self.parameters(given(["lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weightDecay,
+                                             "momentum": momentum, "centered": centered, "l1": l1])))
+    }
+
     override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ s: [FloatBuffer]) {
         let sq = s[0].ptr, buf = s[1].ptr, ga = s[2].ptr, a = alpha, lr = self.lr
         for i in r {
@@ -250,6 +275,8 @@ public final class RMSprop: Optimizer {
 }
 
 /// Adam (Kingma & Ba) with bias correction; `weight_decay` is L2 added to the gradient.
+///
+///     let opt = try Adam(lr: 1e-3)
 public class Adam: Optimizer {
     override public class var name: String { "adam" }
     override public class var summary: String { "Adam" }
@@ -273,6 +300,14 @@ public class Adam: Optimizer {
         guard beta2 >= 0 && beta2 < 1 else { throw params.invalid("beta2", "must be in [0, 1)") }
     }
 
+    /// The typed form (PyTorch `torch.optim.Adam` names, `betas` as `beta1`, `beta2`); nil means the
+    /// spec default. `AdamW` inherits it, with its own defaults (`Self` is the class built).
+    public convenience init(lr: Float? = nil, beta1: Float? = nil, beta2: Float? = nil, eps: Float? = nil,
+                            weightDecay: Float? = nil, l1: Float? = nil) throws {
+        try self.init(Self.parameters(given(["lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
+                                             "weight_decay": weightDecay, "l1": l1])))
+    }
+
     override func prepareStep() {
         let t = Double(step)
         stepSize = Float(Double(lr) / (1 - pow(Double(beta1), t)))
@@ -291,6 +326,9 @@ public class Adam: Optimizer {
 }
 
 /// AdamW (Loshchilov & Hutter): Adam with weight decay applied to the weights, not the gradient.
+/// Its typed initialiser is Adam's (same names), with AdamW's defaults.
+///
+///     let opt = try AdamW(lr: 1e-3, weightDecay: 0.05)
 public final class AdamW: Adam {
     override public class var name: String { "adamw" }
     override public class var summary: String { "Adam with decoupled weight decay" }

@@ -10,6 +10,13 @@ enum CellKind: Sendable {
 
 /// Options shared by `lstm` and `gru` (PyTorch names where PyTorch has them).
 enum RecurrentOptions {
+    /// The options the typed initialisers of `LSTM` and `GRU` were given.
+    static func given(_ hiddenSize: Int, _ inputSize: Int?, _ numLayers: Int?, _ bidirectional: Bool?, _ returnSequences: Bool?,
+                      _ bias: Bool?, _ dropout: Float?) -> [String: Value] {
+        PerceptNN.given(["hidden_size": hiddenSize, "input_size": inputSize, "num_layers": numLayers, "bidirectional": bidirectional,
+                         "return_sequences": returnSequences, "bias": bias, "dropout": dropout])
+    }
+
     static let specs: [ParameterSpec] = [
         ParameterSpec("hidden_size", .int, doc: "features of the hidden state"),
         ParameterSpec("input_size", .int, doc: "features per frame; inferred from the previous layer when omitted"),
@@ -130,7 +137,7 @@ final class RecurrentEngine {
         self.owner = owner
         let h = try p.int("hidden_size", atLeast: 1)
         hidden = h
-        numLayers = try p.optionalInt("num_layers", atLeast: 1) ?? 1
+        numLayers = try p.int("num_layers", atLeast: 1)
         directions = try p.bool("bidirectional") ? 2 : 1
         returnSequences = try p.bool("return_sequences")
         useBias = try p.bool("bias")
@@ -634,7 +641,7 @@ func columnSums(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: Uns
 /// What `lstm` and `gru` share: the options, the engine, the mask and the Layer plumbing; the
 /// subclasses only name the cell.
 ///
-///     let lstm = try LayerRegistry.make("lstm", ["hidden_size": "64"]) as? RecurrentLayer
+///     let lstm: RecurrentLayer = try LSTM(hiddenSize: 64)
 public class RecurrentLayer: MaskConsumer {
     public let values: [String: Value]
     public var mask: SequenceMask?

@@ -9,7 +9,10 @@ import PerceptCore
 /// body's downsampling). Parameters are named `body.<j>.<name>` and `projection.<name>`
 /// (BatchNorm running statistics likewise, as `buffers`).
 ///
-///     let block = try Residual(body: [Conv2D(outChannels: 16, kernelSize: 3, padding: 1), ReLU()])
+///     let block = try Residual(body: [Conv2D(outChannels: 16, kernelSize: 3, padding: 1), BatchNorm2D(), ReLU()])
+///
+/// or in a pipeline file:
+///
 ///     residual: {body: [{conv2d: {out_channels: 16, kernel_size: 3, padding: 1}}, batchnorm2d, relu]}
 public final class Residual: Layer, StatefulLayer, BatchValidating {
     public static let name = "residual"
@@ -44,11 +47,25 @@ public final class Residual: Layer, StatefulLayer, BatchValidating {
         relu = try params.string("activation") != "none"
     }
 
+    /// What follows the sum: `relu`, or `identity` (the option's `none`).
+    public enum Activation: String, Sendable {
+        case relu
+        case identity = "none"
+    }
+
+    /// The typed form: the body's layers are recorded by their names and options (as a layer list,
+    /// the form files and checkpoints use) and built afresh from it; nil means the spec default.
+    ///
+    ///     let block = try Residual(body: [Conv2D(outChannels: 16, kernelSize: 3, padding: 1), BatchNorm2D(), ReLU()])
+    public convenience init(body: [any Layer], activation: Activation? = nil) throws {
+        try self.init(body: body.map { LayerSpec(type(of: $0).name, $0.values) }, activation: activation)
+    }
+
     /// Builds from layer descriptions.
     ///
-    ///     let block = try Residual(body: [LayerSpec("dense", ["out_features": 8]), LayerSpec("relu")])
-    public convenience init(body: [LayerSpec], activation: String = "relu") throws {
-        try self.init(Residual.parameters(["body": LayerSpec.value(body), "activation": .of(activation)]))
+    ///     let block = try Residual(body: [LayerSpec("dense", ["out_features": 8]), LayerSpec("relu")], activation: .identity)
+    public convenience init(body: [LayerSpec], activation: Activation? = nil) throws {
+        try self.init(Self.parameters(given(["body": LayerSpec.value(body), "activation": activation?.rawValue])))
     }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {

@@ -5,7 +5,7 @@ import PerceptCore
 /// PyTorch's `x.permute(0, 3, 1, 2).flatten(2)`, the usual CRNN glue, so a conv front end,
 /// an LSTM and a dense head are one `Sequential`.
 ///
-///     let seq = try LayerRegistry.make("to_sequence", [:])
+///     let seq = ToSequence()
 public final class ToSequence: Layer {
     public static let name = "to_sequence"
     public static let summary = "reshape a [C, F, T] feature map (or [C, T]) to a sequence [T, C·F]"
@@ -15,6 +15,9 @@ public final class ToSequence: Layer {
     private let out = FloatBuffer(), dx = FloatBuffer()
 
     public init(_ params: Parameters) throws { values = params.values }
+
+    /// No options, so nothing can be invalid.
+    public convenience init() { try! self.init(Self.parameters([:])) }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
         guard inputShape.count == 2 || inputShape.count == 3 else {

@@ -6,7 +6,7 @@ import PerceptCore
 /// sizes itself from what the previous one produces, and a mismatch is reported at build time
 /// with the layer's index, its name and both shapes.
 ///
-///     let model = try Sequential([LayerSpec("flatten"), LayerSpec("dense", ["out_features": "10"])], inputShape: [1, 28, 28])
+///     let model = try Sequential(layers: [Flatten(), Dense(outFeatures: 10)], inputShape: [1, 28, 28])
 public final class Sequential {
     public let layers: [any Layer]
     /// Per-sample input shape (batch excluded).
@@ -20,6 +20,8 @@ public final class Sequential {
     public var outputSize: Int { Tensor.count(of: outputShape) }
 
     /// Builds from descriptions (the form pipeline files and checkpoints use).
+    ///
+    ///     let model = try Sequential([LayerSpec("flatten"), LayerSpec("dense", ["out_features": 10])], inputShape: [1, 28, 28])
     public convenience init(_ specs: [LayerSpec], inputShape: [Int], seed: UInt64 = 0) throws {
         var layers: [any Layer] = []
         for (i, s) in specs.enumerated() {

@@ -4,7 +4,7 @@ import PerceptCore
 /// Softmax over the first per-sample axis (features, or channels of `[C, H, W]`, like PyTorch `dim=1`).
 /// For training a classifier prefer raw logits with the `cross_entropy` loss, which is more stable.
 ///
-///     let sm = try LayerRegistry.make("softmax", [:])
+///     let sm = Softmax()
 public final class Softmax: Layer {
     public static let name = "softmax"
     public static let summary = "softmax over the channel/feature axis"
@@ -14,6 +14,9 @@ public final class Softmax: Layer {
     private let out = FloatBuffer(), dx = FloatBuffer()
 
     public init(_ params: Parameters) throws { values = params.values }
+
+    /// No options, so nothing can be invalid.
+    public convenience init() { try! self.init(Self.parameters([:])) }
 
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
         guard let first = inputShape.first, first > 0 else { throw ShapeMismatch(expected: "[C, ...] with C ≥ 1") }

@@ -6,7 +6,7 @@ final class ReadmeExampleTests: XCTestCase {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
 
     func testReadmeLibraryExampleRuns() throws {
-        FileManager.default.changeCurrentDirectoryPath(root)
+        _ = FileManager.default.changeCurrentDirectoryPath(root)
         // --- README example begins ---
         // Audio: log-mel spectrogram exactly as librosa.feature.melspectrogram + power_to_db.
         let y = try AudioFile.read("Samples/spoken/3/en+f1_200_80.wav").mono()
@@ -22,12 +22,11 @@ final class ReadmeExampleTests: XCTestCase {
         // Learning: a small CNN on the MNIST sample; the same layer list accepts [1, 64, frames] log-mels.
         let x = try IDX.readImages("Samples/mnist/train-images-idx3-ubyte.gz").map { $0 / 255 }.reshaped([2000, 1, 28, 28])
         let labels = try IDX.readLabels("Samples/mnist/train-labels-idx1-ubyte.gz")
-        let layers = try [("conv2d", ["out_channels": "8", "kernel_size": "3"]), ("relu", [:]), ("maxpool2d", ["kernel_size": "2"]),
-                          ("flatten", [:]), ("dense", ["out_features": "10"])].map { try LayerRegistry.make($0.0, $0.1) }
+        let layers: [any Layer] = try [Conv2D(outChannels: 8, kernelSize: 3), ReLU(), MaxPool2D(kernelSize: 2),
+                                       Flatten(), Dense(outFeatures: 10)]
         let model = try Sequential(layers: layers, inputShape: [1, 28, 28], seed: 42)
         var options = TrainingOptions(); options.epochs = 2; options.batchSize = 64; options.validationSplit = 0.2
-        let trainer = Trainer(model: model, loss: try LossRegistry.make("cross_entropy"),
-                              optimizer: try OptimizerRegistry.make("adam", ["lr": "0.003"]), options: options)
+        let trainer = try Trainer(model: model, loss: CrossEntropyLoss(), optimizer: Adam(lr: 0.003), options: options)
         let history = try trainer.fit(x, .classes(labels))
         print("log-mel \(logMel.shape), gx \(gx.shape), HoG \(hog.shape), val accuracy \(history.last?.validation?.accuracy ?? 0)")
         // --- README example ends ---
