@@ -203,4 +203,35 @@ final class TypedInitTests: XCTestCase {
             XCTAssertEqual(drawn.count, 1, "\(name).\(option[name]!) written three ways should draw alike: \(drawn)")
         }
     }
+
+    /// docs/augment.md's Swift chains are its YAML chains (same stages, options and draws).
+    func testTheDocsSwiftChainsDrawLikeTheirYAML() throws {
+        let mnist = AugmentationChain(stages: [
+            try HorizontalFlip(),
+            try RandomCrop(padding: 4, paddingMode: .reflect),
+            try RandomBrightnessContrast(brightnessLimit: (-0.2, 0.2), contrastLimit: (-0.2, 0.2)),
+            try GaussNoise(stdRange: (0.01, 0.05), p: 0.5),
+        ])
+        let mnistYAML: Value = [
+            "horizontal_flip", ["random_crop": ["padding": 4, "padding_mode": "reflect"]],
+            ["random_brightness_contrast": ["brightness_limit": 0.2, "contrast_limit": 0.2]],
+            ["gauss_noise": ["p": 0.5, "std_range": [0.01, 0.05]]],
+        ]
+        let speech = AugmentationChain(stages: [
+            try Gain(minGainDb: -12, maxGainDb: 12),
+            try AddGaussianSNR(minSnrDb: 10, maxSnrDb: 40),
+            try Shift(minShift: -0.2, maxShift: 0.2, rollover: false),
+        ])
+        let speechYAML: Value = [
+            ["gain": ["min_gain_db": -12, "max_gain_db": 12]], ["add_gaussian_snr": ["min_snr_db": 10, "max_snr_db": 40]],
+            ["shift": ["min_shift": -0.2, "max_shift": 0.2, "rollover": false]],
+        ]
+        for (typed, yaml, shape) in [(mnist, mnistYAML, Self.image.shape), (speech, speechYAML, Self.audio.shape)] {
+            let named = AugmentationChain(try StageRegistry.shared.makeList(yaml, path: "stages"))
+            XCTAssertEqual(typed.steps.map(\.name), named.steps.map(\.name))
+            for index in 0..<8 {
+                XCTAssertEqual(try typed.draw(for: shape, seed: 3, epoch: 1, index: index), try named.draw(for: shape, seed: 3, epoch: 1, index: index))
+            }
+        }
+    }
 }
