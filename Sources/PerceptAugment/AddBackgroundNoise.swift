@@ -5,7 +5,8 @@ import PerceptCore
 /// (audiomentations `AddBackgroundNoise(sounds_path, min_snr_db, max_snr_db)`, relative
 /// RMS). Noise shorter than the input is looped; its rate is converted to the input's.
 ///
-///     add_background_noise: {sounds_path: noises/, min_snr_db: 3, max_snr_db: 30}
+///     let noise = try AddBackgroundNoise(soundsPath: "noises/", minSnrDb: 3, maxSnrDb: 30)
+///     add_background_noise: {sounds_path: noises/, min_snr_db: 3, max_snr_db: 30}     # in AUG.yaml
 public struct AddBackgroundNoise: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable {
         public var file: String; public var fileIndex: Int; public var start: Float; public var snrDb: Float
@@ -15,21 +16,30 @@ public struct AddBackgroundNoise: AugmentationStage {
     public static let kind = SampleKind.audio
     public static let summary = "mix in noise from a folder at a random SNR (dB)"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of adding noise"),
-        ParameterSpec("sounds_path", .string, doc: "folder of noise files (wav, flac, ogg, mp3, aiff), searched recursively"),
-        ParameterSpec("min_snr_db", .float, default: "3", doc: "lowest SNR in dB"),
-        ParameterSpec("max_snr_db", .float, default: "30", doc: "highest SNR in dB"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of adding noise"),
+        ParameterSpec("sounds_path", .path, doc: "folder of noise files (wav, flac, ogg, mp3, aiff), searched recursively (required)"),
+        ParameterSpec("min_snr_db", .float, default: 3, doc: "lowest SNR in dB"),
+        ParameterSpec("max_snr_db", .float, default: 30, doc: "highest SNR in dB"),
     ]
     public let p: Float
     let range: (Float, Float)
     let bank: NoiseBank
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        range = try o.range("min_snr_db", "max_snr_db")
-        let folder = try params.string("sounds_path"); guard !folder.isEmpty else { throw o.invalid("sounds_path", "is required") }
-        bank = try NoiseBank(folder: folder, field: o.field("sounds_path"))
+        p = try params.probability()
+        range = try params.range("min_snr_db", "max_snr_db")
+        let folder = try params.string("sounds_path"); guard !folder.isEmpty else { throw params.invalid("sounds_path", "is required") }
+        bank = try NoiseBank(folder: folder, field: params.field("sounds_path"))
+    }
+
+    /// The noise folder is required (its files are loaded here); options left nil take the
+    /// defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let noise = try AddBackgroundNoise(soundsPath: "noises/", minSnrDb: 10, p: 1)
+    public init(soundsPath: String, minSnrDb: Float? = nil, maxSnrDb: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters([
+            "sounds_path": .of(soundsPath), "min_snr_db": .given(minSnrDb), "max_snr_db": .given(maxSnrDb), "p": .given(p),
+        ]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

@@ -5,24 +5,31 @@ import PerceptCore
 /// (audiomentations `AddGaussianSNR`): noise RMS = signal RMS / 10^(snr/20), the signal RMS
 /// taken over all channels. Silent input stays silent.
 ///
-///     add_gaussian_snr: {min_snr_db: 5, max_snr_db: 40}
+///     let noise = try AddGaussianSNR(minSnrDb: 5, maxSnrDb: 40)
+///     add_gaussian_snr: {min_snr_db: 5, max_snr_db: 40}     # the same stage in AUG.yaml
 public struct AddGaussianSNR: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var snrDb: Float; public var seed: UInt32; public init(snrDb: Float, seed: UInt32) { self.snrDb = snrDb; self.seed = seed } }
     public static let name = "add_gaussian_snr"
     public static let kind = SampleKind.audio
     public static let summary = "white noise at a random SNR (dB)"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of adding noise"),
-        ParameterSpec("min_snr_db", .float, default: "5", doc: "lowest SNR in dB"),
-        ParameterSpec("max_snr_db", .float, default: "40", doc: "highest SNR in dB"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of adding noise"),
+        ParameterSpec("min_snr_db", .float, default: 5, doc: "lowest SNR in dB"),
+        ParameterSpec("max_snr_db", .float, default: 40, doc: "highest SNR in dB"),
     ]
     public let p: Float
     let range: (Float, Float)
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        range = try o.range("min_snr_db", "max_snr_db")
+        p = try params.probability()
+        range = try params.range("min_snr_db", "max_snr_db")
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let noise = try AddGaussianSNR(minSnrDb: 10, maxSnrDb: 30, p: 1)
+    public init(minSnrDb: Float? = nil, maxSnrDb: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters(["min_snr_db": .given(minSnrDb), "max_snr_db": .given(maxSnrDb), "p": .given(p)]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

@@ -4,7 +4,8 @@ import PerceptVision
 /// Scales, shears, rotates and translates an image about its centre with bilinear sampling
 /// (albumentations `Affine(scale, translate_percent, rotate, shear)`).
 ///
-///     affine: {scale: [0.9, 1.1], translate_percent: [-0.1, 0.1], rotate: [-15, 15], shear: [-8, 8]}
+///     let affine = try Affine(scale: (0.9, 1.1), translatePercent: (-0.1, 0.1), rotate: (-15, 15), shear: (-8, 8))
+///     affine: {scale: [0.9, 1.1], translate_percent: [-0.1, 0.1], rotate: [-15, 15], shear: [-8, 8]}     # in AUG.yaml
 public struct Affine: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable {
         public var scale: Float; public var translateX: Float; public var translateY: Float
@@ -15,29 +16,40 @@ public struct Affine: AugmentationStage {
     public static let kind = SampleKind.image
     public static let summary = "random scale, translation, rotation and shear"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of transforming"),
-        ParameterSpec("scale", .string, default: "1,1", doc: "zoom factor range"),
-        ParameterSpec("translate_percent", .string, default: "0,0", doc: "shift range as a fraction of width / height, drawn per axis"),
-        ParameterSpec("rotate", .string, default: "0,0", doc: "angle range in degrees (counter-clockwise)"),
-        ParameterSpec("shear", .string, default: "0,0", doc: "x-shear range in degrees"),
-        ParameterSpec("border_mode", .choice, default: "constant", choices: BorderChoice.borderModes, doc: "how pixels from outside are filled"),
-        ParameterSpec("fill", .float, default: "0", doc: "value for constant borders"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of transforming"),
+        ParameterSpec("scale", .floatPair, default: [1, 1], doc: "zoom factor range"),
+        ParameterSpec("translate_percent", .floatPair, default: [0, 0], doc: "shift range as a fraction of width / height, drawn per axis; v means [−v, v]"),
+        ParameterSpec("rotate", .floatPair, default: [0, 0], doc: "angle range in degrees (counter-clockwise); v means [−v, v]"),
+        ParameterSpec("shear", .floatPair, default: [0, 0], doc: "x-shear range in degrees; v means [−v, v]"),
+        ParameterSpec("border_mode", .choice, default: "constant", choices: BorderChoice.names, doc: "how pixels from outside are filled"),
+        ParameterSpec("fill", .float, default: 0, doc: "value for constant borders"),
     ]
     public let p: Float
     let scale: (Float, Float), translate: (Float, Float), rotate: (Float, Float), shear: (Float, Float)
     let border: BorderMode, fill: Float
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        scale = try o.pair("scale")
-        guard scale.0 > 0 else { throw o.invalid("scale", "must be > 0, got \(fmt(scale.0))") }
-        translate = try o.pair("translate_percent", symmetric: true)
-        rotate = try o.pair("rotate", symmetric: true)
-        shear = try o.pair("shear", symmetric: true)
-        guard shear.0 > -89, shear.1 < 89 else { throw o.invalid("shear", "must lie in (−89, 89) degrees") }
-        border = BorderChoice.cvMode(try o.string("border_mode"))
-        fill = try o.float("fill")
+        p = try params.probability()
+        scale = try params.floatPair("scale")
+        guard scale.0 > 0 else { throw params.invalid("scale", "must be > 0, got \(fmt(scale.0))") }
+        translate = try params.floatPair("translate_percent", symmetric: true)
+        rotate = try params.floatPair("rotate", symmetric: true)
+        shear = try params.floatPair("shear", symmetric: true)
+        guard shear.0 > -89, shear.1 < 89 else { throw params.invalid("shear", "must lie in (−89, 89) degrees") }
+        border = try params.borderMode("border_mode")
+        fill = try params.finiteFloat("fill")
+    }
+
+    /// Options left nil take the defaults in `parameters` (the identity); invalid values throw
+    /// as in AUG.yaml.
+    ///
+    ///     let affine = try Affine(scale: (0.9, 1.1), rotate: (-15, 15), borderMode: .reflect101)
+    public init(scale: (Float, Float)? = nil, translatePercent: (Float, Float)? = nil, rotate: (Float, Float)? = nil,
+                shear: (Float, Float)? = nil, borderMode: BorderMode? = nil, fill: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters([
+            "scale": .given(scale), "translate_percent": .given(translatePercent), "rotate": .given(rotate),
+            "shear": .given(shear), "border_mode": .given(borderMode.map(BorderChoice.name)), "fill": .given(fill), "p": .given(p),
+        ]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

@@ -3,10 +3,12 @@ import PerceptCore
 /// One per-sample augmentation: it draws all its random parameters in one step (`draw`), so
 /// they can be logged as JSON and replayed, then applies them in another (`apply`).
 ///
-/// A stage is built from named options (`init(_:)`, albumentations / audiomentations / torchaudio
-/// names in snake_case) and runs with probability `p`; the chain decides whether it runs.
+/// A stage is built in Swift by its typed initialiser (the reference library's option names in
+/// camelCase, nil for the spec default) or from named options (`init(_:)`, the names in
+/// snake_case, as AUG.yaml and `StageRegistry` give them); both check the same specs. It runs
+/// with probability `p`; the chain decides whether it runs.
 ///
-///     let flip = try HorizontalFlip(Parameters(owner: "horizontal_flip", specs: HorizontalFlip.parameters, values: ["p": "1"]))
+///     let flip = try HorizontalFlip(p: 1)
 ///     var rng = RandomStream(seed: 1); let params = flip.draw(rng: &rng, shape: sample.shape)
 ///     try flip.apply(params, to: &sample)
 public protocol AugmentationStage: Sendable, Component {

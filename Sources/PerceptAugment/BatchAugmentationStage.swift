@@ -14,6 +14,7 @@ public struct Batch: Sendable, Equatable {
 /// A stage that sees many samples and labels at once (mixup, cutmix); like `AugmentationStage`
 /// it draws its parameters in one step and applies them in another.
 ///
+///     let mixup = try Mixup(alpha: 0.4)
 ///     let params = mixup.draw(rng: &rng, count: batch.samples.count, shape: batch.samples[0].shape)
 ///     try mixup.apply(params, to: &batch)
 public protocol BatchAugmentationStage: Sendable, Component {

@@ -4,32 +4,44 @@ import PerceptCore
 /// `CoarseDropout`). Hole sizes are pixels when both bounds are whole numbers ≥ 1, else
 /// fractions of the image side.
 ///
-///     coarse_dropout: {num_holes_range: [1, 3], hole_height_range: [4, 8], hole_width_range: [4, 8]}
+///     let cutout = try CoarseDropout(numHolesRange: (1, 3), holeHeightRange: (4, 8), holeWidthRange: (4, 8))
+///     coarse_dropout: {num_holes_range: [1, 3], hole_height_range: [4, 8], hole_width_range: [4, 8]}     # in AUG.yaml
 public struct CoarseDropout: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var holes: [Rect]; public init(holes: [Rect]) { self.holes = holes } }
     public static let name = "coarse_dropout"
     public static let kind = SampleKind.image
     public static let summary = "cutout: fill random rectangles"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of cutting"),
-        ParameterSpec("num_holes_range", .string, default: "1,2", doc: "how many holes"),
-        ParameterSpec("hole_height_range", .string, default: "0.1,0.2", doc: "hole height: pixels, or a fraction of the height"),
-        ParameterSpec("hole_width_range", .string, default: "0.1,0.2", doc: "hole width: pixels, or a fraction of the width"),
-        ParameterSpec("fill", .float, default: "0", doc: "value written into the holes"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of cutting"),
+        ParameterSpec("num_holes_range", .intPair, default: [1, 2], doc: "how many holes"),
+        ParameterSpec("hole_height_range", .floatPair, default: [0.1, 0.2], doc: "hole height: pixels, or a fraction of the height"),
+        ParameterSpec("hole_width_range", .floatPair, default: [0.1, 0.2], doc: "hole width: pixels, or a fraction of the width"),
+        ParameterSpec("fill", .float, default: 0, doc: "value written into the holes"),
     ]
     public let p: Float
     let holes: (Int, Int), hh: (Float, Float), hw: (Float, Float), fill: Float
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        holes = try o.intPair("num_holes_range")
-        guard holes.0 >= 0 else { throw o.invalid("num_holes_range", "must be ≥ 0") }
-        hh = try o.pair("hole_height_range"); hw = try o.pair("hole_width_range")
+        p = try params.probability()
+        holes = try params.wholePair("num_holes_range")
+        guard holes.0 >= 0 else { throw params.invalid("num_holes_range", "must be ≥ 0") }
+        hh = try params.floatPair("hole_height_range"); hw = try params.floatPair("hole_width_range")
         for (name, r) in [("hole_height_range", hh), ("hole_width_range", hw)] where r.0 <= 0 {
-            throw o.invalid(name, "must be > 0, got \(fmt(r.0))")
+            throw params.invalid(name, "must be > 0, got \(fmt(r.0))")
         }
-        fill = try o.float("fill")
+        fill = try params.finiteFloat("fill")
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    /// Hole sizes are pixels when both bounds are whole numbers ≥ 1, else fractions of the side.
+    ///
+    ///     let cutout = try CoarseDropout(numHolesRange: (1, 1), holeHeightRange: (0.25, 0.25), holeWidthRange: (0.25, 0.25), p: 1)
+    public init(numHolesRange: (Int, Int)? = nil, holeHeightRange: (Float, Float)? = nil, holeWidthRange: (Float, Float)? = nil,
+                fill: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters([
+            "num_holes_range": .given(numHolesRange), "hole_height_range": .given(holeHeightRange),
+            "hole_width_range": .given(holeWidthRange), "fill": .given(fill), "p": .given(p),
+        ]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

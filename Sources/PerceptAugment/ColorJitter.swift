@@ -6,7 +6,8 @@ import PerceptCore
 /// turn (OpenCV's float RGB↔HSV, as albumentations' `adjust_hue_torchvision`). Gray images skip
 /// saturation and hue.
 ///
-///     color_jitter: {brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1}
+///     let jitter = try ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1)
+///     color_jitter: {brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1}     # the same stage in AUG.yaml
 public struct ColorJitter: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable {
         public var brightness: Float; public var contrast: Float; public var saturation: Float
@@ -31,21 +32,32 @@ public struct ColorJitter: AugmentationStage {
     public static let kind = SampleKind.image
     public static let summary = "random brightness, contrast, saturation and hue"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "1.0", doc: "probability of changing"),
-        ParameterSpec("brightness", .float, default: "0", doc: "factor drawn from [max(0, 1 − v), 1 + v]"),
-        ParameterSpec("contrast", .float, default: "0", doc: "factor drawn from [max(0, 1 − v), 1 + v]"),
-        ParameterSpec("saturation", .float, default: "0", doc: "factor drawn from [max(0, 1 − v), 1 + v]"),
-        ParameterSpec("hue", .float, default: "0", doc: "hue shift drawn from [−v, v] turns (v ≤ 0.5)"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of changing"),
+        ParameterSpec("brightness", .float, default: 0, doc: "factor drawn from [max(0, 1 − v), 1 + v]"),
+        ParameterSpec("contrast", .float, default: 0, doc: "factor drawn from [max(0, 1 − v), 1 + v]"),
+        ParameterSpec("saturation", .float, default: 0, doc: "factor drawn from [max(0, 1 − v), 1 + v]"),
+        ParameterSpec("hue", .float, default: 0, doc: "hue shift drawn from [−v, v] turns (v ≤ 0.5)"),
     ]
     public let p: Float
     let b: Float, c: Float, s: Float, h: Float
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        b = try o.float("brightness", atLeast: 0); c = try o.float("contrast", atLeast: 0); s = try o.float("saturation", atLeast: 0)
-        h = try o.float("hue", atLeast: 0)
+        p = try params.probability()
+        b = try params.finiteFloat("brightness", atLeast: 0); c = try params.finiteFloat("contrast", atLeast: 0)
+        s = try params.finiteFloat("saturation", atLeast: 0)
+        h = try params.finiteFloat("hue", atLeast: 0)
         guard h <= 0.5 else { throw params.invalid("hue", "hue=\(h) must be between 0 and 0.5 (a half turn either way)") }
+    }
+
+    /// Options left nil take the defaults in `parameters` (no change); invalid values throw as
+    /// in AUG.yaml.
+    ///
+    ///     let jitter = try ColorJitter(brightness: 0.2, hue: 0.05)
+    public init(brightness: Float? = nil, contrast: Float? = nil, saturation: Float? = nil, hue: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters([
+            "brightness": .given(brightness), "contrast": .given(contrast), "saturation": .given(saturation),
+            "hue": .given(hue), "p": .given(p),
+        ]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

@@ -4,7 +4,8 @@ import PerceptCore
 /// area (λ ~ Beta(α, α)) is pasted from sample π(i) into sample i; labels are mixed by the
 /// box's actual area, λ' = 1 − box area / image area.
 ///
-///     cutmix: {alpha: 1.0}
+///     let cutmix = try CutMix(alpha: 1.0)
+///     cutmix: {alpha: 1.0}     # the same stage in AUG.yaml
 public struct CutMix: BatchAugmentationStage {
     public struct Params: Codable, Sendable, Equatable {
         public var box: Rect; public var lambda: Float; public var permutation: [Int]
@@ -13,16 +14,22 @@ public struct CutMix: BatchAugmentationStage {
     public static let name = "cutmix"
     public static let summary = "paste a box from another sample, mix labels by area (batch stage)"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "1.0", doc: "probability of mixing a batch"),
-        ParameterSpec("alpha", .float, default: "1.0", doc: "Beta(α, α) parameter of the kept area"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of mixing a batch"),
+        ParameterSpec("alpha", .float, default: 1.0, doc: "Beta(α, α) parameter of the kept area"),
     ]
     public let p: Float
     let alpha: Float
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        alpha = try o.float("alpha", atLeast: 0, strict: true)
+        p = try params.probability()
+        alpha = try params.finiteFloat("alpha", atLeast: 0, strict: true)
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let cutmix = try CutMix(alpha: 0.2, p: 0.5)
+    public init(alpha: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters(["alpha": .given(alpha), "p": .given(p)]))
     }
 
     public func draw(rng: inout RandomStream, count: Int, shape: SampleShape) -> Params {

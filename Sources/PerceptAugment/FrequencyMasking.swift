@@ -3,27 +3,37 @@ import PerceptCore
 /// SpecAugment frequency masking (torchaudio `FrequencyMasking(freq_mask_param)`): sets a
 /// band of ⌊U·F⌋ consecutive frequency rows to `mask_value`, `num_masks` times.
 ///
-///     frequency_masking: {freq_mask_param: 15, num_masks: 2}
+///     let mask = try FrequencyMasking(freqMaskParam: 15, numMasks: 2)
+///     frequency_masking: {freq_mask_param: 15, num_masks: 2}     # the same stage in AUG.yaml
 public struct FrequencyMasking: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var bands: [MaskBand]; public init(bands: [MaskBand]) { self.bands = bands } }
     public static let name = "frequency_masking"
     public static let kind = SampleKind.spectrogram
     public static let summary = "SpecAugment frequency masks"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "1.0", doc: "probability of masking"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of masking"),
         ParameterSpec("freq_mask_param", .int, doc: "maximum band width in bins (required)"),
-        ParameterSpec("num_masks", .int, default: "1", doc: "how many bands"),
-        ParameterSpec("mask_value", .float, default: "0", doc: "value written into the bands"),
+        ParameterSpec("num_masks", .int, default: 1, doc: "how many bands"),
+        ParameterSpec("mask_value", .float, default: 0, doc: "value written into the bands"),
     ]
     public let p: Float
     let param: Int, count: Int, value: Float
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        param = try o.int("freq_mask_param", atLeast: 0)
-        count = try o.int("num_masks", atLeast: 0)
-        value = try o.float("mask_value")
+        p = try params.probability()
+        param = try params.int("freq_mask_param", atLeast: 0)
+        count = try params.int("num_masks", atLeast: 0)
+        value = try params.finiteFloat("mask_value")
+    }
+
+    /// The band width bound is required; options left nil take the defaults in `parameters`;
+    /// invalid values throw as in AUG.yaml.
+    ///
+    ///     let mask = try FrequencyMasking(freqMaskParam: 8, numMasks: 2, maskValue: -80)
+    public init(freqMaskParam: Int, numMasks: Int? = nil, maskValue: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters([
+            "freq_mask_param": .of(freqMaskParam), "num_masks": .given(numMasks), "mask_value": .given(maskValue), "p": .given(p),
+        ]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

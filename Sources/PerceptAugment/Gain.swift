@@ -3,24 +3,31 @@ import PerceptCore
 
 /// Multiplies the audio by 10^(g/20) with g drawn in dB (audiomentations `Gain`).
 ///
-///     gain: {min_gain_db: -12, max_gain_db: 12}
+///     let gain = try Gain(minGainDb: -6, maxGainDb: 6, p: 0.5)
+///     gain: {min_gain_db: -6, max_gain_db: 6, p: 0.5}     # the same stage in AUG.yaml
 public struct Gain: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var gainDb: Float; public init(gainDb: Float) { self.gainDb = gainDb } }
     public static let name = "gain"
     public static let kind = SampleKind.audio
     public static let summary = "random gain in dB"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of changing the gain"),
-        ParameterSpec("min_gain_db", .float, default: "-12", doc: "lowest gain in dB"),
-        ParameterSpec("max_gain_db", .float, default: "12", doc: "highest gain in dB"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of changing the gain"),
+        ParameterSpec("min_gain_db", .float, default: -12, doc: "lowest gain in dB"),
+        ParameterSpec("max_gain_db", .float, default: 12, doc: "highest gain in dB"),
     ]
     public let p: Float
     let range: (Float, Float)
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        range = try o.range("min_gain_db", "max_gain_db")
+        p = try params.probability()
+        range = try params.range("min_gain_db", "max_gain_db")
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let gain = try Gain(minGainDb: -6, maxGainDb: 6, p: 1)
+    public init(minGainDb: Float? = nil, maxGainDb: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters(["min_gain_db": .given(minGainDb), "max_gain_db": .given(maxGainDb), "p": .given(p)]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

@@ -4,28 +4,37 @@ import PerceptCore
 /// (albumentations `GaussNoise(std_range, mean_range, per_channel)` on float images).
 /// The noise field is a pure function of the drawn `seed`, so a replay reproduces it.
 ///
-///     gauss_noise: {std_range: [0.02, 0.1]}
+///     let noise = try GaussNoise(stdRange: (0.02, 0.1))
+///     gauss_noise: {std_range: [0.02, 0.1]}     # the same stage in AUG.yaml
 public struct GaussNoise: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var std: Float; public var mean: Float; public var seed: UInt32; public init(std: Float, mean: Float, seed: UInt32) { self.std = std; self.mean = mean; self.seed = seed } }
     public static let name = "gauss_noise"
     public static let kind = SampleKind.image
     public static let summary = "additive Gaussian noise"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of adding noise"),
-        ParameterSpec("std_range", .string, default: "0.2,0.44", doc: "standard deviation range (fraction of full scale)"),
-        ParameterSpec("mean_range", .string, default: "0,0", doc: "mean range"),
-        ParameterSpec("per_channel", .bool, default: "true", doc: "independent noise per channel (else one plane shared)"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of adding noise"),
+        ParameterSpec("std_range", .floatPair, default: [0.2, 0.44], doc: "standard deviation range (fraction of full scale)"),
+        ParameterSpec("mean_range", .floatPair, default: [0, 0], doc: "mean range"),
+        ParameterSpec("per_channel", .bool, default: true, doc: "independent noise per channel (else one plane shared)"),
     ]
     public let p: Float
     let std: (Float, Float), mean: (Float, Float), perChannel: Bool
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        std = try o.pair("std_range")
-        guard std.0 >= 0 else { throw o.invalid("std_range", "must be ≥ 0, got \(fmt(std.0))") }
-        mean = try o.pair("mean_range")
-        perChannel = try o.bool("per_channel")
+        p = try params.probability()
+        std = try params.floatPair("std_range")
+        guard std.0 >= 0 else { throw params.invalid("std_range", "must be ≥ 0, got \(fmt(std.0))") }
+        mean = try params.floatPair("mean_range")
+        perChannel = try params.bool("per_channel")
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let noise = try GaussNoise(stdRange: (0.01, 0.05), perChannel: false, p: 1)
+    public init(stdRange: (Float, Float)? = nil, meanRange: (Float, Float)? = nil, perChannel: Bool? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters([
+            "std_range": .given(stdRange), "mean_range": .given(meanRange), "per_channel": .given(perChannel), "p": .given(p),
+        ]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

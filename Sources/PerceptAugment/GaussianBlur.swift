@@ -4,29 +4,36 @@ import PerceptVision
 /// Blurs with a Gaussian of random odd kernel size and sigma (albumentations `GaussianBlur`),
 /// through PerceptVision's OpenCV-exact `Gaussian.blur` (reflect-101 borders).
 ///
-///     gaussian_blur: {blur_limit: [3, 7], sigma_limit: [0.5, 3.0]}
+///     let blur = try GaussianBlur(blurLimit: (3, 7), sigmaLimit: (0.5, 3.0))
+///     gaussian_blur: {blur_limit: [3, 7], sigma_limit: [0.5, 3.0]}     # the same stage in AUG.yaml
 public struct GaussianBlur: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var ksize: Int; public var sigma: Float; public init(ksize: Int, sigma: Float) { self.ksize = ksize; self.sigma = sigma } }
     public static let name = "gaussian_blur"
     public static let kind = SampleKind.image
     public static let summary = "Gaussian blur of random size and sigma"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of blurring"),
-        ParameterSpec("blur_limit", .string, default: "3,7", doc: "odd kernel size range; 0 derives the size from sigma"),
-        ParameterSpec("sigma_limit", .string, default: "0.5,3.0", doc: "sigma range"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of blurring"),
+        ParameterSpec("blur_limit", .intPair, default: [3, 7], doc: "odd kernel size range; 0 derives the size from sigma"),
+        ParameterSpec("sigma_limit", .floatPair, default: [0.5, 3.0], doc: "sigma range"),
     ]
     public let p: Float
     let sizes: [Int], sigma: (Float, Float)
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        let (lo, hi) = try o.intPair("blur_limit")
-        guard lo >= 0, hi <= 255 else { throw o.invalid("blur_limit", "must lie in [0, 255], got \(lo),\(hi)") }
+        p = try params.probability()
+        let (lo, hi) = try params.wholePair("blur_limit")
+        guard lo >= 0, hi <= 255 else { throw params.invalid("blur_limit", "must lie in [0, 255], got \(lo),\(hi)") }
         sizes = lo == 0 && hi == 0 ? [0] : stride(from: lo | 1, through: hi, by: 2).map { $0 }
-        guard !sizes.isEmpty else { throw o.invalid("blur_limit", "holds no odd kernel size") }
-        sigma = try o.pair("sigma_limit")
-        guard sigma.0 > 0 else { throw o.invalid("sigma_limit", "must be > 0, got \(fmt(sigma.0))") }
+        guard !sizes.isEmpty else { throw params.invalid("blur_limit", "holds no odd kernel size") }
+        sigma = try params.floatPair("sigma_limit")
+        guard sigma.0 > 0 else { throw params.invalid("sigma_limit", "must be > 0, got \(fmt(sigma.0))") }
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let blur = try GaussianBlur(blurLimit: (5, 5), sigmaLimit: (1, 1), p: 1)
+    public init(blurLimit: (Int, Int)? = nil, sigmaLimit: (Float, Float)? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters(["blur_limit": .given(blurLimit), "sigma_limit": .given(sigmaLimit), "p": .given(p)]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

@@ -2,16 +2,22 @@ import PerceptCore
 
 /// Mirrors an image left to right (albumentations `HorizontalFlip`).
 ///
-///     horizontal_flip: {p: 0.5}
+///     let flip = try HorizontalFlip(p: 0.5)
+///     horizontal_flip: {p: 0.5}            # the same stage in AUG.yaml
 public struct HorizontalFlip: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public init() {} }
     public static let name = "horizontal_flip"
     public static let kind = SampleKind.image
     public static let summary = "mirror the image left to right"
-    public static let parameters = [ParameterSpec("p", .float, default: "0.5", doc: "probability of flipping")]
+    public static let parameters = [ParameterSpec("p", .float, default: 0.5, doc: "probability of flipping")]
     public let p: Float
 
-    public init(_ params: Parameters) throws { p = try StageOptions(params).probability() }
+    public init(_ params: Parameters) throws { p = try params.probability() }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let flip = try HorizontalFlip(p: 1)
+    public init(p: Float? = nil) throws { try self.init(Self.parameters(["p": .given(p)])) }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
 

@@ -4,22 +4,29 @@ import PerceptCore
 /// λ·x_i + (1 − λ)·x_π(i) with λ ~ Beta(α, α) and π a random permutation of the batch;
 /// labels are mixed with the same weights, so one-hot labels still sum to 1.
 ///
-///     mixup: {alpha: 0.2}
+///     let mixup = try Mixup(alpha: 0.4)
+///     mixup: {alpha: 0.2}     # the same stage in AUG.yaml
 public struct Mixup: BatchAugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var lambda: Float; public var permutation: [Int]; public init(lambda: Float, permutation: [Int]) { self.lambda = lambda; self.permutation = permutation } }
     public static let name = "mixup"
     public static let summary = "blend pairs of samples and their labels (batch stage)"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "1.0", doc: "probability of mixing a batch"),
-        ParameterSpec("alpha", .float, default: "1.0", doc: "Beta(α, α) parameter of the mixing weight"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of mixing a batch"),
+        ParameterSpec("alpha", .float, default: 1.0, doc: "Beta(α, α) parameter of the mixing weight"),
     ]
     public let p: Float
     let alpha: Float
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        alpha = try o.float("alpha", atLeast: 0, strict: true)
+        p = try params.probability()
+        alpha = try params.finiteFloat("alpha", atLeast: 0, strict: true)
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let mixup = try Mixup(alpha: 0.2, p: 0.5)
+    public init(alpha: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters(["alpha": .given(alpha), "p": .given(p)]))
     }
 
     public func draw(rng: inout RandomStream, count: Int, shape: SampleShape) -> Params {

@@ -6,27 +6,34 @@ import PerceptIO
 /// `PitchShift`, `librosa.effects.pitch_shift`): stretch by 2^(−s/12) with the phase vocoder,
 /// resample back with soxr, trim or pad to the input length.
 ///
-///     pitch_shift: {min_semitones: -4, max_semitones: 4}
+///     let pitch = try PitchShift(minSemitones: -4, maxSemitones: 4)
+///     pitch_shift: {min_semitones: -4, max_semitones: 4}     # the same stage in AUG.yaml
 public struct PitchShift: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var semitones: Float; public init(semitones: Float) { self.semitones = semitones } }
     public static let name = "pitch_shift"
     public static let kind = SampleKind.audio
     public static let summary = "pitch change in semitones, same duration"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of shifting"),
-        ParameterSpec("min_semitones", .float, default: "-4", doc: "lowest shift"),
-        ParameterSpec("max_semitones", .float, default: "4", doc: "highest shift"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of shifting"),
+        ParameterSpec("min_semitones", .float, default: -4, doc: "lowest shift"),
+        ParameterSpec("max_semitones", .float, default: 4, doc: "highest shift"),
     ]
     public let p: Float
     let range: (Float, Float)
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        range = try o.range("min_semitones", "max_semitones")
+        p = try params.probability()
+        range = try params.range("min_semitones", "max_semitones")
         guard range.0 >= -36, range.1 <= 36 else {
-            throw o.invalid(range.0 < -36 ? "min_semitones" : "max_semitones", "must lie in [−36, 36]")
+            throw params.invalid(range.0 < -36 ? "min_semitones" : "max_semitones", "must lie in [−36, 36]")
         }
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let pitch = try PitchShift(minSemitones: -2, maxSemitones: 2, p: 1)
+    public init(minSemitones: Float? = nil, maxSemitones: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters(["min_semitones": .given(minSemitones), "max_semitones": .given(maxSemitones), "p": .given(p)]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

@@ -3,25 +3,34 @@ import PerceptCore
 /// x ← clip(α·x + β, 0, 1) with α = 1 + U(contrast_limit), β = U(brightness_limit)
 /// (albumentations `RandomBrightnessContrast`, float images, brightness_by_max).
 ///
-///     random_brightness_contrast: {brightness_limit: 0.2, contrast_limit: 0.2}
+///     let bc = try RandomBrightnessContrast(brightnessLimit: (-0.2, 0.2), contrastLimit: (-0.2, 0.2))
+///     random_brightness_contrast: {brightness_limit: 0.2, contrast_limit: 0.2}     # the same stage in AUG.yaml
 public struct RandomBrightnessContrast: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var alpha: Float; public var beta: Float; public init(alpha: Float, beta: Float) { self.alpha = alpha; self.beta = beta } }
     public static let name = "random_brightness_contrast"
     public static let kind = SampleKind.image
     public static let summary = "random brightness offset and contrast gain"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of changing"),
-        ParameterSpec("brightness_limit", .string, default: "-0.2,0.2", doc: "offset range (fraction of full scale); v means [−v, v]"),
-        ParameterSpec("contrast_limit", .string, default: "-0.2,0.2", doc: "gain range minus 1; v means [−v, v]"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of changing"),
+        ParameterSpec("brightness_limit", .floatPair, default: [-0.2, 0.2], doc: "offset range (fraction of full scale); v means [−v, v]"),
+        ParameterSpec("contrast_limit", .floatPair, default: [-0.2, 0.2], doc: "gain range minus 1; v means [−v, v]"),
     ]
     public let p: Float
     let brightness: (Float, Float), contrast: (Float, Float)
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        brightness = try o.pair("brightness_limit", symmetric: true)
-        contrast = try o.pair("contrast_limit", symmetric: true)
+        p = try params.probability()
+        brightness = try params.floatPair("brightness_limit", symmetric: true)
+        contrast = try params.floatPair("contrast_limit", symmetric: true)
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let bc = try RandomBrightnessContrast(brightnessLimit: (-0.1, 0.3), p: 1)
+    public init(brightnessLimit: (Float, Float)? = nil, contrastLimit: (Float, Float)? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters([
+            "brightness_limit": .given(brightnessLimit), "contrast_limit": .given(contrastLimit), "p": .given(p),
+        ]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

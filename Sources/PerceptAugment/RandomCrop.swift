@@ -5,7 +5,8 @@ import PerceptVision
 /// `RandomCrop(size, padding, pad_if_needed, fill, padding_mode)`); without a size the window
 /// is the image size, the classic "pad 4 and crop back" augmentation.
 ///
-///     random_crop: {padding: 4, padding_mode: reflect}
+///     let crop = try RandomCrop(padding: 4, paddingMode: .reflect)
+///     random_crop: {padding: 4, padding_mode: reflect}     # the same stage in AUG.yaml
 public struct RandomCrop: AugmentationStage {
     /// Top-left corner of the window in padded coordinates.
     public struct Params: Codable, Sendable, Equatable { public var top: Int; public var left: Int; public init(top: Int, left: Int) { self.top = top; self.left = left } }
@@ -13,29 +14,39 @@ public struct RandomCrop: AugmentationStage {
     public static let kind = SampleKind.image
     public static let summary = "pad, then crop a random window"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "1.0", doc: "probability of cropping"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of cropping"),
         ParameterSpec("height", .int, doc: "window height (default: the image height)"),
         ParameterSpec("width", .int, doc: "window width (default: the image width)"),
-        ParameterSpec("padding", .int, default: "0", doc: "pixels added on every side first"),
-        ParameterSpec("pad_if_needed", .bool, default: "false", doc: "pad more when the window is larger than the padded image"),
-        ParameterSpec("padding_mode", .choice, default: "constant", choices: BorderChoice.paddingModes, doc: "how padding is filled"),
-        ParameterSpec("fill", .float, default: "0", doc: "value of constant padding"),
+        ParameterSpec("padding", .int, default: 0, doc: "pixels added on every side first"),
+        ParameterSpec("pad_if_needed", .bool, default: false, doc: "pad more when the window is larger than the padded image"),
+        ParameterSpec("padding_mode", .choice, default: "constant", choices: PaddingMode.allCases.map(\.rawValue), doc: "how padding is filled"),
+        ParameterSpec("fill", .float, default: 0, doc: "value of constant padding"),
     ]
     public let p: Float
     let height: Int?, width: Int?, padding: Int, padIfNeeded: Bool, border: BorderMode, fill: Float
-    let options: StageOptions
+    /// Kept for the errors `outputShape` raises once the image size is known.
+    let params: Parameters
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        options = o
-        p = try o.probability()
-        height = try o.optionalInt("height"); width = try o.optionalInt("width")
-        if let h = height, h < 1 { throw o.invalid("height", "must be ≥ 1, got \(h)") }
-        if let w = width, w < 1 { throw o.invalid("width", "must be ≥ 1, got \(w)") }
-        padding = try o.int("padding", atLeast: 0)
-        padIfNeeded = try o.bool("pad_if_needed")
-        border = BorderChoice.mode(try o.string("padding_mode"))
-        fill = try o.float("fill")
+        self.params = params
+        p = try params.probability()
+        height = try params.optionalInt("height", atLeast: 1); width = try params.optionalInt("width", atLeast: 1)
+        padding = try params.int("padding", atLeast: 0)
+        padIfNeeded = try params.bool("pad_if_needed")
+        border = try params.choice("padding_mode", as: PaddingMode.self).border
+        fill = try params.finiteFloat("fill")
+    }
+
+    /// Options left nil take the defaults in `parameters` (no size: the image's own);
+    /// invalid values throw as in AUG.yaml.
+    ///
+    ///     let crop = try RandomCrop(height: 24, width: 24, padding: 4, paddingMode: .reflect)
+    public init(height: Int? = nil, width: Int? = nil, padding: Int? = nil, padIfNeeded: Bool? = nil,
+                paddingMode: PaddingMode? = nil, fill: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters([
+            "height": .given(height), "width": .given(width), "padding": .given(padding), "pad_if_needed": .given(padIfNeeded),
+            "padding_mode": .given(paddingMode), "fill": .given(fill), "p": .given(p),
+        ]))
     }
 
     /// Padding per side along each axis, and the window size, for an image of h × w.
@@ -53,10 +64,10 @@ public struct RandomCrop: AugmentationStage {
         try checkKind(shape)
         let g = geometry(shape)
         if g.h > shape.height + 2 * g.padY {
-            throw options.invalid("height", "\(g.h) is larger than the image height \(shape.height) plus padding \(2 * g.padY) (raise padding or set pad_if_needed)")
+            throw params.invalid("height", "\(g.h) is larger than the image height \(shape.height) plus padding \(2 * g.padY) (raise padding or set pad_if_needed)")
         }
         if g.w > shape.width + 2 * g.padX {
-            throw options.invalid("width", "\(g.w) is larger than the image width \(shape.width) plus padding \(2 * g.padX) (raise padding or set pad_if_needed)")
+            throw params.invalid("width", "\(g.w) is larger than the image width \(shape.width) plus padding \(2 * g.padX) (raise padding or set pad_if_needed)")
         }
         var out = shape
         out.dims = [shape.channels, g.h, g.w]

@@ -4,28 +4,35 @@ import PerceptCore
 /// Erases one random rectangle of random area and aspect ratio (torchvision `RandomErasing`,
 /// same sampling: 10 tries, no erasing when none fits).
 ///
-///     random_erasing: {p: 0.5, scale: [0.02, 0.33], ratio: [0.3, 3.3], value: 0}
+///     let erase = try RandomErasing(scale: (0.02, 0.33), ratio: (0.3, 3.3), value: 0, p: 0.5)
+///     random_erasing: {p: 0.5, scale: [0.02, 0.33], ratio: [0.3, 3.3], value: 0}     # in AUG.yaml
 public struct RandomErasing: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var box: Rect?; public init(box: Rect?) { self.box = box } }
     public static let name = "random_erasing"
     public static let kind = SampleKind.image
     public static let summary = "erase a random rectangle"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of erasing"),
-        ParameterSpec("scale", .string, default: "0.02,0.33", doc: "range of the erased area as a fraction of the image"),
-        ParameterSpec("ratio", .string, default: "0.3,3.3", doc: "range of the aspect ratio (height / width)"),
-        ParameterSpec("value", .float, default: "0", doc: "value written into the rectangle"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of erasing"),
+        ParameterSpec("scale", .floatPair, default: [0.02, 0.33], doc: "range of the erased area as a fraction of the image"),
+        ParameterSpec("ratio", .floatPair, default: [0.3, 3.3], doc: "range of the aspect ratio (height / width)"),
+        ParameterSpec("value", .float, default: 0, doc: "value written into the rectangle"),
     ]
     public let p: Float
     let scale: (Float, Float), ratio: (Float, Float), value: Float
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        scale = try o.pair("scale"); ratio = try o.pair("ratio")
-        guard scale.0 >= 0, scale.1 <= 1 else { throw o.invalid("scale", "must lie in [0, 1]") }
-        guard ratio.0 > 0 else { throw o.invalid("ratio", "must be > 0, got \(fmt(ratio.0))") }
-        value = try o.float("value")
+        p = try params.probability()
+        scale = try params.floatPair("scale"); ratio = try params.floatPair("ratio")
+        guard scale.0 >= 0, scale.1 <= 1 else { throw params.invalid("scale", "must lie in [0, 1]") }
+        guard ratio.0 > 0 else { throw params.invalid("ratio", "must be > 0, got \(fmt(ratio.0))") }
+        value = try params.finiteFloat("value")
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let erase = try RandomErasing(scale: (0.1, 0.2), value: 0.5, p: 1)
+    public init(scale: (Float, Float)? = nil, ratio: (Float, Float)? = nil, value: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters(["scale": .given(scale), "ratio": .given(ratio), "value": .given(value), "p": .given(p)]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

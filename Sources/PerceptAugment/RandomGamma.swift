@@ -3,24 +3,31 @@ import PerceptCore
 
 /// x ← x^γ with γ = U(gamma_limit) / 100 (albumentations `RandomGamma`).
 ///
-///     random_gamma: {gamma_limit: [80, 120]}
+///     let gamma = try RandomGamma(gammaLimit: (80, 120))
+///     random_gamma: {gamma_limit: [80, 120]}     # the same stage in AUG.yaml
 public struct RandomGamma: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var gamma: Float; public init(gamma: Float) { self.gamma = gamma } }
     public static let name = "random_gamma"
     public static let kind = SampleKind.image
     public static let summary = "random gamma curve"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of changing"),
-        ParameterSpec("gamma_limit", .string, default: "80,120", doc: "gamma range in percent"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of changing"),
+        ParameterSpec("gamma_limit", .floatPair, default: [80, 120], doc: "gamma range in percent"),
     ]
     public let p: Float
     let limit: (Float, Float)
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        limit = try o.pair("gamma_limit")
-        guard limit.0 > 0 else { throw o.invalid("gamma_limit", "must be > 0, got \(fmt(limit.0))") }
+        p = try params.probability()
+        limit = try params.floatPair("gamma_limit")
+        guard limit.0 > 0 else { throw params.invalid("gamma_limit", "must be > 0, got \(fmt(limit.0))") }
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let gamma = try RandomGamma(gammaLimit: (70, 150), p: 1)
+    public init(gammaLimit: (Float, Float)? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters(["gamma_limit": .given(gammaLimit), "p": .given(p)]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

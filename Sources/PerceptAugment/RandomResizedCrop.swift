@@ -6,7 +6,8 @@ import PerceptVision
 /// `width` bilinearly (torchvision `RandomResizedCrop`, same sampling: 10 tries, then a
 /// centre crop clamped to the ratio range).
 ///
-///     random_resized_crop: {height: 224, width: 224, scale: [0.08, 1.0], ratio: [0.75, 1.3333]}
+///     let crop = try RandomResizedCrop(height: 224, width: 224, scale: (0.08, 1.0))
+///     random_resized_crop: {height: 224, width: 224, scale: [0.08, 1.0]}     # the same stage in AUG.yaml
 public struct RandomResizedCrop: AugmentationStage {
     /// The source region, in pixels.
     public struct Params: Codable, Sendable, Equatable {
@@ -17,24 +18,33 @@ public struct RandomResizedCrop: AugmentationStage {
     public static let kind = SampleKind.image
     public static let summary = "crop a random area and aspect ratio, resize to a fixed size"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "1.0", doc: "probability of cropping (else the image is only resized)"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of cropping (else the image is only resized)"),
         ParameterSpec("height", .int, doc: "output height (required)"),
         ParameterSpec("width", .int, doc: "output width (required)"),
-        ParameterSpec("scale", .string, default: "0.08,1.0", doc: "range of the region's area as a fraction of the image"),
-        ParameterSpec("ratio", .string, default: "0.75,1.3333333", doc: "range of the region's aspect ratio (width / height)"),
+        ParameterSpec("scale", .floatPair, default: [0.08, 1.0], doc: "range of the region's area as a fraction of the image"),
+        ParameterSpec("ratio", .floatPair, default: [0.75, 1.3333333], doc: "range of the region's aspect ratio (width / height)"),
     ]
     public let p: Float
     let height: Int, width: Int, scale: (Float, Float), ratio: (Float, Float)
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        height = try o.int("height", atLeast: 1)
-        width = try o.int("width", atLeast: 1)
-        scale = try o.pair("scale")
-        ratio = try o.pair("ratio")
-        guard scale.0 > 0, scale.1 <= 1 else { throw o.invalid("scale", "must lie in (0, 1], got \(fmt(scale.0)),\(fmt(scale.1))") }
-        guard ratio.0 > 0 else { throw o.invalid("ratio", "must be > 0, got \(fmt(ratio.0))") }
+        p = try params.probability()
+        height = try params.int("height", atLeast: 1)
+        width = try params.int("width", atLeast: 1)
+        scale = try params.floatPair("scale")
+        ratio = try params.floatPair("ratio")
+        guard scale.0 > 0, scale.1 <= 1 else { throw params.invalid("scale", "must lie in (0, 1], got \(fmt(scale.0)),\(fmt(scale.1))") }
+        guard ratio.0 > 0 else { throw params.invalid("ratio", "must be > 0, got \(fmt(ratio.0))") }
+    }
+
+    /// The output size is required; options left nil take the defaults in `parameters`;
+    /// invalid values throw as in AUG.yaml.
+    ///
+    ///     let crop = try RandomResizedCrop(height: 224, width: 224, scale: (0.08, 1.0), ratio: (0.75, 4.0 / 3))
+    public init(height: Int, width: Int, scale: (Float, Float)? = nil, ratio: (Float, Float)? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters([
+            "height": .of(height), "width": .of(width), "scale": .given(scale), "ratio": .given(ratio), "p": .given(p),
+        ]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape {

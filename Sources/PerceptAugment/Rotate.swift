@@ -4,27 +4,36 @@ import PerceptVision
 /// Rotates an image by a random angle about its centre with bilinear sampling
 /// (albumentations `Rotate(limit, border_mode, fill)`; positive angles turn counter-clockwise).
 ///
-///     rotate: {limit: 15, border_mode: reflect_101}
+///     let rotate = try Rotate(limit: (-15, 15), borderMode: .reflect101)
+///     rotate: {limit: 15, border_mode: reflect_101}     # the same stage in AUG.yaml
 public struct Rotate: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var angle: Float; public init(angle: Float) { self.angle = angle } }
     public static let name = "rotate"
     public static let kind = SampleKind.image
     public static let summary = "rotate by a random angle (degrees) about the centre"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of rotating"),
-        ParameterSpec("limit", .string, default: "-90,90", doc: "angle range in degrees; one value v means [−v, v]"),
-        ParameterSpec("border_mode", .choice, default: "constant", choices: BorderChoice.borderModes, doc: "how pixels from outside are filled"),
-        ParameterSpec("fill", .float, default: "0", doc: "value for constant borders"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of rotating"),
+        ParameterSpec("limit", .floatPair, default: [-90, 90], doc: "angle range in degrees; one value v means [−v, v]"),
+        ParameterSpec("border_mode", .choice, default: "constant", choices: BorderChoice.names, doc: "how pixels from outside are filled"),
+        ParameterSpec("fill", .float, default: 0, doc: "value for constant borders"),
     ]
     public let p: Float
     let limit: (Float, Float), border: BorderMode, fill: Float
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        limit = try o.pair("limit", symmetric: true)
-        border = BorderChoice.cvMode(try o.string("border_mode"))
-        fill = try o.float("fill")
+        p = try params.probability()
+        limit = try params.floatPair("limit", symmetric: true)
+        border = try params.borderMode("border_mode")
+        fill = try params.finiteFloat("fill")
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let rotate = try Rotate(limit: (-15, 15), borderMode: .reflect101, p: 1)
+    public init(limit: (Float, Float)? = nil, borderMode: BorderMode? = nil, fill: Float? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters([
+            "limit": .given(limit), "border_mode": .given(borderMode.map(BorderChoice.name)), "fill": .given(fill), "p": .given(p),
+        ]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }

@@ -3,32 +3,50 @@ import PerceptCore
 /// Shifts audio in time by a random amount, rolling samples around or padding with zeros
 /// (audiomentations `Shift(min_shift, max_shift, shift_unit, rollover)`, without the fade).
 ///
-///     shift: {min_shift: -0.2, max_shift: 0.2, shift_unit: fraction, rollover: false}
+///     let shift = try Shift(minShift: -0.2, maxShift: 0.2, shiftUnit: .fraction, rollover: false)
+///     shift: {min_shift: -0.2, max_shift: 0.2, shift_unit: fraction, rollover: false}     # in AUG.yaml
 public struct Shift: AugmentationStage {
+    /// What `min_shift` / `max_shift` count (audiomentations' `shift_unit`).
+    public enum Unit: String, Sendable, CaseIterable {
+        /// A fraction of the clip's length, in [−1, 1].
+        case fraction
+        case samples
+        case seconds
+    }
+
     /// Shift in samples; positive moves the audio later.
     public struct Params: Codable, Sendable, Equatable { public var samples: Int; public init(samples: Int) { self.samples = samples } }
     public static let name = "shift"
     public static let kind = SampleKind.audio
     public static let summary = "move the audio in time (roll or zero-pad)"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "0.5", doc: "probability of shifting"),
-        ParameterSpec("min_shift", .float, default: "-0.5", doc: "smallest shift, in shift_unit"),
-        ParameterSpec("max_shift", .float, default: "0.5", doc: "largest shift, in shift_unit"),
-        ParameterSpec("shift_unit", .choice, default: "fraction", choices: ["fraction", "samples", "seconds"], doc: "unit of the shift range"),
-        ParameterSpec("rollover", .bool, default: "true", doc: "samples pushed out re-enter on the other side (else zeros)"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of shifting"),
+        ParameterSpec("min_shift", .float, default: -0.5, doc: "smallest shift, in shift_unit"),
+        ParameterSpec("max_shift", .float, default: 0.5, doc: "largest shift, in shift_unit"),
+        ParameterSpec("shift_unit", .choice, default: "fraction", choices: Unit.allCases.map(\.rawValue), doc: "unit of the shift range"),
+        ParameterSpec("rollover", .bool, default: true, doc: "samples pushed out re-enter on the other side (else zeros)"),
     ]
     public let p: Float
-    let range: (Float, Float), unit: String, rollover: Bool
+    let range: (Float, Float), unit: Unit, rollover: Bool
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        range = try o.range("min_shift", "max_shift")
-        unit = try o.string("shift_unit")
-        rollover = try o.bool("rollover")
-        if unit == "fraction", range.0 < -1 || range.1 > 1 {
-            throw o.invalid(range.0 < -1 ? "min_shift" : "max_shift", "must lie in [−1, 1] for shift_unit fraction")
+        p = try params.probability()
+        range = try params.range("min_shift", "max_shift")
+        unit = try params.choice("shift_unit", as: Unit.self)
+        rollover = try params.bool("rollover")
+        if unit == .fraction, range.0 < -1 || range.1 > 1 {
+            throw params.invalid(range.0 < -1 ? "min_shift" : "max_shift", "must lie in [−1, 1] for shift_unit fraction")
         }
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let shift = try Shift(minShift: -1600, maxShift: 1600, shiftUnit: .samples, p: 1)
+    public init(minShift: Float? = nil, maxShift: Float? = nil, shiftUnit: Unit? = nil, rollover: Bool? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters([
+            "min_shift": .given(minShift), "max_shift": .given(maxShift), "shift_unit": .given(shiftUnit),
+            "rollover": .given(rollover), "p": .given(p),
+        ]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
@@ -37,9 +55,9 @@ public struct Shift: AugmentationStage {
         let v = rng.uniform(range.0, range.1)
         let n: Float
         switch unit {
-        case "samples": n = v
-        case "seconds": n = v * Float(shape.sampleRate)
-        default: n = v * Float(shape.width)
+        case .samples: n = v
+        case .seconds: n = v * Float(shape.sampleRate)
+        case .fraction: n = v * Float(shape.width)
         }
         return Params(samples: Int(n.rounded()))
     }

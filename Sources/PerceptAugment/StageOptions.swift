@@ -1,19 +1,11 @@
-import Foundation
 import PerceptCore
 
-/// Reads and validates a stage's options, naming the stage and field in every error
-/// (`gain.min_gain_db: -3 is greater than max_gain_db (-6)`).
+/// The checks stages need beyond what `Parameters` parses: a probability in [0, 1], finite
+/// numbers, and two options forming a range. Errors name the stage and field like every other
+/// option error (`gain.min_gain_db: 6 is greater than max_gain_db (-6)`).
 ///
-///     let o = try StageOptions(GainStage.self, params); let (lo, hi) = try o.range("min_gain_db", "max_gain_db")
-struct StageOptions {
-    let params: Parameters
-
-    init(_ params: Parameters) { self.params = params }
-
-    func field(_ name: String) -> String { params.field(name) }
-
-    func invalid(_ name: String, _ message: String) -> PerceptError { params.invalid(name, message) }
-
+///     let (lo, hi) = try params.range("min_gain_db", "max_gain_db")
+extension Parameters {
     /// `p`, which must lie in [0, 1].
     func probability() throws -> Float {
         let p = try float("p")
@@ -21,53 +13,53 @@ struct StageOptions {
         return p
     }
 
-    func float(_ name: String) throws -> Float {
-        let v = try params.float(name)
+    /// A number that must be finite (`float` already rejects NaN, but lets `inf` through).
+    func finiteFloat(_ name: String) throws -> Float {
+        let v = try float(name)
         guard v.isFinite else { throw invalid(name, "must be finite, got \(fmt(v))") }
         return v
     }
 
-    func int(_ name: String) throws -> Int { try params.int(name) }
-
-    func optionalInt(_ name: String) throws -> Int? { try params.optionalInt(name) }
-
-    func bool(_ name: String) throws -> Bool { try params.bool(name) }
-
-    func string(_ name: String) throws -> String { try params.string(name) }
-
-    /// A float that must be ≥ `low` (or > when `strict`).
-    func float(_ name: String, atLeast low: Float, strict: Bool = false) throws -> Float {
-        let v = try float(name)
+    /// A finite number that must be ≥ `low` (or > when `strict`).
+    func finiteFloat(_ name: String, atLeast low: Float, strict: Bool = false) throws -> Float {
+        let v = try finiteFloat(name)
         if strict ? !(v > low) : !(v >= low) { throw invalid(name, "must be \(strict ? ">" : "≥") \(fmt(low)), got \(fmt(v))") }
         return v
     }
 
-    func int(_ name: String, atLeast low: Int) throws -> Int {
-        let v = try int(name)
-        guard v >= low else { throw invalid(name, "must be ≥ \(low), got \(v)") }
-        return v
+    /// A choice option as its Swift enum (the spec lists the enum's raw values as its choices).
+    func choice<E: RawRepresentable & CaseIterable>(_ name: String, as type: E.Type) throws -> E where E.RawValue == String {
+        let text = try string(name)
+        guard let e = E(rawValue: text) else {
+            throw invalid(name, "'\(text)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return e
     }
 
-    /// Two options forming a range; rejects NaN and min > max.
+    /// Two finite options forming a range (audiomentations' `min_…` / `max_…`); rejects min > max.
     func range(_ lo: String, _ hi: String) throws -> (Float, Float) {
-        let a = try float(lo), b = try float(hi)
+        let a = try finiteFloat(lo), b = try finiteFloat(hi)
         guard a <= b else { throw invalid(lo, "\(fmt(a)) is greater than \(hi) (\(fmt(b)))") }
         return (a, b)
     }
-
-    /// A pair option (`[a, b]`; one value `v` means `(-v, v)` when `symmetric`, else `(v, v)`).
-    func pair(_ name: String, symmetric: Bool = false) throws -> (Float, Float) { try params.floatPair(name, symmetric: symmetric) }
-
-    /// A pair of integers (`[3, 7]`; one value `v` means `(v, v)`).
-    func intPair(_ name: String) throws -> (Int, Int) { try params.wholePair(name) }
 }
 
-/// Short number formatting for messages (`1.5`, `-3`, `nan`).
-func fmt(_ v: Float) -> String {
-    if v.isNaN { return "nan" }
-    if v == v.rounded() && abs(v) < 1e7 { return String(Int(v)) }
-    return String(v)
+/// A typed initialiser's options as `Value`s: nil (not given) becomes null, which `Parameters`
+/// drops, so the spec default applies exactly as when a YAML file leaves the option out.
+///
+///     try self.init(Self.parameters(["p": .given(p), "min_gain_db": .given(minGainDb)]))
+extension Value {
+    static func given(_ v: Float?) -> Value { v.map { .of($0) } ?? nil }
+    static func given(_ v: Int?) -> Value { v.map { .of($0) } ?? nil }
+    static func given(_ v: Bool?) -> Value { v.map { .of($0) } ?? nil }
+    static func given(_ v: String?) -> Value { v.map { .of($0) } ?? nil }
+    static func given(_ v: (Float, Float)?) -> Value { v.map { .of($0.0, $0.1) } ?? nil }
+    static func given(_ v: (Int, Int)?) -> Value { v.map { .of($0.0, $0.1) } ?? nil }
+    static func given<E: RawRepresentable>(_ v: E?) -> Value where E.RawValue == String { v.map { .of($0.rawValue) } ?? nil }
 }
+
+/// Short number formatting for messages (`1.5`, `-3`, `nan`), as `Value` prints numbers.
+func fmt(_ v: Float) -> String { Value.of(v).description }
 
 extension RandomStream {
     /// Uniform integer in the closed range [a, b].

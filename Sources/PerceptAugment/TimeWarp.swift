@@ -4,23 +4,30 @@ import PerceptCore
 /// `center + distance` with distance in [−W, W]; the two sides are stretched linearly
 /// (linear interpolation along time, as ESPnet's `time_warp` with linear mode).
 ///
-///     time_warp: {window: 5}
+///     let warp = try TimeWarp(window: 5)
+///     time_warp: {window: 5}     # the same stage in AUG.yaml
 public struct TimeWarp: AugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var center: Int; public var distance: Int; public init(center: Int, distance: Int) { self.center = center; self.distance = distance } }
     public static let name = "time_warp"
     public static let kind = SampleKind.spectrogram
     public static let summary = "SpecAugment time warping"
     public static let parameters = [
-        ParameterSpec("p", .float, default: "1.0", doc: "probability of warping"),
-        ParameterSpec("window", .int, default: "5", doc: "W: largest move in frames (SpecAugment uses 80 for 100 fps)"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of warping"),
+        ParameterSpec("window", .int, default: 5, doc: "W: largest move in frames (SpecAugment uses 80 for 100 fps)"),
     ]
     public let p: Float
     let window: Int
 
     public init(_ params: Parameters) throws {
-        let o = StageOptions(params)
-        p = try o.probability()
-        window = try o.int("window", atLeast: 0)
+        p = try params.probability()
+        window = try params.int("window", atLeast: 0)
+    }
+
+    /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
+    ///
+    ///     let warp = try TimeWarp(window: 80, p: 0.5)
+    public init(window: Int? = nil, p: Float? = nil) throws {
+        try self.init(Self.parameters(["window": .given(window), "p": .given(p)]))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
