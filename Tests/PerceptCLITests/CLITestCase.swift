@@ -27,8 +27,19 @@ class CLITestCase: XCTestCase {
     func sample(_ rel: String) -> String { Self.root + "/Samples/" + rel }
 
     func write(_ bytes: [UInt8], _ name: String) -> String {
-        FileManager.default.createFile(atPath: path(name), contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path(name), contents: Data(bytes)), name)
         return path(name)
+    }
+
+    /// Polls `condition` every millisecond until it holds (true) or `timeout` seconds pass (false):
+    /// a bounded wait for something another process does, never a fixed sleep.
+    func waitUntil(timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !condition() {
+            if Date() >= deadline { return false }
+            usleep(1_000)
+        }
+        return true
     }
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
