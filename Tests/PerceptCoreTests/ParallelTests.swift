@@ -76,6 +76,19 @@ final class ParallelTests: XCTestCase {
         XCTAssertEqual(seen.value, Parallel.threads, "a thread started by hand sees the process default")
     }
 
+    func testFirstFailureReportsTheLowestFailingIndexWhateverTheOrder() {
+        let failure = FirstFailure()
+        XCTAssertNoThrow(try failure.rethrow(), "nothing recorded, nothing thrown")
+        Parallel.withThreads(3) {
+            Parallel.forEach(count: 300) { i in
+                if i % 7 == 3 { failure.record(i, PerceptError.runtime("item \(i)")) }
+            }
+        }
+        XCTAssertThrowsError(try failure.rethrow()) { XCTAssertEqual($0 as? PerceptError, .runtime("item 3")) }
+        failure.record(10, PerceptError.runtime("item 10"))
+        XCTAssertThrowsError(try failure.rethrow()) { XCTAssertEqual($0 as? PerceptError, .runtime("item 3"), "a later, higher index does not replace it") }
+    }
+
     func testWorkersOfALoopSeeTheScopedSettingsOfItsCaller() {
         let setting = ScopedSetting("default")
         let values = Parallel.withThreads(3) {
