@@ -1,7 +1,12 @@
 // swift-tools-version:6.0
 // Percept: audio and vision feature pipelines plus the networks they feed.
-// Module graph (acyclic): PerceptCore ← PerceptIO ← PerceptAudio / PerceptVision ← PerceptAugment;
-// PerceptNN ← PerceptCore only; PerceptPipeline wires them; `percept` is a thin CLI over it.
+// Module graph (acyclic; each target lists exactly the modules it imports):
+//   PerceptCore ← PerceptIO (files: audio, images, npy/npz, atomic writes)
+//   PerceptCore ← PerceptAudio (+ CFFTW, CSoxr) / PerceptVision: pure computation, no file access
+//   PerceptCore, PerceptIO, PerceptAudio, PerceptVision ← PerceptAugment
+//   PerceptCore ← PerceptNN (+ COpenBLAS, CPerceptNNKernels)
+//   all of them ← PerceptPipeline (reads inputs, wires features, augmentations and networks)
+//   PerceptPipeline, PerceptCore, PerceptIO ← `percept`, a thin CLI; `Percept` re-exports every module.
 import PackageDescription
 
 let package = Package(
@@ -30,15 +35,15 @@ let package = Package(
         .target(name: "CFileOps"),
 
         .target(name: "PerceptCore", dependencies: [
-            .product(name: "Numerics", package: "swift-numerics"),
+            .product(name: "RealModule", package: "swift-numerics"),
         ]),
-        .target(name: "PerceptIO", dependencies: ["PerceptCore", "CFileOps", "CSndFile", "CSoxr", "CPNGRaw", "CPNG", "CZlib"]),
+        .target(name: "PerceptIO", dependencies: ["PerceptCore", "CFileOps", "CSndFile", "CPNGRaw", "CZlib"]),
         // @modules-begin (each feature module adds its target line here)
-        .target(name: "PerceptAudio", dependencies: ["PerceptCore", "PerceptIO", "CFFTW"]),
+        .target(name: "PerceptAudio", dependencies: ["PerceptCore", "CFFTW", "CSoxr"]),
         // AVX-512 GEMM micro-kernel for the recurrent layers (chosen at run time).
         .target(name: "CPerceptNNKernels"),
         .target(name: "PerceptNN", dependencies: ["PerceptCore", "COpenBLAS", "CPerceptNNKernels"]),
-        .target(name: "PerceptVision", dependencies: ["PerceptCore", "PerceptIO"]),
+        .target(name: "PerceptVision", dependencies: ["PerceptCore"]),
         // Percept's side of `make bench` (never part of the tests).
         .executableTarget(name: "percept-bench", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptNN", "PerceptAugment", "COpenBLAS"],
                           path: "Benchmarks/percept-bench"),
@@ -48,18 +53,20 @@ let package = Package(
                                                         .product(name: "Yams", package: "Yams")]),
         .target(name: "Percept", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptAugment", "PerceptNN", "PerceptPipeline"]),
         .executableTarget(name: "percept", dependencies: [
-            "PerceptPipeline",
+            "PerceptCore", "PerceptIO", "PerceptPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "PerceptCoreTests", dependencies: ["PerceptCore"]),
-        .testTarget(name: "PerceptIOTests", dependencies: ["PerceptIO", "CFileOps"]),
+        .testTarget(name: "PerceptIOTests", dependencies: ["PerceptCore", "PerceptIO", "CFileOps"]),
         // @tests-begin (each feature module adds its test target line here)
-        .testTarget(name: "PerceptNNTests", dependencies: ["PerceptNN", "PerceptIO"], exclude: ["Fixtures"]),
-        .testTarget(name: "PerceptVisionTests", dependencies: ["PerceptVision", "PerceptIO"], exclude: ["Fixtures"]),
-        .testTarget(name: "PerceptAudioTests", dependencies: ["PerceptAudio", "PerceptIO", "PerceptPipeline"], exclude: ["Fixtures"]),
-        .testTarget(name: "PerceptAugmentTests", dependencies: ["PerceptAugment", "PerceptIO", "PerceptAudio", "PerceptVision"], exclude: ["Fixtures"]),
+        .testTarget(name: "PerceptNNTests", dependencies: ["PerceptCore", "PerceptNN", "PerceptIO"], exclude: ["Fixtures"]),
+        .testTarget(name: "PerceptVisionTests", dependencies: ["PerceptCore", "PerceptVision", "PerceptIO"], exclude: ["Fixtures"]),
+        .testTarget(name: "PerceptAudioTests", dependencies: ["PerceptCore", "PerceptAudio", "PerceptIO", "PerceptPipeline"], exclude: ["Fixtures"]),
+        .testTarget(name: "PerceptAugmentTests", dependencies: ["PerceptCore", "PerceptAugment", "PerceptIO", "PerceptAudio", "PerceptVision"],
+                    exclude: ["Fixtures"]),
         // @tests-end
+        .testTarget(name: "PerceptPipelineTests", dependencies: ["PerceptCore", "PerceptPipeline"]),
         .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"]),
         .testTarget(name: "PerceptTests", dependencies: ["Percept"]),
     ]

@@ -8,7 +8,7 @@ import PerceptCore
 /// The DCT and the lifter are folded into one [nMFCC, nMels] matrix, built in double precision.
 ///
 ///     let mfcc = try MFCC(nMFCC: 13, nMels: 40, lifter: 22)
-///     let c = mfcc.apply(logMel)      // [40, T] -> [13, T]
+///     let c = try mfcc.apply(logMel)      // [40, T] -> [13, T]
 public struct MFCC: Sendable {
     public enum DCTNorm: String, Sendable { case ortho, none }
 
@@ -70,9 +70,19 @@ public struct MFCC: Sendable {
         }
     }
 
-    /// MFCCs of a log-mel spectrogram [nMels, T] → [nMFCC, T].
-    public func apply(_ logMel: Tensor) -> Tensor {
-        precondition(logMel.rank == 2 && logMel.shape[0] == nMels, "log-mel must be [n_mels, frames]")
+    /// MFCCs of a log-mel spectrogram [nMels, T] → [nMFCC, T]. Any other shape is an
+    /// `invalidArgument` naming `log_mel`.
+    ///
+    ///     let c = try MFCC(nMFCC: 13, nMels: 40).apply(Tensor(shape: [40, 100]))   // [13, 100]
+    public func apply(_ logMel: Tensor) throws -> Tensor {
+        guard logMel.rank == 2 && logMel.shape[0] == nMels else {
+            throw PerceptError.invalidArgument(field: "log_mel", "expected [n_mels, frames] = [\(nMels), frames], got \(logMel.shape)")
+        }
+        return transform(logMel)
+    }
+
+    /// `apply` for callers that built the [nMels, T] input themselves.
+    func transform(_ logMel: Tensor) -> Tensor {
         let t = logMel.shape[1]
         var out = Tensor(shape: [nMFCC, t])
         logMel.withUnsafeBufferPointer { s in

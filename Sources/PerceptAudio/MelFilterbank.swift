@@ -9,7 +9,7 @@ import PerceptCore
 /// multiply-adds per bin instead of `nMels` (the filters overlap only with their neighbours).
 ///
 ///     let mel = try MelFilterbank(sampleRate: 16000, nFFT: 512, nMels: 64)
-///     let m = mel.apply(powerSpectrogram)     // [257, T] -> [64, T]
+///     let m = try mel.apply(powerSpectrogram)     // [257, T] -> [64, T]
 public struct MelFilterbank: Sendable {
     /// Filter normalisation: librosa's `norm='slaney'` or `norm=None`.
     public enum Norm: String, Sendable { case slaney, none }
@@ -90,8 +90,14 @@ public struct MelFilterbank: Sendable {
     public static let emptyFilterWarning = "Empty filters detected in mel frequency basis. Some channels will produce empty responses. Try increasing your sampling rate (and fmax) or reducing n_mels."
 
     /// Mel spectrogram of a [1 + nFFT/2, T] (power) spectrogram: `weights · S`, [nMels, T].
-    public func apply(_ spectrogram: Tensor) -> Tensor {
-        precondition(spectrogram.rank == 2 && spectrogram.shape[0] == 1 + nFFT / 2, "spectrogram must be [1 + n_fft/2, frames]")
+    /// Any other shape is an `invalidArgument` naming `spectrogram`.
+    ///
+    ///     let m = try mel.apply(Tensor(shape: [257, 100]))   // [64, 100]
+    public func apply(_ spectrogram: Tensor) throws -> Tensor {
+        guard spectrogram.rank == 2 && spectrogram.shape[0] == 1 + nFFT / 2 else {
+            throw PerceptError.invalidArgument(field: "spectrogram",
+                                               "expected [1 + n_fft/2, frames] = [\(1 + nFFT / 2), frames], got \(spectrogram.shape)")
+        }
         let t = spectrogram.shape[1]
         var out = Tensor(shape: [nMels, t])
         spectrogram.withUnsafeBufferPointer { s in

@@ -43,7 +43,7 @@ public struct STFT: Sendable {
         }
         self.nFFT = nFFT; self.hopLength = hop; self.winLength = win
         self.window = window; self.center = center; self.padMode = padMode
-        windowValues = window.centered(length: win, size: nFFT)
+        windowValues = try window.centered(length: win, size: nFFT)
     }
 
     /// Largest FFT size accepted (2^20 samples, 24 s at 44.1 kHz), so a typo cannot ask for

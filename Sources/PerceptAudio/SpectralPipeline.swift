@@ -80,7 +80,7 @@ public struct SpectralPipeline: Sendable {
                     }
                 }
             }
-            if let c = mfcc { return c.apply(out) }
+            if let c = mfcc { return c.transform(out) }
             return out
         }
     }

@@ -116,7 +116,7 @@ public final class StreamingExtractor {
         return finalStage(out)
     }
 
-    private func finalStage(_ t: Tensor) -> Tensor { pipeline.mfcc.map { $0.apply(t) } ?? t }
+    private func finalStage(_ t: Tensor) -> Tensor { pipeline.mfcc.map { $0.transform(t) } ?? t }
 
     private func empty() -> Tensor { Tensor(shape: [pipeline.featureCount, 0]) }
 

@@ -54,9 +54,14 @@ public enum Window: String, Sendable, CaseIterable {
     }
 
     /// `values` zero-padded on both sides to `size` and centred as `librosa.util.pad_center`
-    /// (the extra sample of an odd difference goes to the right).
-    public func centered(length: Int, size: Int, periodic: Bool = true) -> [Float] {
-        precondition(length <= size, "window longer than the frame")
+    /// (the extra sample of an odd difference goes to the right). A window longer than `size`
+    /// is an `invalidArgument` naming `win_length`.
+    ///
+    ///     let w = try Window.hann.centered(length: 400, size: 512)
+    public func centered(length: Int, size: Int, periodic: Bool = true) throws -> [Float] {
+        guard length >= 0 && length <= size else {
+            throw PerceptError.invalidArgument(field: "win_length", "win_length=\(length) must be in 0...\(size) (the frame size)")
+        }
         var out = [Float](repeating: 0, count: size)
         let left = (size - length) / 2
         for (i, v) in values(length: length, periodic: periodic).enumerated() { out[left + i] = v }

@@ -210,17 +210,3 @@ public struct AugmentationChain: Sendable {
         return out
     }
 }
-
-/// The error of the lowest-numbered failing item, so parallel runs report what a serial run would.
-final class FirstFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var index = Int.max
-    private var error: Error?
-
-    func record(_ i: Int, _ e: Error) {
-        lock.lock(); defer { lock.unlock() }
-        if i < index { index = i; error = e }
-    }
-
-    func rethrow() throws { if let error { throw error } }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import PerceptAudio
 import PerceptCore
 import PerceptIO
 

@@ -1,6 +1,6 @@
 import Foundation
+import PerceptAudio
 import PerceptCore
-import PerceptIO
 
 /// Shifts pitch by a random number of semitones keeping the duration (audiomentations
 /// `PitchShift`, `librosa.effects.pitch_shift`): stretch by 2^(−s/12) with the phase vocoder,

@@ -4,20 +4,27 @@ import Foundation
 /// Data-parallel loops over the machine's cores.
 ///
 /// The worker count comes from `PERCEPT_NUM_THREADS` when set, else the active processor count;
-/// `Parallel.threads = 1` makes every loop serial (benchmarks pin it). Results never depend on it:
-/// callers split work by index, and random streams are keyed by index, not by thread.
+/// `Parallel.withThreads(1) { … }` makes every loop inside serial (tests and benchmarks pin it).
+/// Results never depend on it: callers split work by index, and random streams are keyed by
+/// index, not by thread. Workers see the `ScopedSetting` values of the code that started the loop.
 ///
 ///     Parallel.forEach(count: n) { i in out[i] = f(i) }
 public enum Parallel {
-    nonisolated(unsafe) private static var _threads: Int = {
+    /// The worker count; its default is fixed at start-up from the environment.
+    private static let setting = ScopedSetting<Int>({
         if let s = ProcessInfo.processInfo.environment["PERCEPT_NUM_THREADS"], let n = Int(s), n > 0 { return n }
         return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }()
+    }())
 
-    /// Number of workers loops may use (≥ 1).
-    public static var threads: Int {
-        get { _threads }
-        set { _threads = Swift.max(1, newValue) }
+    /// Number of workers loops may use here (≥ 1).
+    public static var threads: Int { setting.value }
+
+    /// Runs `body` with loops inside it (on this thread and in their workers) using `threads`
+    /// workers (at least 1); the previous count is back afterwards.
+    ///
+    ///     let serial = Parallel.withThreads(1) { spectrogram(y) }
+    public static func withThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
+        try setting.withValue(Swift.max(1, threads), body)
     }
 
     /// Runs `body(i)` for every i in 0..<count, spread over `threads` workers.
@@ -29,11 +36,12 @@ public enum Parallel {
             for i in 0..<count { body(i) }
             return
         }
+        let scoped = ScopedSettings.current
         withoutActuallyEscaping(body) { body in
             let box = UnsafeSendable(body)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let lo = count * w / workers, hi = count * (w + 1) / workers
-                for i in lo..<hi { box.value(i) }
+                ScopedSettings.run(with: scoped) { for i in lo..<hi { box.value(i) } }
             }
         }
     }
@@ -44,10 +52,11 @@ public enum Parallel {
         guard count > 0 else { return }
         let workers = Swift.max(1, Swift.min(threads, count / Swift.max(1, minChunk)))
         if workers <= 1 { body(0..<count); return }
+        let scoped = ScopedSettings.current
         withoutActuallyEscaping(body) { body in
             let box = UnsafeSendable(body)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                box.value((count * w / workers)..<(count * (w + 1) / workers))
+                ScopedSettings.run(with: scoped) { box.value((count * w / workers)..<(count * (w + 1) / workers)) }
             }
         }
     }
@@ -72,14 +81,17 @@ extension Parallel {
             return
         }
         let next = IndexDispenser(count)
+        let scoped = ScopedSettings.current
         withoutActuallyEscaping(makeState) { makeState in
             withoutActuallyEscaping(finish) { finish in
                 withoutActuallyEscaping(body) { body in
                     let box = UnsafeSendable((makeState, finish, body))
                     DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                        var s = box.value.0()
-                        while let i = next.take() { box.value.2(&s, i) }
-                        box.value.1(&s)
+                        ScopedSettings.run(with: scoped) {
+                            var s = box.value.0()
+                            while let i = next.take() { box.value.2(&s, i) }
+                            box.value.1(&s)
+                        }
                     }
                 }
             }
@@ -108,4 +120,30 @@ private final class IndexDispenser: @unchecked Sendable {
 public struct UnsafeSendable<T>: @unchecked Sendable {
     public let value: T
     public init(_ value: T) { self.value = value }
+}
+
+/// The error of the lowest-numbered failing item of a parallel loop, so the loop reports what a
+/// serial run would: workers `record` failures, the caller `rethrow`s after the loop.
+///
+///     let failure = FirstFailure()
+///     Parallel.forEach(count: n) { i in do { try work(i) } catch { failure.record(i, error) } }
+///     try failure.rethrow()
+public final class FirstFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var index = Int.max
+    private var error: Error?
+
+    public init() {}
+
+    /// Keeps `e` when `i` is the lowest failing index so far.
+    public func record(_ i: Int, _ e: Error) {
+        lock.lock(); defer { lock.unlock() }
+        if i < index { index = i; error = e }
+    }
+
+    /// Throws the kept error, if any.
+    public func rethrow() throws {
+        lock.lock(); let e = error; lock.unlock()
+        if let e { throw e }
+    }
 }

@@ -25,4 +25,23 @@ public enum PerceptError: Error, Equatable, Sendable, CustomStringConvertible {
         case .runtime: return 1
         }
     }
+
+    /// The field or file the error names (nil for a run-time failure).
+    ///
+    ///     PerceptError.invalidArgument(field: "--n-fft", "must be > 0").field   // "--n-fft"
+    public var field: String? {
+        switch self {
+        case let .invalidArgument(f, _), let .badInput(f, _): return f
+        case .runtime: return nil
+        }
+    }
+
+    /// The message without the field or file.
+    ///
+    ///     PerceptError.badInput(file: "a.wav", "empty file").message   // "empty file"
+    public var message: String {
+        switch self {
+        case let .invalidArgument(_, m), let .badInput(_, m), let .runtime(m): return m
+        }
+    }
 }

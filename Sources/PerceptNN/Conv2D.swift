@@ -28,17 +28,24 @@ public final class Conv2D: Layer {
     ]
 
     /// Target number of im2col columns per chunk (samples × output pixels); tuned for L2-resident chunks.
-    nonisolated(unsafe) public static var chunkColumns = 512
+    public static var chunkColumns: Int { chunkColumnsSetting.value }
+    private static let chunkColumnsSetting = ScopedSetting(512)
+
+    /// Runs `body` with convolutions chunked to about `columns` im2col columns (tests use small
+    /// chunks to cross chunk edges); 512 again afterwards.
+    ///
+    ///     let y = try Conv2D.withChunkColumns(40) { try conv.forward(x) }
+    public static func withChunkColumns<R>(_ columns: Int, _ body: () throws -> R) rethrows -> R {
+        try chunkColumnsSetting.withValue(Swift.max(1, columns), body)
+    }
+
     /// Weight-gradient accumulators per backward pass; results are identical for thread counts up to this.
     static let maxSlots = 8
     /// Whether convolutions (groups 1, out_channels a multiple of 32) and Dense layers (features a
     /// multiple of 32) run their GEMMs on Percept's C kernels (`GemmKernel`: AVX-512 or AVX2, the same
     /// bits); otherwise OpenBLAS. Fixed per machine by default, so results never depend on the thread
-    /// count; `PERCEPT_NN_KERNEL=blas` forces OpenBLAS (tests flip this to check both paths).
-    static var wideKernelEnabled: Bool {
-        get { GemmKernel.active != .blas }
-        set { GemmKernel.active = newValue ? GemmKernel.detected : .blas }
-    }
+    /// count; `PERCEPT_NN_KERNEL=blas` forces OpenBLAS (tests use `GemmKernel.with(.blas)` to check both paths).
+    static var wideKernelEnabled: Bool { GemmKernel.active != .blas }
 
     public let values: [String: Value]
     public let outChannels: Int

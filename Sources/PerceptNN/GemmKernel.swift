@@ -1,5 +1,6 @@
 import CPerceptNNKernels
 import Foundation
+import PerceptCore
 
 /// The C kernels behind the conv and dense layers' GEMMs (32-column panels, `pnn_gemm32`) and
 /// stride-1 im2col/col2im: AVX-512 where the CPU has it, else AVX2 + FMA, else none (OpenBLAS).
@@ -29,8 +30,19 @@ public enum GemmKernel: String, Sendable {
         return asked
     }()
 
-    /// The kernel in use; tests switch it to compare paths.
-    nonisolated(unsafe) public static var active = detected
+    /// The kernel in use here: `detected`, unless inside `with(_:_:)`.
+    public static var active: GemmKernel { setting.value }
+
+    private static let setting = ScopedSetting(detected)
+
+    /// Runs `body` with `kernel` in use (on this thread and in the `Parallel` loops it starts);
+    /// tests use it to compare paths. A kernel above `detected` gets `detected`, so a CPU is never
+    /// asked to run instructions it lacks.
+    ///
+    ///     let viaBLAS = try GemmKernel.with(.blas) { try conv.forward(x) }
+    public static func with<R>(_ kernel: GemmKernel, _ body: () throws -> R) rethrows -> R {
+        try setting.withValue(kernel.rank <= detected.rank ? kernel : detected, body)
+    }
 
     private var rank: Int {
         switch self {

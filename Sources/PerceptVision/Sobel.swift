@@ -96,7 +96,7 @@ public enum Sobel {
         }
         let g = try gradients(image, border: border, magnitude: true)
         let parts = [image, g.gx, g.gy, g.magnitude ?? g.gx]
-        return Picture.sideBySide(parts.map { Picture.scaledToUnit($0.storage) }, height: planes.height, width: planes.width)
+        return try Picture.sideBySide(parts.map { Picture.scaledToUnit($0.storage) }, height: planes.height, width: planes.width)
     }
 
     static func zipPlanes(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) throws -> Tensor {

@@ -25,11 +25,8 @@ final class DecibelsTests: XCTestCase {
         let input = Tensor(unchecked: [1, n], data: data)
         let plain = try Decibels.power(topDb: nil).converted(input)
         let floor = plain.max - 80
-        let saved = Parallel.threads
-        defer { Parallel.threads = saved }
         for threads in [1, 2, 3] {
-            Parallel.threads = threads
-            let got = try Decibels.power(topDb: 80).converted(input)
+            let got = try Parallel.withThreads(threads) { try Decibels.power(topDb: 80).converted(input) }
             XCTAssertEqual(got.storage, plain.storage.map { Swift.max($0, floor) }, "threads \(threads)")
         }
     }

@@ -21,7 +21,7 @@ final class MelFilterbankTests: XCTestCase {
         var rng = RandomStream(seed: 1)
         let t = 13
         let s = Tensor(unchecked: [257, t], data: (0..<(257 * t)).map { _ in Float(rng.uniform()) })
-        let sparse = bank.apply(s)
+        let sparse = try bank.apply(s)
         var dense = Tensor(shape: [40, t])
         for m in 0..<40 { for j in 0..<t {
             var acc: Double = 0
@@ -29,6 +29,18 @@ final class MelFilterbankTests: XCTestCase {
             dense[m, j] = Float(acc)
         } }
         XCTAssertLessThan(sparse.maxAbsDifference(dense), 1e-5)
+    }
+
+    func testApplyingToAWrongShapeIsAnInvalidArgument() throws {
+        let bank = try MelFilterbank(sampleRate: 16000, nFFT: 512, nMels: 40)
+        for shape in [[256, 10], [257], [1, 257, 10]] {
+            XCTAssertThrowsError(try bank.apply(Tensor(shape: shape)), "\(shape)") { error in
+                guard case let .invalidArgument(field, message)? = error as? PerceptError else { return XCTFail("\(error)") }
+                XCTAssertEqual(field, "spectrogram")
+                XCTAssertTrue(message.contains("[257, frames]") && message.contains("\(shape)"), message)
+            }
+        }
+        XCTAssertEqual(try bank.apply(Tensor(shape: [257, 0])).shape, [40, 0])
     }
 
     func testMelScaleConversionsAreInverse() {

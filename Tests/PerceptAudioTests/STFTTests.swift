@@ -73,12 +73,8 @@ final class STFTTests: XCTestCase {
         var rng = RandomStream(seed: 3)
         let y = (0..<200_000).map { _ in Float(rng.uniform(-1, 1)) }
         let stft = try STFT(nFFT: 512, hopLength: 160)
-        let saved = Parallel.threads
-        defer { Parallel.threads = saved }
-        Parallel.threads = 1
-        let serial = try stft.spectrogram(y)
-        Parallel.threads = 2
-        let parallel = try stft.spectrogram(y)
+        let serial = try Parallel.withThreads(1) { try stft.spectrogram(y) }
+        let parallel = try Parallel.withThreads(2) { try stft.spectrogram(y) }
         XCTAssertEqual(serial, parallel)
     }
 }

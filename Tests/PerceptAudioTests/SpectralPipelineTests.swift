@@ -35,4 +35,16 @@ final class SpectralPipelineTests: XCTestCase {
         XCTAssertThrowsError(try MFCC(nMFCC: 13, nMels: 40, dctType: 4))
         XCTAssertThrowsError(try MFCC(nMFCC: 13, nMels: 40, lifter: -1))
     }
+
+    func testMFCCOfAWrongShapeIsAnInvalidArgument() throws {
+        let mfcc = try MFCC(nMFCC: 13, nMels: 40)
+        for shape in [[39, 10], [40], [2, 40, 10]] {
+            XCTAssertThrowsError(try mfcc.apply(Tensor(shape: shape)), "\(shape)") { error in
+                guard case let .invalidArgument(field, message)? = error as? PerceptError else { return XCTFail("\(error)") }
+                XCTAssertEqual(field, "log_mel")
+                XCTAssertTrue(message.contains("[40, frames]") && message.contains("\(shape)"), message)
+            }
+        }
+        XCTAssertEqual(try mfcc.apply(Tensor(shape: [40, 7])).shape, [13, 7])
+    }
 }

@@ -40,15 +40,13 @@ final class ChainTests: XCTestCase {
 
     func testThreadCountDoesNotChangeResults() throws {
         let chain = try imageChain(), inputs = try images(40)
-        let saved = Parallel.threads
-        defer { Parallel.threads = saved }
-        Parallel.threads = 1
-        let one = try chain.apply(to: inputs, seed: 3, epoch: 5, firstIndex: 100)
         let stackIn = try Tensor.stack(inputs.map(\.data))
-        let slabOne = try chain.augmentImages(stackIn, seed: 3, epoch: 5, firstIndex: 100)
-        Parallel.threads = 2
-        let two = try chain.apply(to: inputs, seed: 3, epoch: 5, firstIndex: 100)
-        let slabTwo = try chain.augmentImages(stackIn, seed: 3, epoch: 5, firstIndex: 100)
+        let (one, slabOne) = try Parallel.withThreads(1) {
+            (try chain.apply(to: inputs, seed: 3, epoch: 5, firstIndex: 100), try chain.augmentImages(stackIn, seed: 3, epoch: 5, firstIndex: 100))
+        }
+        let (two, slabTwo) = try Parallel.withThreads(2) {
+            (try chain.apply(to: inputs, seed: 3, epoch: 5, firstIndex: 100), try chain.augmentImages(stackIn, seed: 3, epoch: 5, firstIndex: 100))
+        }
         XCTAssertEqual(one.map(\.data), two.map(\.data))
         XCTAssertEqual(slabOne, slabTwo)
         // The slab API and the batch API equal one-by-one calls.

@@ -4,7 +4,7 @@ import XCTest
 
 final class AugmentCommandTests: CLITestCase {
     func config(_ yaml: String, _ name: String = "aug.yaml") -> String {
-        FileManager.default.createFile(atPath: path(name), contents: Data(yaml.utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path(name), contents: Data(yaml.utf8)))
         return path(name)
     }
 
@@ -89,7 +89,7 @@ final class AugmentCommandTests: CLITestCase {
         let digit = sample("digits/0/0000.png"), camera = sample("images/camera.png")
         let wav = sample("spoken/0/en+f1_200_80.wav")
         try FileManager.default.createDirectory(atPath: path("quiet"), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path("quiet/readme.txt"), contents: Data("no audio here".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path("quiet/readme.txt"), contents: Data("no audio here".utf8)))
         let cases: [(String, String, String, String)] = [
             ("- horizontal_flip: {p: 1.5}", digit, "horizontal_flip.p", "outside [0, 1]"),
             ("- random_crop: {height: 600, width: 600}", camera, "random_crop.height", "larger than the image height 512"),

@@ -27,13 +27,26 @@ class CLITestCase: XCTestCase {
     func sample(_ rel: String) -> String { Self.root + "/Samples/" + rel }
 
     func write(_ bytes: [UInt8], _ name: String) -> String {
-        FileManager.default.createFile(atPath: path(name), contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path(name), contents: Data(bytes)), name)
         return path(name)
+    }
+
+    /// Polls `condition` every millisecond until it holds (true) or `timeout` seconds pass (false):
+    /// a bounded wait for something another process does, never a fixed sleep.
+    func waitUntil(timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !condition() {
+            if Date() >= deadline { return false }
+            usleep(1_000)
+        }
+        return true
     }
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
-    func run(_ args: [String], env: [String: String] = [:]) throws -> Result {
+    /// Runs the binary to completion (at most `timeout` seconds: a hung run is killed and fails
+    /// the test instead of stalling the suite).
+    func run(_ args: [String], env: [String: String] = [:], timeout: TimeInterval = 300) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = args
@@ -46,10 +59,15 @@ class CLITestCase: XCTestCase {
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
         try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let r = err.fileHandleForReading.readDataToEndOfFile()
+        // Both pipes drain at once: read one after the other, a child that fills the second
+        // (64 KiB of stderr) would wait for a reader that waits for the first to close.
+        let o = Drained(out.fileHandleForReading), r = Drained(err.fileHandleForReading)
+        if !waitUntil(timeout: timeout, { !p.isRunning }) {
+            kill(p.processIdentifier, SIGKILL)
+            XCTFail("percept \(args.joined(separator: " ")) ran for more than \(Int(timeout)) s; killed")
+        }
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: r, as: UTF8.self))
+        return Result(status: p.terminationStatus, stdout: String(decoding: o.data, as: UTF8.self), stderr: String(decoding: r.data, as: UTF8.self))
     }
 
     /// Asserts exit 2 with exactly one stderr line that names `subject` and says `fragment`.
@@ -61,5 +79,24 @@ class CLITestCase: XCTestCase {
         XCTAssertTrue(r.stderr.contains(subject), "'\(r.stderr)' should name \(subject)", line: line)
         XCTAssertTrue(fragment.isEmpty || r.stderr.lowercased().contains(fragment.lowercased()), "'\(r.stderr)' lacks '\(fragment)'", line: line)
         XCTAssertFalse(r.stderr.contains("Fatal error") || r.stderr.contains("Backtrac"), line: line)
+    }
+}
+
+/// Reads a pipe to its end on a background thread; `data` waits for the end (the writer exited).
+private final class Drained: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var bytes = Data()
+
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            bytes = handle.readDataToEndOfFile()
+            done.signal()
+        }.start()
+    }
+
+    var data: Data {
+        done.wait()
+        done.signal()   // later reads return at once
+        return bytes
     }
 }

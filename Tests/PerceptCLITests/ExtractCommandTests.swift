@@ -26,8 +26,8 @@ final class ExtractCommandTests: CLITestCase {
                            ("spoken/2/en+f1_200_80.wav", "b/two.wav")] {
             try FileManager.default.copyItem(atPath: sample(from), toPath: src + "/" + to)
         }
-        FileManager.default.createFile(atPath: src + "/b/broken.wav", contents: Data("RIFF garbage".utf8))
-        FileManager.default.createFile(atPath: src + "/notes.txt", contents: Data("ignored".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: src + "/b/broken.wav", contents: Data("RIFF garbage".utf8)))
+        XCTAssertTrue(FileManager.default.createFile(atPath: src + "/notes.txt", contents: Data("ignored".utf8)))
         let r = try run(["extract", "melspectrogram", src, "-o", path("out"), "--n-mels", "32"])
         XCTAssertEqual(r.status, 1, "a failed file makes the run exit 1")
         XCTAssertTrue(r.stderr.contains("broken.wav"), r.stderr)
@@ -76,18 +76,23 @@ final class ExtractCommandTests: CLITestCase {
         for i in 0..<400 { try FileManager.default.copyItem(atPath: sample("spoken/\(i % 10)/en+f1_200_80.wav"), toPath: src + "/\(i).wav") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
-        // A small hop makes each file slow enough that the run is still going when interrupted.
+        // A small hop makes each file take a while, so 399 files take far longer than the stop below.
         p.arguments = ["extract", "spectrogram", src, "-o", path("out"), "--n-fft", "2048", "--hop-length", "16"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let deadline = Date().addingTimeInterval(30)
-        while p.isRunning && Date() < deadline && ((try? FileManager.default.contentsOfDirectory(atPath: path("out"))) ?? []).count < 5 {
-            usleep(2_000)
-        }
-        XCTAssertTrue(p.isRunning, "the run should still be going (make each file slower if this fails)")
-        kill(p.processIdentifier, SIGINT)
-        p.waitUntilExit()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        func outputs() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: path("out"))) ?? [] }
+        // Work has started once a first output is complete (named, not hidden); then freeze the
+        // run, so however fast the machine is, the interrupt arrives with the run unfinished.
+        let started = waitUntil(timeout: 120) { !p.isRunning || outputs().contains { !$0.hasPrefix(".") } }
+        guard p.isRunning else { return XCTFail("the run ended (status \(p.terminationStatus)) before it could be stopped") }
+        kill(p.processIdentifier, SIGSTOP)
+        XCTAssertTrue(started, "no output within 2 minutes")
+        kill(p.processIdentifier, SIGINT)   // pending while stopped, delivered on SIGCONT
+        kill(p.processIdentifier, SIGCONT)
+        XCTAssertTrue(waitUntil(timeout: 60) { !p.isRunning }, "the run did not stop within a minute of SIGINT")
+        guard !p.isRunning else { return }
         XCTAssertEqual(p.terminationStatus, 130)
         let left = try FileManager.default.contentsOfDirectory(atPath: path("out"))
         XCTAssertEqual(left.filter { $0.hasPrefix(".") }, [], "no temporary files left")

@@ -5,11 +5,8 @@ import XCTest
 final class ParallelTests: XCTestCase {
     /// Runs `body(threads)` with `Parallel.threads` set to each of 1, 2 and 3 workers.
     private func forThreadCounts(_ body: (Int) -> Void) {
-        let saved = Parallel.threads
-        defer { Parallel.threads = saved }
         for threads in [1, 2, 3] {
-            Parallel.threads = threads
-            body(threads)
+            Parallel.withThreads(threads) { body(threads) }
         }
     }
 
@@ -44,22 +41,68 @@ final class ParallelTests: XCTestCase {
     }
 
     func testForChunksCoverTheRangeWithoutOverlap() {
-        let saved = Parallel.threads
-        Parallel.threads = 4
-        defer { Parallel.threads = saved }
         var hits = [Int](repeating: 0, count: 37)
         hits.withUnsafeMutableBufferPointer { buf in
             let p = UnsafeSendable(buf.baseAddress!)
-            Parallel.forChunks(count: 37) { r in for i in r { p.value[i] += 1 } }
+            Parallel.withThreads(4) { Parallel.forChunks(count: 37) { r in for i in r { p.value[i] += 1 } } }
         }
         XCTAssertEqual(hits, [Int](repeating: 1, count: 37))
     }
 
     func testThreadsNeverBelowOne() {
-        let saved = Parallel.threads
-        Parallel.threads = 0
-        XCTAssertEqual(Parallel.threads, 1)
-        Parallel.threads = saved
+        XCTAssertEqual(Parallel.withThreads(0) { Parallel.threads }, 1)
+        XCTAssertEqual(Parallel.withThreads(-3) { Parallel.threads }, 1)
+    }
+
+    func testWithThreadsIsScopedAndRestoredAfterwardsEvenWhenItThrows() {
+        let outside = Parallel.threads
+        Parallel.withThreads(outside + 2) {
+            XCTAssertEqual(Parallel.threads, outside + 2)
+            Parallel.withThreads(1) { XCTAssertEqual(Parallel.threads, 1, "the innermost scope wins") }
+            XCTAssertEqual(Parallel.threads, outside + 2)
+        }
+        XCTAssertEqual(Parallel.threads, outside)
+        XCTAssertThrowsError(try Parallel.withThreads(outside + 1) { throw PerceptError.runtime("stop") })
+        XCTAssertEqual(Parallel.threads, outside)
+    }
+
+    func testWithThreadsIsInvisibleToOtherThreads() {
+        let seen = Counter()
+        Parallel.withThreads(Parallel.threads + 5) {
+            let done = DispatchSemaphore(value: 0)
+            Thread { seen.add(Parallel.threads); done.signal() }.start()
+            XCTAssertEqual(done.wait(timeout: .now() + 30), .success)
+        }
+        XCTAssertEqual(seen.value, Parallel.threads, "a thread started by hand sees the process default")
+    }
+
+    func testFirstFailureReportsTheLowestFailingIndexWhateverTheOrder() {
+        let failure = FirstFailure()
+        XCTAssertNoThrow(try failure.rethrow(), "nothing recorded, nothing thrown")
+        Parallel.withThreads(3) {
+            Parallel.forEach(count: 300) { i in
+                if i % 7 == 3 { failure.record(i, PerceptError.runtime("item \(i)")) }
+            }
+        }
+        XCTAssertThrowsError(try failure.rethrow()) { XCTAssertEqual($0 as? PerceptError, .runtime("item 3")) }
+        failure.record(10, PerceptError.runtime("item 10"))
+        XCTAssertThrowsError(try failure.rethrow()) { XCTAssertEqual($0 as? PerceptError, .runtime("item 3"), "a later, higher index does not replace it") }
+    }
+
+    func testWorkersOfALoopSeeTheScopedSettingsOfItsCaller() {
+        let setting = ScopedSetting("default")
+        let values = Parallel.withThreads(3) {
+            setting.withValue("scoped") {
+                var seen = [String](repeating: "", count: 3)
+                seen.withUnsafeMutableBufferPointer { buf in
+                    let p = UnsafeSendable(buf.baseAddress!)
+                    Parallel.forEach(count: 3) { i in p.value[i] = setting.value + " \(Parallel.threads)" }
+                }
+                return seen
+            }
+        }
+        XCTAssertEqual(values, [String](repeating: "scoped 3", count: 3))
+        XCTAssertEqual(setting.value, "default")
     }
 }
 

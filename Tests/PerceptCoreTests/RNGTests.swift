@@ -26,15 +26,14 @@ final class RNGTests: XCTestCase {
 
     func testPerSampleStreamsIndependentOfThreadCount() {
         func draw(threads: Int) -> [UInt64] {
-            let saved = Parallel.threads
-            Parallel.threads = threads
-            defer { Parallel.threads = saved }
             var out = [UInt64](repeating: 0, count: 64)
             out.withUnsafeMutableBufferPointer { buf in
                 let p = UnsafeSendable(buf.baseAddress!)
-                Parallel.forEach(count: 64) { i in
-                    var r = RandomStream(seed: 1).split(2).split(i)
-                    p.value[i] = r.next()
+                Parallel.withThreads(threads) {
+                    Parallel.forEach(count: 64) { i in
+                        var r = RandomStream(seed: 1).split(2).split(i)
+                        p.value[i] = r.next()
+                    }
                 }
             }
             return out

@@ -19,7 +19,7 @@ class TempDirTestCase: XCTestCase {
 
     func write(_ bytes: [UInt8], _ name: String) -> String {
         let p = path(name)
-        FileManager.default.createFile(atPath: p, contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: p, contents: Data(bytes)), p)
         return p
     }
 

@@ -17,13 +17,13 @@ final class Conv2DKernelTests: XCTestCase {
     ]
 
     private func check(file: StaticString = #filePath, line: UInt = #line) throws {
-        let savedChunk = Conv2D.chunkColumns, savedThreads = Parallel.threads
-        defer { Conv2D.chunkColumns = savedChunk; Parallel.threads = savedThreads }
         for threads in [1, 2] {
-            Parallel.threads = threads
             for chunkColumns in [40, 512] {
-                Conv2D.chunkColumns = chunkColumns
-                for c in cases { try checkOne(c.values, input: c.input, batch: c.batch, relu: c.relu, file: file, line: line) }
+                try Parallel.withThreads(threads) {
+                    try Conv2D.withChunkColumns(chunkColumns) {
+                        for c in cases { try checkOne(c.values, input: c.input, batch: c.batch, relu: c.relu, file: file, line: line) }
+                    }
+                }
             }
         }
     }
@@ -104,68 +104,62 @@ final class Conv2DKernelTests: XCTestCase {
     }
 
     func testConvolutionMatchesDoubleReferenceWithOpenBLASFallbackForced() throws {
-        let saved = Conv2D.wideKernelEnabled
-        defer { Conv2D.wideKernelEnabled = saved }
-        Conv2D.wideKernelEnabled = false
-        try check()
+        try GemmKernel.with(.blas) { try check() }
     }
 
     /// Dense's GEMMs (AVX-512 forward when out_features, backward when in_features is a multiple of 32)
     /// against Double sums, and 1 vs 2 threads bit for bit.
     func testDenseGradientsMatchDoubleReferenceOnBothKernels() throws {
-        let saved = Conv2D.wideKernelEnabled
-        defer { Conv2D.wideKernelEnabled = saved }
-        let savedThreads = Parallel.threads
-        defer { Parallel.threads = savedThreads }
         // The second shape is large enough for the rows to be split over two workers.
         for (nIn, nOut, batch) in [(96, 10, 7), (1056, 64, 24)] {
         var byThreads: [[Float]] = []
-        for enabled in [saved, false] {
+        for kernel in [GemmKernel.detected, .blas] {
+          let enabled = kernel != .blas
           for threads in [1, 2] {
-            Conv2D.wideKernelEnabled = enabled
-            Parallel.threads = threads
-            let (layer, _) = try buildLayer("dense", ["out_features": "\(nOut)"], input: [nIn])
-            let x = randomValues(batch * nIn, seed: 8), r = randomValues(batch * nOut, seed: 9)
-            let wt = layer.weights[0].value.array(nIn * nOut)
-            let bias = layer.weights[1].value.array(nOut)
-            let (y, dx): ([Float], [Float]) = x.withUnsafeBufferPointer { xb in
-                let yp = layer.forward(xb.baseAddress!, batch: batch, context: ForwardContext(training: true, rng: RandomStream(seed: 1)))
-                let y = Array(UnsafeBufferPointer(start: yp, count: batch * nOut))
-                let dx: [Float] = r.withUnsafeBufferPointer { rb in
-                    guard let g = layer.backward(rb.baseAddress!, batch: batch, inputGradient: true) else { return [] }
-                    return Array(UnsafeBufferPointer(start: g, count: batch * nIn))
+            try GemmKernel.with(kernel) { try Parallel.withThreads(threads) {
+                let (layer, _) = try buildLayer("dense", ["out_features": "\(nOut)"], input: [nIn])
+                let x = randomValues(batch * nIn, seed: 8), r = randomValues(batch * nOut, seed: 9)
+                let wt = layer.weights[0].value.array(nIn * nOut)
+                let bias = layer.weights[1].value.array(nOut)
+                let (y, dx): ([Float], [Float]) = x.withUnsafeBufferPointer { xb in
+                    let yp = layer.forward(xb.baseAddress!, batch: batch, context: ForwardContext(training: true, rng: RandomStream(seed: 1)))
+                    let y = Array(UnsafeBufferPointer(start: yp, count: batch * nOut))
+                    let dx: [Float] = r.withUnsafeBufferPointer { rb in
+                        guard let g = layer.backward(rb.baseAddress!, batch: batch, inputGradient: true) else { return [] }
+                        return Array(UnsafeBufferPointer(start: g, count: batch * nIn))
+                    }
+                    return (y, dx)
                 }
-                return (y, dx)
-            }
-            var errY = 0.0
-            for s in 0..<batch {
+                var errY = 0.0
+                for s in 0..<batch {
+                    for o in 0..<nOut {
+                        var v = Double(bias[o])
+                        for i in 0..<nIn { v += Double(x[s * nIn + i]) * Double(wt[o * nIn + i]) }
+                        errY = Swift.max(errY, abs(v - Double(y[s * nOut + o])))
+                    }
+                }
+                XCTAssertLessThan(errY, 1e-4, "forward, wide=\(enabled) \(nIn)→\(nOut)")
+                let gw = layer.weights[0].grad.array(nIn * nOut)
+                XCTAssertEqual(dx.count, batch * nIn)
+                var errX = 0.0, errW = 0.0
+                for s in 0..<batch {
+                    for i in 0..<nIn {
+                        var v = 0.0
+                        for o in 0..<nOut { v += Double(r[s * nOut + o]) * Double(wt[o * nIn + i]) }
+                        errX = Swift.max(errX, abs(v - Double(dx[s * nIn + i])))
+                    }
+                }
                 for o in 0..<nOut {
-                    var v = Double(bias[o])
-                    for i in 0..<nIn { v += Double(x[s * nIn + i]) * Double(wt[o * nIn + i]) }
-                    errY = Swift.max(errY, abs(v - Double(y[s * nOut + o])))
+                    for i in 0..<nIn {
+                        var v = 0.0
+                        for s in 0..<batch { v += Double(r[s * nOut + o]) * Double(x[s * nIn + i]) }
+                        errW = Swift.max(errW, abs(v - Double(gw[o * nIn + i])))
+                    }
                 }
-            }
-            XCTAssertLessThan(errY, 1e-4, "forward, wide=\(enabled) \(nIn)→\(nOut)")
-            let gw = layer.weights[0].grad.array(nIn * nOut)
-            XCTAssertEqual(dx.count, batch * nIn)
-            var errX = 0.0, errW = 0.0
-            for s in 0..<batch {
-                for i in 0..<nIn {
-                    var v = 0.0
-                    for o in 0..<nOut { v += Double(r[s * nOut + o]) * Double(wt[o * nIn + i]) }
-                    errX = Swift.max(errX, abs(v - Double(dx[s * nIn + i])))
-                }
-            }
-            for o in 0..<nOut {
-                for i in 0..<nIn {
-                    var v = 0.0
-                    for s in 0..<batch { v += Double(r[s * nOut + o]) * Double(x[s * nIn + i]) }
-                    errW = Swift.max(errW, abs(v - Double(gw[o * nIn + i])))
-                }
-            }
-            XCTAssertLessThan(errX, 1e-4, "input gradient, wide=\(enabled) \(nIn)→\(nOut)")
-            XCTAssertLessThan(errW, 1e-4, "weight gradient, wide=\(enabled) \(nIn)→\(nOut)")
-            byThreads.append(y + dx + gw)
+                XCTAssertLessThan(errX, 1e-4, "input gradient, wide=\(enabled) \(nIn)→\(nOut)")
+                XCTAssertLessThan(errW, 1e-4, "weight gradient, wide=\(enabled) \(nIn)→\(nOut)")
+                byThreads.append(y + dx + gw)
+            } }
           }
           XCTAssertTrue(byThreads[byThreads.count - 2] == byThreads[byThreads.count - 1], "1 vs 2 threads differ, wide=\(enabled)")
         }
@@ -192,12 +186,9 @@ final class Conv2DKernelTests: XCTestCase {
 
     func testCKernelPathIsBitIdenticalForOneAndTwoThreads() throws {
         try XCTSkipUnless(Conv2D.wideKernelEnabled, "no AVX2 or AVX-512 on this machine")
-        let savedThreads = Parallel.threads
-        defer { Parallel.threads = savedThreads }
         var results: [[Float]] = []
         for threads in [1, 2] {
-            Parallel.threads = threads
-            results += try convResults()
+            results += try Parallel.withThreads(threads) { try convResults() }
         }
         for (i, what) in ["forward", "input gradient", "weight gradient", "bias gradient"].enumerated() {
             let a = results[i], b = results[i + 4]
@@ -209,25 +200,25 @@ final class Conv2DKernelTests: XCTestCase {
     /// same im2col/col2im order), so a model trains to the same bits on either kind of machine.
     func testAVX2AndAVX512KernelsGiveTheSameBits() throws {
         try XCTSkipUnless(GemmKernel.detected == .avx512, "needs a CPU with AVX-512 to run both kernels")
-        defer { GemmKernel.active = GemmKernel.detected }
         var byKernel: [[[Float]]] = []
         for kernel in [GemmKernel.avx512, .avx2] {
-            GemmKernel.active = kernel
-            var dense: [[Float]] = []
-            // Dense: forward (out 64), both backward GEMMs (in 96); batch 13 leaves 6-, 4-, 2- and 1-row tiles.
-            let (layer, _) = try buildLayer("dense", ["out_features": "64"], input: [96])
-            let batch = 13, x = randomValues(batch * 96, seed: 21), r = randomValues(batch * 64, seed: 22)
-            x.withUnsafeBufferPointer { xb in
-                let yp = layer.forward(xb.baseAddress!, batch: batch, context: ForwardContext(training: true, rng: RandomStream(seed: 1)))
-                dense.append(Array(UnsafeBufferPointer(start: yp, count: batch * 64)))
-                r.withUnsafeBufferPointer { rb in
-                    if let g = layer.backward(rb.baseAddress!, batch: batch, inputGradient: true) {
-                        dense.append(Array(UnsafeBufferPointer(start: g, count: batch * 96)))
+            try GemmKernel.with(kernel) {
+                var dense: [[Float]] = []
+                // Dense: forward (out 64), both backward GEMMs (in 96); batch 13 leaves 6-, 4-, 2- and 1-row tiles.
+                let (layer, _) = try buildLayer("dense", ["out_features": "64"], input: [96])
+                let batch = 13, x = randomValues(batch * 96, seed: 21), r = randomValues(batch * 64, seed: 22)
+                x.withUnsafeBufferPointer { xb in
+                    let yp = layer.forward(xb.baseAddress!, batch: batch, context: ForwardContext(training: true, rng: RandomStream(seed: 1)))
+                    dense.append(Array(UnsafeBufferPointer(start: yp, count: batch * 64)))
+                    r.withUnsafeBufferPointer { rb in
+                        if let g = layer.backward(rb.baseAddress!, batch: batch, inputGradient: true) {
+                            dense.append(Array(UnsafeBufferPointer(start: g, count: batch * 96)))
+                        }
                     }
                 }
+                dense.append(layer.weights[0].grad.array(layer.weights[0].count))
+                byKernel.append(try convResults() + dense)
             }
-            dense.append(layer.weights[0].grad.array(layer.weights[0].count))
-            byKernel.append(try convResults() + dense)
         }
         let names = ["conv forward", "conv input gradient", "conv weight gradient", "conv bias gradient",
                      "dense forward", "dense input gradient", "dense weight gradient"]

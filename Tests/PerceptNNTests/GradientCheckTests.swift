@@ -165,19 +165,18 @@ final class GradientCheckTests: XCTestCase {
 
     func testConvGradientsAreBitIdenticalForOneAndTwoThreads() throws {
         // Weight gradients are summed over a fixed partition, so the worker count cannot change a bit.
-        let saved = Parallel.threads
-        defer { Parallel.threads = saved }
         var results: [[[Float]]] = []
         for threads in [1, 2] {
-            Parallel.threads = threads
-            let model = try Sequential([LayerSpec("conv2d", ["out_channels": "4", "kernel_size": "3"]), LayerSpec("relu"),
-                                        LayerSpec("conv2d", ["out_channels": "3", "kernel_size": "3", "padding": "1"])],
-                                       inputShape: [2, 12, 12], seed: 2)
-            let batch = 37
-            let x = randomValues(batch * 288, seed: 1), g = randomValues(batch * 300, seed: 2)
-            x.withUnsafeBufferPointer { xb in _ = model.forward(xb.baseAddress!, batch: batch, training: true, rng: RandomStream(seed: 0)) }
-            g.withUnsafeBufferPointer { model.backward($0.baseAddress!, batch: batch) }
-            results.append(model.namedParameters.map { $0.param.grad.array($0.param.count) })
+            try Parallel.withThreads(threads) {
+                let model = try Sequential([LayerSpec("conv2d", ["out_channels": "4", "kernel_size": "3"]), LayerSpec("relu"),
+                                            LayerSpec("conv2d", ["out_channels": "3", "kernel_size": "3", "padding": "1"])],
+                                           inputShape: [2, 12, 12], seed: 2)
+                let batch = 37
+                let x = randomValues(batch * 288, seed: 1), g = randomValues(batch * 300, seed: 2)
+                x.withUnsafeBufferPointer { xb in _ = model.forward(xb.baseAddress!, batch: batch, training: true, rng: RandomStream(seed: 0)) }
+                g.withUnsafeBufferPointer { model.backward($0.baseAddress!, batch: batch) }
+                results.append(model.namedParameters.map { $0.param.grad.array($0.param.count) })
+            }
         }
         XCTAssertEqual(results[0], results[1])
     }

@@ -45,9 +45,9 @@ final class OptimizerTests: XCTestCase {
         // 200,000 elements: above the parallel threshold, split over the workers.
         let n = 200_000
         func trained(threads: Int, _ name: String, _ values: [String: Value]) throws -> [Float] {
-            let saved = Parallel.threads
-            Parallel.threads = threads
-            defer { Parallel.threads = saved }
+            try Parallel.withThreads(threads) { try trained(name, values) }
+        }
+        func trained(_ name: String, _ values: [String: Value]) throws -> [Float] {
             let opt = try OptimizerRegistry.make(name, values)
             let p = Param(name: "weight", shape: [n])
             for i in 0..<n { p.value.ptr[i] = Float(i % 97) * 0.01 - 0.4 }

@@ -12,9 +12,10 @@ final class RecurrentBenchmarkTests: XCTestCase {
     }
 
     private func samplesPerSecond(_ cell: String, threads: Int, steps: Int = 30) throws -> Double {
-        let saved = Parallel.threads
-        Parallel.threads = threads
-        defer { Parallel.threads = saved }
+        try Parallel.withThreads(threads) { try samplesPerSecond(cell, steps: steps) }
+    }
+
+    private func samplesPerSecond(_ cell: String, steps: Int) throws -> Double {
         let model = try Sequential([LayerSpec(cell, ["hidden_size": "128"]), LayerSpec("dense", ["out_features": "10"])],
                                    inputShape: [100, 40], seed: 0)
         let loss = try LossRegistry.make("cross_entropy"), opt = try OptimizerRegistry.make("adam", ["lr": "0.001"])

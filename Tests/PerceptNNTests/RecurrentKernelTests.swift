@@ -57,21 +57,20 @@ final class RecurrentKernelTests: XCTestCase {
     private func assertChunkingInvariant(_ type: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let H = 32, B = 17, T = 4, F = 3
         let x = randomValues(B * T * F, seed: 41), dy = randomValues(B * T * H, seed: 42)
-        let saved = Parallel.threads
-        defer { Parallel.threads = saved }
         var results: [([Float], [Float], [[Float]])] = []
         for threads in [1, 2] {
-            Parallel.threads = threads
-            let (layer, _) = try buildLayer(type, ["hidden_size": "\(H)", "return_sequences": "true"], input: [T, F], seed: 6)
-            let (y, dx) = forwardBackward(layer, x, dy, batch: B, outCount: B * T * H, inCount: B * T * F)
-            results.append((y, dx, layer.weights.map { $0.grad.array($0.count) }))
-            guard threads == 1 else { continue }
-            for b in [0, 5, 16] {
-                let (y1, dx1) = forwardBackward(layer, Array(x[(b * T * F)..<((b + 1) * T * F)]), Array(dy[(b * T * H)..<((b + 1) * T * H)]),
-                                                batch: 1, outCount: T * H, inCount: T * F)
-                // Each row is the same FMA chain whichever tile it lands in: bit-identical.
-                XCTAssertEqual(y1, Array(y[(b * T * H)..<((b + 1) * T * H)]), "\(type) y sample \(b)", file: file, line: line)
-                XCTAssertEqual(dx1, Array(dx[(b * T * F)..<((b + 1) * T * F)]), "\(type) dx sample \(b)", file: file, line: line)
+            try Parallel.withThreads(threads) {
+                let (layer, _) = try buildLayer(type, ["hidden_size": "\(H)", "return_sequences": "true"], input: [T, F], seed: 6)
+                let (y, dx) = forwardBackward(layer, x, dy, batch: B, outCount: B * T * H, inCount: B * T * F)
+                results.append((y, dx, layer.weights.map { $0.grad.array($0.count) }))
+                guard threads == 1 else { return }
+                for b in [0, 5, 16] {
+                    let (y1, dx1) = forwardBackward(layer, Array(x[(b * T * F)..<((b + 1) * T * F)]), Array(dy[(b * T * H)..<((b + 1) * T * H)]),
+                                                    batch: 1, outCount: T * H, inCount: T * F)
+                    // Each row is the same FMA chain whichever tile it lands in: bit-identical.
+                    XCTAssertEqual(y1, Array(y[(b * T * H)..<((b + 1) * T * H)]), "\(type) y sample \(b)", file: file, line: line)
+                    XCTAssertEqual(dx1, Array(dx[(b * T * F)..<((b + 1) * T * F)]), "\(type) dx sample \(b)", file: file, line: line)
+                }
             }
         }
         XCTAssertEqual(results[0].0, results[1].0, "outputs do not depend on the thread count", file: file, line: line)

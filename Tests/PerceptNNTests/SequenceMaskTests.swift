@@ -122,30 +122,29 @@ final class RecurrentChunkingTests: XCTestCase {
         let values: [String: Value] = ["hidden_size": "41", "bidirectional": "true", "return_sequences": "true"]   // H·G ≥ 4096: parallel path
         let B = 17, T = 3, F = 2, H2 = 82
         let x = randomValues(B * T * F, seed: 31), dy = randomValues(B * T * H2, seed: 32)
-        let saved = Parallel.threads
-        defer { Parallel.threads = saved }
         var results: [([Float], [Float], [[Float]])] = []
         for threads in [1, 2] {
-            Parallel.threads = threads
-            let (layer, _) = try buildLayer(type, values, input: [T, F], seed: 4)
-            let mask = try SequenceMask(frames: T)
-            try mask.connect(try XCTUnwrap(layer as? any MaskConsumer), name: type)
-            let lengths = (0..<B).map { 1 + $0 % T }
-            try mask.set(lengths: lengths, batch: B)
-            let (y, dx) = forwardBackward(layer, x, dy, batch: B, outCount: B * T * H2, inCount: B * T * F)
-            results.append((y, dx, layer.weights.map { $0.grad.array($0.count) }))
-            guard threads == 1 else { continue }
-            var sums = layer.weights.map { [Double](repeating: 0, count: $0.count) }
-            for b in 0..<B {
-                try mask.set(lengths: [lengths[b]], batch: 1)
-                let (y1, dx1) = forwardBackward(layer, Array(x[(b * T * F)..<((b + 1) * T * F)]), Array(dy[(b * T * H2)..<((b + 1) * T * H2)]),
-                                                batch: 1, outCount: T * H2, inCount: T * F)
-                assertClose(y1, Array(y[(b * T * H2)..<((b + 1) * T * H2)]), tol: 1e-6, "\(type) y sample \(b)", file: file, line: line)
-                assertClose(dx1, Array(dx[(b * T * F)..<((b + 1) * T * F)]), tol: 1e-6, "\(type) dx sample \(b)", file: file, line: line)
-                for (k, p) in layer.weights.enumerated() { for i in 0..<p.count { sums[k][i] += Double(p.grad.ptr[i]) } }
-            }
-            for (k, p) in layer.weights.enumerated() {
-                assertClose(results[0].2[k], sums[k].map { Float($0) }, tol: 1e-4, "\(type) d\(p.name)", file: file, line: line)
+            try Parallel.withThreads(threads) {
+                let (layer, _) = try buildLayer(type, values, input: [T, F], seed: 4)
+                let mask = try SequenceMask(frames: T)
+                try mask.connect(try XCTUnwrap(layer as? any MaskConsumer), name: type)
+                let lengths = (0..<B).map { 1 + $0 % T }
+                try mask.set(lengths: lengths, batch: B)
+                let (y, dx) = forwardBackward(layer, x, dy, batch: B, outCount: B * T * H2, inCount: B * T * F)
+                results.append((y, dx, layer.weights.map { $0.grad.array($0.count) }))
+                guard threads == 1 else { return }
+                var sums = layer.weights.map { [Double](repeating: 0, count: $0.count) }
+                for b in 0..<B {
+                    try mask.set(lengths: [lengths[b]], batch: 1)
+                    let (y1, dx1) = forwardBackward(layer, Array(x[(b * T * F)..<((b + 1) * T * F)]), Array(dy[(b * T * H2)..<((b + 1) * T * H2)]),
+                                                    batch: 1, outCount: T * H2, inCount: T * F)
+                    assertClose(y1, Array(y[(b * T * H2)..<((b + 1) * T * H2)]), tol: 1e-6, "\(type) y sample \(b)", file: file, line: line)
+                    assertClose(dx1, Array(dx[(b * T * F)..<((b + 1) * T * F)]), tol: 1e-6, "\(type) dx sample \(b)", file: file, line: line)
+                    for (k, p) in layer.weights.enumerated() { for i in 0..<p.count { sums[k][i] += Double(p.grad.ptr[i]) } }
+                }
+                for (k, p) in layer.weights.enumerated() {
+                    assertClose(results[0].2[k], sums[k].map { Float($0) }, tol: 1e-4, "\(type) d\(p.name)", file: file, line: line)
+                }
             }
         }
         XCTAssertEqual(results[0].0, results[1].0, "outputs do not depend on the thread count", file: file, line: line)

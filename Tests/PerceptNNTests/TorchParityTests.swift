@@ -41,12 +41,12 @@ final class TorchParityTests: XCTestCase {
 
     func testConv2DMatchesTorchWithTwoThreadsAndLargeChunks() throws {
         // Same numbers whatever the worker count and chunking (partials are summed in chunk order).
-        let saved = (Parallel.threads, Conv2D.chunkColumns)
-        defer { Parallel.threads = saved.0; Conv2D.chunkColumns = saved.1 }
-        Parallel.threads = 2
-        Conv2D.chunkColumns = 4096
-        try checkLayer("conv_basic", "conv2d", ["out_channels": "4", "kernel_size": "3", "padding": "1"],
-                       input: try Fixture.load("conv_basic_x"), weights: ["w", "b"], tol: 1e-4)
+        try Parallel.withThreads(2) {
+            try Conv2D.withChunkColumns(4096) {
+                try checkLayer("conv_basic", "conv2d", ["out_channels": "4", "kernel_size": "3", "padding": "1"],
+                               input: try Fixture.load("conv_basic_x"), weights: ["w", "b"], tol: 1e-4)
+            }
+        }
     }
 
     func testDenseMatchesTorchLinear() throws {

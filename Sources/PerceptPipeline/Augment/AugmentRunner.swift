@@ -85,7 +85,7 @@ public struct AugmentRunner: Sendable {
         // Every variant, in parallel; job j = (input j / copies, copy j % copies).
         let jobs = files.count * copies
         var variants = [Sample?](repeating: nil, count: jobs)
-        let failure = Failure()
+        let failure = FirstFailure()
         variants.withUnsafeMutableBufferPointer { buf in
             let out = UnsafeSendable(buf.baseAddress)
             Parallel.forEach(count: jobs) { j in
@@ -139,31 +139,5 @@ public struct AugmentRunner: Sendable {
             output.files.append(log)
         }
         return output
-    }
-}
-
-/// The error of the lowest-numbered failing job (what a serial run would report).
-final class Failure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var index = Int.max
-    private var error: Error?
-    func record(_ i: Int, _ e: Error) { lock.lock(); if i < index { index = i; error = e }; lock.unlock() }
-    func rethrow() throws { if let error { throw error } }
-}
-
-extension PerceptError {
-    /// The field or file an error names, and its message, separately.
-    var field: String? {
-        switch self {
-        case let .invalidArgument(f, _): return f
-        case let .badInput(f, _): return f
-        case .runtime: return nil
-        }
-    }
-
-    var message: String {
-        switch self {
-        case let .invalidArgument(_, m), let .badInput(_, m), let .runtime(m): return m
-        }
     }
 }

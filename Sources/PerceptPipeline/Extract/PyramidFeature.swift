@@ -37,6 +37,6 @@ public struct PyramidFeature: FeatureExtractor {
     public func picture(of output: FeatureOutput, path: String) throws -> Tensor? {
         guard case let .archive(items) = output else { return nil }
         let planes = items.map { (height: $0.1.shape[0], width: $0.1.shape[1], values: $0.1.storage.map { Swift.min(1, Swift.max(0, $0)) }) }
-        return Picture.row(planes)
+        return try Picture.row(planes)
     }
 }
