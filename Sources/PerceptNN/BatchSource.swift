@@ -132,17 +132,3 @@ public final class StreamingSource: BatchSource {
         return len
     }
 }
-
-/// The first error of a parallel loop by item index, so the same one is reported on any thread count.
-final class FirstFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var index = Int.max
-    private var error: Error?
-
-    func record(_ i: Int, _ e: Error) {
-        lock.lock(); defer { lock.unlock() }
-        if i < index { index = i; error = e }
-    }
-
-    func rethrow() throws { if let error { throw error } }
-}

@@ -29,12 +29,11 @@ final class BatchSourceTests: XCTestCase {
             self.sequence(i, epoch: e)
         }
         func batch(threads: Int) throws -> ([Float], [Int]?) {
-            let saved = Parallel.threads
-            Parallel.threads = threads
-            defer { Parallel.threads = saved }
-            var out = [Float](repeating: 0, count: 40 * 12)
-            let l = try out.withUnsafeMutableBufferPointer { try src.fill(ArraySlice((0..<40).reversed()), epoch: 3, into: $0.baseAddress!) }
-            return (out, l)
+            try Parallel.withThreads(threads) {
+                var out = [Float](repeating: 0, count: 40 * 12)
+                let l = try out.withUnsafeMutableBufferPointer { try src.fill(ArraySlice((0..<40).reversed()), epoch: 3, into: $0.baseAddress!) }
+                return (out, l)
+            }
         }
         let (a, la) = try batch(threads: 1), (b, lb) = try batch(threads: 2)
         XCTAssertEqual(a, b)
