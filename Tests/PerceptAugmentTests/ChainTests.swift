@@ -220,6 +220,8 @@ final class TransformChainTests: XCTestCase {
     func testAStageAfterATransformOfAnotherKindFailsBeforeAnythingRuns() throws {
         let chain = AugmentationChain([try StageRegistry.step("melspectrogram"), try StageRegistry.step("gain")])
         assertInvalid("gain", "works on audio, but the input is a spectrogram") { _ = try chain.outputShape(for: try clip(4000).shape) }
+        let afterHOG = AugmentationChain([try StageRegistry.step("hog", ["pixels_per_cell": 4]), try StageRegistry.step("gain")])
+        assertInvalid("gain", "works on audio, but the input is a vector") { _ = try afterHOG.outputShape(for: try Sample(image: testImage(1, 16, 16)).shape) }
         let wrongInput = AugmentationChain([try StageRegistry.step("mfcc")])
         assertInvalid("mfcc", "works on audio, but the input is an image") { _ = try wrongInput.outputShape(for: try Sample(image: testImage(1, 8, 8)).shape) }
     }
