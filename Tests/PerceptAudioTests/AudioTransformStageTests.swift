@@ -107,6 +107,8 @@ final class AudioTransformStageTests: XCTestCase {
         let fixed = try FixLengthStage(size: 4).apply(spec)
         XCTAssertEqual(fixed.data, Tensor(unchecked: [1, 2, 4], data: [1, 2, 3, 0, 4, 5, 6, 0]))
         XCTAssertEqual(try FixLengthStage(size: 4).outputShape(for: spec.shape), fixed.shape)
+        let empty = try FixLengthStage(size: 3).apply(try Sample(audio: Tensor(shape: [2, 0]), sampleRate: 8000))
+        XCTAssertEqual(empty.data, Tensor(shape: [2, 3]), "empty audio becomes silence")
     }
 
     func testDeltaEqualsLibrosaDeltaPerChannel() throws {

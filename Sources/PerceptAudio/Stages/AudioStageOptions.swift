@@ -117,12 +117,17 @@ public struct MelStageOptions: Sendable {
     /// The filterbank for this rate, and whether this call built it (so a caller warns once
     /// about empty filters). An `fmax` above sr/2 is an error naming `fmax`.
     public func filterbank(sampleRate: Int, nFFT: Int) throws -> (bank: MelFilterbank, isNew: Bool) {
-        if let f = fmax, f > Double(sampleRate) / 2 {
-            throw PerceptError.invalidArgument(field: "fmax", "fmax=\(f) is above the Nyquist frequency sr/2=\(Double(sampleRate) / 2)")
-        }
+        try check(sampleRate: sampleRate)
         if let bank = cache.get(sampleRate) { return (bank, false) }
         let bank = try MelFilterbank(sampleRate: sampleRate, nFFT: nFFT, nMels: nMels, fmin: fmin, fmax: fmax, htk: htk, norm: norm)
         return (bank, cache.put(sampleRate, bank))
+    }
+
+    /// Rejects an `fmax` above the Nyquist frequency of `sampleRate` (before anything runs).
+    public func check(sampleRate: Int) throws {
+        if let f = fmax, f > Double(sampleRate) / 2 {
+            throw PerceptError.invalidArgument(field: "fmax", "fmax=\(f) is above the Nyquist frequency sr/2=\(Double(sampleRate) / 2)")
+        }
     }
 
     /// power_to_db with ref 1, amin 1e-10 and the `top_db` option ("none" disables the floor).

@@ -31,7 +31,7 @@ public struct FixLengthStage: Transform {
 
     public func apply(_ sample: Sample) throws -> Sample {
         try checkKind(sample.shape)
-        let n = sample.data.shape.last ?? 0, rows = sample.data.count / Swift.max(n, 1)
+        let n = sample.data.shape[sample.data.rank - 1], rows = Tensor.count(of: Array(sample.data.shape.dropLast()))
         var out = sample
         if n == size { return out }
         var data = [Float](repeating: 0, count: rows * size)

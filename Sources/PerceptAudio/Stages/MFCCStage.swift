@@ -59,9 +59,7 @@ public struct MFCCStage: Transform {
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape {
         try checkKind(shape)
-        if let f = mel.fmax, f > Double(shape.sampleRate) / 2 {
-            throw PerceptError.invalidArgument(field: "fmax", "fmax=\(f) is above the Nyquist frequency sr/2=\(Double(shape.sampleRate) / 2)")
-        }
+        try mel.check(sampleRate: shape.sampleRate)
         let frames = try options.frames(shape)
         if deltas > 0 { try checkFrames(frames) }
         return SampleShape(kind: .spectrogram, dims: [shape.channels, dct.nMFCC * (1 + deltas), frames])

@@ -35,9 +35,7 @@ public struct MelSpectrogramStage: Transform {
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape {
         try checkKind(shape)
-        if let f = mel.fmax, f > Double(shape.sampleRate) / 2 {
-            throw PerceptError.invalidArgument(field: "fmax", "fmax=\(f) is above the Nyquist frequency sr/2=\(Double(shape.sampleRate) / 2)")
-        }
+        try mel.check(sampleRate: shape.sampleRate)
         return SampleShape(kind: .spectrogram, dims: [shape.channels, mel.nMels, try options.frames(shape)])
     }
 
