@@ -29,6 +29,17 @@ public struct STFTStageOptions: Sendable {
     }
 
     public init(_ params: Parameters) throws {
+        let o = try STFTStageOptions.checked(params)
+        power = o.power
+        stft = try STFTStageOptions.naming(params) {
+            try STFT(nFFT: o.nFFT, hopLength: o.hop, winLength: o.win, window: o.window, center: o.center, padMode: o.pad)
+        }
+    }
+
+    /// The options checked one by one, in listing order, before an STFT is built from them
+    /// (a caller with options listed after `power`, such as the CLI's `sr`, checks them next).
+    public static func checked(_ params: Parameters) throws
+        -> (nFFT: Int, hop: Int?, win: Int?, window: Window, center: Bool, pad: PadMode, power: Float) {
         let nFFT = try params.int("n_fft")
         guard nFFT > 0 else { throw params.invalid("n_fft", "n_fft=\(nFFT) must be > 0") }
         let win = try params.optionalInt("win_length")
@@ -44,11 +55,9 @@ public struct STFTStageOptions: Sendable {
             throw params.invalid("pad_mode", "unknown pad mode; known: \(PadMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let center = try params.bool("center")
-        power = try params.float("power")
+        let power = try params.float("power")
         guard power > 0, power.isFinite else { throw params.invalid("power", "power=\(power) must be a positive number") }
-        stft = try STFTStageOptions.naming(params) {
-            try STFT(nFFT: nFFT, hopLength: hop, winLength: win, window: window, center: center, padMode: pad)
-        }
+        return (nFFT, hop, win, window, center, pad, power)
     }
 
     /// Runs `body`, turning the library's errors about a parameter (named in snake_case, like the

@@ -17,8 +17,10 @@ public struct MelSpectrogramFeature: FeatureExtractor {
 
     public init(_ params: Parameters) throws {
         self.params = params
-        stage = try MelSpectrogramStage(params)
+        // Options are checked in the order they are listed: the STFT's, then --sr, then the rest.
+        _ = try STFTStageOptions.checked(params)
         options = try AudioOptions(params)
+        stage = try MelSpectrogramStage(params)
     }
 
     public func load(path: String) throws -> Sample { try options.load(path) }
