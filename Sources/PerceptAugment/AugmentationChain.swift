@@ -176,8 +176,9 @@ public struct AugmentationChain: Sendable {
     }
 
     /// Augments a stack of same-shaped samples — images or spectrograms `[N, C, H, W]`, audio
-    /// `[N, C, frames]`, vectors `[N, features]` — into a new stack (of the chain's output shape), in parallel, one allocation per sample at most beyond
-    /// the output; item i is sample `firstIndex + i`, so the result equals one-by-one calls.
+    /// `[N, C, frames]`, vectors `[N, features]` — into a stack of the chain's output shape, in
+    /// parallel (random stages alone allocate once per sample at most beyond the output); item i
+    /// is sample `firstIndex + i`, so the result equals one-by-one calls.
     ///
     ///     let out = try chain.augment(stack: clips, kind: .audio, sampleRate: 16000, seed: 7, epoch: e)
     public func augment(stack: Tensor, kind: SampleKind, sampleRate: Int = 0, seed: UInt64, epoch: Int, firstIndex: Int = 0) throws -> Tensor {
