@@ -5,21 +5,37 @@ import PerceptCore
 /// the same variant, whatever the thread count or machine, because stage `k` draws from
 /// `RandomStream(seed).split(epoch).split(index).split(k)` and from nothing else.
 /// Batch stages draw from `RandomStream(seed).split(epoch).split(2⁶³ | batchIndex).split(k)`.
+/// Deterministic transforms (`fix_length`, `melspectrogram`…) sit between them and draw nothing,
+/// so one chain can go from a waveform to a masked log-mel.
 ///
 ///     let chain = AugmentationChain([.sample(flip), .sample(crop)])
+///     let speech = AugmentationChain([.transform(fix), .sample(noise), .transform(mel), .sample(mask)])
 ///     let out = try chain.apply(to: sample, seed: 42, epoch: 3, index: 17)
 public struct AugmentationChain: Sendable {
-    /// One element of a chain: a per-sample stage or a batch stage.
+    /// One element of a chain: a random per-sample stage, a deterministic transform or a batch stage.
     public enum Step: Sendable {
         case sample(any AugmentationStage)
         case batch(any BatchAugmentationStage)
+        case transform(any Transform)
 
         public var name: String {
             switch self {
             case let .sample(s): return type(of: s).name
             case let .batch(b): return type(of: b).name
+            case let .transform(t): return type(of: t).name
             }
         }
+
+        /// Runs a per-sample step (a random stage draws from `stream`); batch steps do nothing here.
+        func run(_ stream: @autoclosure () -> RandomStream, on sample: inout Sample) throws {
+            switch self {
+            case let .sample(stage): try stage.run(stream(), on: &sample)
+            case let .transform(t): sample = try t.apply(sample)
+            case .batch: break
+            }
+        }
+
+        var isBatch: Bool { if case .batch = self { return true } else { return false } }
     }
 
     public let steps: [Step]
@@ -29,7 +45,7 @@ public struct AugmentationChain: Sendable {
     /// A chain of per-sample stages.
     public init(stages: [any AugmentationStage]) { steps = stages.map { .sample($0) } }
 
-    public var hasBatchStages: Bool { steps.contains { if case .batch = $0 { return true } else { return false } } }
+    public var hasBatchStages: Bool { steps.contains { $0.isBatch } }
 
     /// The random stream of one sample; stage `k` uses `.split(k)` of it.
     public static func stream(seed: UInt64, epoch: Int, index: Int) -> RandomStream {
@@ -48,6 +64,7 @@ public struct AugmentationChain: Sendable {
         for step in steps {
             switch step {
             case let .sample(stage): s = try stage.outputShape(for: s)
+            case let .transform(t): s = try t.outputShape(for: s)
             case .batch: break
             }
         }
@@ -69,24 +86,29 @@ public struct AugmentationChain: Sendable {
         try requireNoBatch()
         var s = sample
         let stream = AugmentationChain.stream(seed: seed, epoch: epoch, index: index)
-        for (k, step) in steps.enumerated() {
-            if case let .sample(stage) = step { try stage.run(stream.split(k), on: &s) }
-        }
+        for (k, step) in steps.enumerated() { try step.run(stream.split(k), on: &s) }
         return s
     }
 
     /// The parameters every per-sample stage draws for a sample of this shape (shapes flow
     /// through the stages), without touching a signal: log them as JSON, replay them later.
+    /// A transform's record names it and has no parameters.
     public func draw(for shape: SampleShape, seed: UInt64, epoch: Int, index: Int) throws -> [StageDraw] {
         try requireNoBatch()
         let stream = AugmentationChain.stream(seed: seed, epoch: epoch, index: index)
         var s = shape
         var out = [StageDraw]()
         for (k, step) in steps.enumerated() {
-            guard case let .sample(stage) = step else { continue }
-            let (record, next) = try stage.drawRecord(stream.split(k), shape: s)
-            out.append(record)
-            s = next
+            switch step {
+            case let .sample(stage):
+                let (record, next) = try stage.drawRecord(stream.split(k), shape: s)
+                out.append(record)
+                s = next
+            case let .transform(t):
+                out.append(StageDraw(stage: step.name, applied: true, params: nil))
+                s = try t.outputShape(for: s)
+            case .batch: continue
+            }
         }
         return out
     }
@@ -99,7 +121,15 @@ public struct AugmentationChain: Sendable {
         }
         var s = sample
         for (step, d) in zip(steps, draws) {
-            if case let .sample(stage) = step { try stage.applyRecord(d, to: &s) }
+            switch step {
+            case let .sample(stage): try stage.applyRecord(d, to: &s)
+            case let .transform(t):
+                guard d.stage == step.name else {
+                    throw PerceptError.invalidArgument(field: step.name, "the replayed record is for stage '\(d.stage)'")
+                }
+                s = try t.apply(s)
+            case .batch: break
+            }
         }
         return s
     }
@@ -124,12 +154,12 @@ public struct AugmentationChain: Sendable {
                 continue
             }
             var end = k
-            while end < steps.count, case .sample = steps[end] { end += 1 }
+            while end < steps.count, !steps[end].isBatch { end += 1 }
             let range = k..<end
             b.samples = try parallelMap(b.samples) { i, s in
                 var x = s
                 let stream = AugmentationChain.stream(seed: seed, epoch: epoch, index: firstIndex + i)
-                for j in range { if case let .sample(stage) = steps[j] { try stage.run(stream.split(j), on: &x) } }
+                for j in range { try steps[j].run(stream.split(j), on: &x) }
                 return x
             }
             k = end
@@ -146,15 +176,16 @@ public struct AugmentationChain: Sendable {
     }
 
     /// Augments a stack of same-shaped samples — images or spectrograms `[N, C, H, W]`, audio
-    /// `[N, C, frames]` — into a new stack, in parallel, one allocation per sample at most beyond
-    /// the output; item i is sample `firstIndex + i`, so the result equals one-by-one calls.
+    /// `[N, C, frames]`, vectors `[N, features]` — into a stack of the chain's output shape, in
+    /// parallel (random stages alone allocate once per sample at most beyond the output); item i
+    /// is sample `firstIndex + i`, so the result equals one-by-one calls.
     ///
     ///     let out = try chain.augment(stack: clips, kind: .audio, sampleRate: 16000, seed: 7, epoch: e)
     public func augment(stack: Tensor, kind: SampleKind, sampleRate: Int = 0, seed: UInt64, epoch: Int, firstIndex: Int = 0) throws -> Tensor {
         try requireNoBatch()
-        let rank = kind == .audio ? 3 : 4
+        let rank = kind == .vector ? 2 : kind == .audio ? 3 : 4
         guard stack.rank == rank else {
-            let want = kind == .audio ? "[N, channels, frames]" : "[N, C, H, W]"
+            let want = kind == .vector ? "[N, features]" : kind == .audio ? "[N, channels, frames]" : "[N, C, H, W]"
             throw PerceptError.invalidArgument(field: "stack", "expected \(want) for \(kind.rawValue), got \(stack.shape)")
         }
         let n = stack.shape[0]
@@ -173,16 +204,9 @@ public struct AugmentationChain: Sendable {
                     for i in range {
                         do {
                             let data = Tensor(unchecked: inShape, data: [Float](UnsafeBufferPointer(start: sp + i * inCount, count: inCount)))
-                            var sample: Sample
-                            switch kind {
-                            case .image: sample = try Sample(image: data)
-                            case .audio: sample = try Sample(audio: data, sampleRate: sampleRate)
-                            case .spectrogram: sample = try Sample(spectrogram: data)
-                            }
+                            var sample = try Sample(kind, data: data, sampleRate: sampleRate)
                             let stream = AugmentationChain.stream(seed: seed, epoch: epoch, index: firstIndex + i)
-                            for (k, step) in steps.enumerated() {
-                                if case let .sample(stage) = step { try stage.run(stream.split(k), on: &sample) }
-                            }
+                            for (k, step) in steps.enumerated() { try step.run(stream.split(k), on: &sample) }
                             guard sample.data.shape == outShape else {
                                 throw PerceptError.invalidArgument(field: "stack", "item \(i) came out \(sample.data.shape), expected \(outShape)")
                             }

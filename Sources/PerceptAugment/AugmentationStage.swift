@@ -72,10 +72,7 @@ extension AugmentationStage {
 
     /// Rejects samples of another kind.
     func checkKind(_ shape: SampleShape) throws {
-        guard shape.kind == Self.kind else {
-            let works = ["image": "images", "audio": "audio", "spectrogram": "spectrograms"][Self.kind.rawValue] ?? Self.kind.rawValue
-            let input = ["image": "an image", "audio": "audio", "spectrogram": "a spectrogram"][shape.kind.rawValue] ?? shape.kind.rawValue
-            throw PerceptError.invalidArgument(field: Self.name, "works on \(works), but the input is \(input)")
-        }
+        // The same sentence transforms give, vectors included.
+        guard shape.kind == Self.kind else { throw SampleKind.mismatch(stage: Self.name, accepts: [Self.kind], got: shape.kind) }
     }
 }

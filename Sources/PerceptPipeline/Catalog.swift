@@ -2,19 +2,20 @@ import PerceptAugment
 import PerceptCore
 import PerceptNN
 
-/// Everything Percept knows by name — features, augmentation stages, layers, losses,
+/// Everything Percept knows by name — features, augmentation stages, transforms, layers, losses,
 /// optimizers, schedules — with each one's parameter specs, read from the registries. One source drives `percept list`,
 /// `percept list NAME` and docs/reference.md, so the docs cannot drift from the code.
 ///
 ///     for e in Catalog.entries where e.kind == .layer { print(e.name) }
 public enum Catalog {
     public enum Kind: String, CaseIterable, Sendable {
-        case feature, stage, layer, loss, optimizer, schedule
+        case feature, stage, transform, layer, loss, optimizer, schedule
 
         var title: String {
             switch self {
             case .feature: return "Features (`percept extract FEATURE`)"
             case .stage: return "Augmentation stages (AUG.yaml, `percept augment`)"
+            case .transform: return "Transforms (deterministic stages over samples; AUG.yaml chains)"
             case .layer: return "Layers"
             case .loss: return "Losses"
             case .optimizer: return "Optimizers"
@@ -33,7 +34,7 @@ public enum Catalog {
 
     /// Each kind's registry, in listing order.
     public static var registries: [(Kind, any RegistryListing)] {
-        [(.feature, FeatureRegistry.shared), (.stage, StageRegistry.shared), (.layer, LayerRegistry.shared),
+        [(.feature, FeatureRegistry.shared), (.stage, StageRegistry.shared), (.transform, TransformRegistry.shared), (.layer, LayerRegistry.shared),
          (.loss, LossRegistry.shared), (.optimizer, OptimizerRegistry.shared), (.schedule, ScheduleRegistry.shared)]
     }
 
@@ -51,7 +52,7 @@ public enum Catalog {
         let key = Registry<Any>.normalized(name)
         let found = entries.filter { Registry<Any>.normalized($0.name) == key || $0.aliases.map(Registry<Any>.normalized).contains(key) }
         if !found.isEmpty { return found }
-        throw PerceptError.invalidArgument(field: name, "no feature, stage, layer, loss, optimizer or schedule has this name\(didYouMean(name, in: entries.map(\.name)))")
+        throw PerceptError.invalidArgument(field: name, "no feature, stage, transform, layer, loss, optimizer or schedule has this name\(didYouMean(name, in: entries.map(\.name)))")
     }
 
     /// One line per entry, grouped by kind.

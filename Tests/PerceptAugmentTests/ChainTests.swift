@@ -165,3 +165,85 @@ final class StackTests: XCTestCase {
         assertInvalid("stack", "expected [N, channels, frames]") { _ = try audio.augment(stack: s4, kind: .audio, sampleRate: 8000, seed: 0, epoch: 0) }
     }
 }
+
+/// Chains that mix deterministic transforms (fix_length, melspectrogram) with random stages.
+final class TransformChainTests: XCTestCase {
+    /// `[fix_length, add_gaussian_snr, melspectrogram, time_masking]`, as AUG.yaml would list it.
+    func speechChain() throws -> AugmentationChain {
+        let list: Value = [
+            ["fix_length": ["size": 12000]],
+            ["add_gaussian_snr": ["p": 1, "min_snr_db": 10, "max_snr_db": 20]],
+            ["melspectrogram": ["n_fft": 512, "hop_length": 160, "n_mels": 40, "db": true]],
+            ["time_masking": ["time_mask_param": 10]],
+        ]
+        return AugmentationChain(try StageRegistry.steps(list, path: "stages"))
+    }
+
+    func clip(_ n: Int, salt: Int = 0) throws -> Sample {
+        try Sample(audio: Tensor(unchecked: [1, n], data: tone(300 + 50 * Double(salt), sr: 16000, n: n)), sampleRate: 16000)
+    }
+
+    func testAMixedChainGoesFromAWaveformToAMaskedLogMel() throws {
+        let chain = try speechChain()
+        XCTAssertEqual(chain.steps.map(\.name), ["fix_length", "add_gaussian_snr", "melspectrogram", "time_masking"])
+        let input = try clip(9000)
+        let shape = try chain.outputShape(for: input.shape)
+        XCTAssertEqual(shape, SampleShape(kind: .spectrogram, dims: [1, 40, 76]), "12000 samples at hop 160, centred")
+        let out = try chain.apply(to: input, seed: 3, epoch: 0, index: 5)
+        XCTAssertEqual(out.shape, shape)
+        let again = try chain.apply(to: input, seed: 3, epoch: 0, index: 5)
+        XCTAssertEqual(out.data.storage.map(\.bitPattern), again.data.storage.map(\.bitPattern))
+        XCTAssertNotEqual(out.data, try chain.apply(to: input, seed: 3, epoch: 1, index: 5).data)
+    }
+
+    func testTransformStepsDrawNothingSoRandomStagesKeepTheirStreams() throws {
+        let chain = try speechChain()
+        let head = AugmentationChain(Array(chain.steps.prefix(2)))
+        guard case let .transform(mel) = chain.steps[2] else { return XCTFail("melspectrogram is a transform step") }
+        let input = try clip(15000)
+        let viaChain = try AugmentationChain(Array(chain.steps.prefix(3))).apply(to: input, seed: 9, epoch: 2, index: 1)
+        let byHand = try mel.apply(try head.apply(to: input, seed: 9, epoch: 2, index: 1))
+        XCTAssertEqual(viaChain, byHand)
+    }
+
+    func testDrawnRecordsNameTheTransformsAndReplayGivesTheSameOutput() throws {
+        let chain = try speechChain(), input = try clip(12000)
+        let draws = try chain.draw(for: input.shape, seed: 4, epoch: 1, index: 2)
+        XCTAssertEqual(draws.map(\.stage), ["fix_length", "add_gaussian_snr", "melspectrogram", "time_masking"])
+        XCTAssertEqual(draws[0].json, #"{"applied":true,"stage":"fix_length"}"#)
+        let decoded = try JSONDecoder().decode([StageDraw].self, from: JSONEncoder().encode(draws))
+        XCTAssertEqual(try chain.replay(decoded, on: input), try chain.apply(to: input, seed: 4, epoch: 1, index: 2))
+    }
+
+    func testAStageAfterATransformOfAnotherKindFailsBeforeAnythingRuns() throws {
+        let chain = AugmentationChain([try StageRegistry.step("melspectrogram"), try StageRegistry.step("gain")])
+        assertInvalid("gain", "works on audio, but the input is a spectrogram") { _ = try chain.outputShape(for: try clip(4000).shape) }
+        let afterHOG = AugmentationChain([try StageRegistry.step("hog", ["pixels_per_cell": 4]), try StageRegistry.step("gain")])
+        assertInvalid("gain", "works on audio, but the input is a vector") { _ = try afterHOG.outputShape(for: try Sample(image: testImage(1, 16, 16)).shape) }
+        let wrongInput = AugmentationChain([try StageRegistry.step("mfcc")])
+        assertInvalid("mfcc", "works on audio, but the input is an image") { _ = try wrongInput.outputShape(for: try Sample(image: testImage(1, 8, 8)).shape) }
+    }
+
+    func testStacksAndBatchesWithTransformsEqualOneByOne() throws {
+        let chain = try speechChain()
+        let clips = try (0..<3).map { try clip(12000, salt: $0) }
+        let stack = try chain.augment(stack: Tensor.stack(clips.map(\.data)), kind: .audio, sampleRate: 16000, seed: 6, epoch: 1)
+        let batch = try chain.apply(to: Batch(samples: clips, labels: clips.map { _ in Tensor(shape: [2]) }), seed: 6, epoch: 1, batchIndex: 0)
+        for (i, c) in clips.enumerated() {
+            let one = try chain.apply(to: c, seed: 6, epoch: 1, index: i)
+            XCTAssertEqual(stack.slice(i), one.data, "item \(i)")
+            XCTAssertEqual(batch.samples[i], one, "item \(i)")
+        }
+    }
+
+    func testTransformsAreBuiltByNameOrAliasWithTheirOptionsChecked() throws {
+        XCTAssertEqual(TransformRegistry.shared.names, ["fix_length", "spectrogram", "melspectrogram", "mfcc", "delta",
+                                                        "gray", "sobel", "hog", "pyramid_level"])
+        let down = try TransformRegistry.make("pyr-down", ["level": 2])
+        XCTAssertEqual(try down.outputShape(for: SampleShape(kind: .image, dims: [1, 9, 9])).dims, [1, 3, 3])
+        assertInvalid("stages[1].melspectrogram.n_mels", "must be between 1 and") {
+            _ = try StageRegistry.steps([["gain": ["p": 1]], ["melspectrogram": ["n_mels": 0]]], path: "stages")
+        }
+        assertInvalid("stages[0]", "unknown augmentation stage 'melspectrogam'") { _ = try StageRegistry.steps(["melspectrogam"], path: "stages") }
+    }
+}

@@ -5,8 +5,9 @@ import PerceptCore
 /// Reads the AUG.yaml stage list (docs/augment.md) into an `AugmentationChain`.
 ///
 /// The file is either a list of stages or a mapping whose `stages:` key holds that list (so a
-/// pipeline file can embed it). A stage is a bare name or a one-key mapping of name to options;
-/// list values (`[0.9, 1.1]`) become pairs:
+/// pipeline file can embed it). A stage — an augmentation stage or a transform
+/// such as `fix_length` or `melspectrogram` — is a bare name or a one-key mapping of name to
+/// options; list values (`[0.9, 1.1]`) become pairs:
 ///
 ///     stages:
 ///       - horizontal_flip
@@ -38,6 +39,6 @@ public enum AugmentConfig {
             list = stages
         }
         guard list.items != nil else { throw PerceptError.badInput(file: file, "expected a list of stages") }
-        return AugmentationChain(try StageRegistry.shared.makeList(list, path: "stages"))
+        return AugmentationChain(try StageRegistry.steps(list, path: "stages"))
     }
 }

@@ -3,7 +3,8 @@ import PerceptAugment
 import PerceptCore
 import PerceptIO
 
-/// `percept augment`: N variants of each PNG or WAV input plus a contact sheet per input.
+/// `percept augment`: N variants of each PNG or WAV input plus a contact sheet per input
+/// (variants a transform turned into spectrograms or vectors are written as .npy).
 /// Variant k of input i is the chain applied as sample i of epoch k, so the files depend only
 /// on the seed, the inputs' order and the chain. Everything is read, checked and computed
 /// before the first file is written: a bad input or option leaves the output folder untouched.
@@ -119,13 +120,19 @@ public struct AugmentRunner: Sendable {
             let base = (outputDir as NSString).appendingPathComponent(stem)
             for k in 0..<copies {
                 guard let v = variants[i * copies + k] else { continue }
-                if v.kind == .audio {
+                switch v.kind {
+                case .audio:
                     let path = "\(base)_\(k + 1).wav"
                     try AudioFile.write(v.data, sampleRate: v.sampleRate, to: path, format: .wavFloat)
                     output.files.append(path)
-                } else {
+                case .image:
                     let path = "\(base)_\(k + 1).png"
                     try ImageFile.write(ContactSheet.normalised(v.data), to: path, bitDepth: loaded[i].bitDepth == 16 ? 16 : 8)
+                    output.files.append(path)
+                case .spectrogram, .vector:
+                    // What a transform made (a log-mel, a HOG vector) is data, not a picture.
+                    let path = "\(base)_\(k + 1).npy"
+                    try Npy.save(v.data, to: path)
                     output.files.append(path)
                 }
             }

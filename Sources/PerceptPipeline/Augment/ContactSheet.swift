@@ -2,9 +2,11 @@ import Foundation
 import PerceptAudio
 import PerceptAugment
 import PerceptCore
+import PerceptVision
 
 /// A grid picture of an original and its variants, for people checking what a chain does:
-/// images as they are, audio as log-power spectrograms (low frequencies at the bottom).
+/// images as they are, audio as log-power spectrograms (low frequencies at the bottom), and
+/// what transforms make — spectrograms, feature vectors — scaled to their own range.
 ///
 ///     let sheet = try ContactSheet.make([original] + variants)
 public enum ContactSheet {
@@ -17,9 +19,9 @@ public enum ContactSheet {
         if first.kind == .audio {
             let reference = try spectrogram(first, top: nil)
             let top = reference.1
-            tiles = try [reference.0] + samples.dropFirst().map { try spectrogram($0, top: top).0 }
+            tiles = try [reference.0] + samples.dropFirst().map { $0.kind == .audio ? try spectrogram($0, top: top).0 : tile($0) }
         } else {
-            tiles = samples.map { normalised($0.data) }
+            tiles = samples.map(tile)
         }
         return grid(tiles)
     }
@@ -42,6 +44,24 @@ public enum ContactSheet {
             }
         }
         return (Tensor(unchecked: [1, f, t], data: out), hi)
+    }
+
+    /// A tile for a sample that is not audio: an image as it is; a spectrogram's first channel
+    /// with low rows at the bottom, or a vector as an 8-pixel-high strip, min to max over [0, 1].
+    static func tile(_ s: Sample) -> Tensor {
+        switch s.kind {
+        case .image: return normalised(s.data)
+        case .audio: return (try? spectrogram(s, top: nil).0) ?? Tensor(shape: [1, 1, 1])
+        case .spectrogram:
+            let f = s.data.shape[1], t = s.data.shape[2]
+            let plane = Picture.scaledToUnit(Array(s.data.storage[0..<(f * t)]))
+            var out = [Float](repeating: 0, count: f * t)
+            for k in 0..<f { for j in 0..<t { out[(f - 1 - k) * t + j] = plane[k * t + j] } }
+            return Tensor(unchecked: [1, f, t], data: out)
+        case .vector:
+            let row = Picture.scaledToUnit(s.data.storage)
+            return Tensor(unchecked: [1, 8, row.count], data: Array((0..<8).map { _ in row }.joined()))
+        }
     }
 
     /// Drops alpha / keeps 1 or 3 channels, clipped to [0, 1].

@@ -19,14 +19,16 @@ public struct ExtractRunner: Sendable {
     ///
     ///     try ExtractRunner(featureName: "mfcc", options: []).runFile(input: "a.wav", output: "a.npy")
     public func runFile(input: String, output: String, picture: String? = nil) throws {
-        let result = try feature.extract(path: input)
+        let sample = try feature.load(path: input)
+        let result = try feature.extract(sample, path: input)
         let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
         guard ext == result.fileExtension else {
             throw PerceptError.invalidArgument(field: "-o", "\(featureType.name) writes .\(result.fileExtension), but the output is named '\(output)'")
         }
         var image: Tensor?
         if picture != nil {
-            guard let p = try feature.picture(of: result, path: input) else {
+            // From the output and the sample already read: the file is read once.
+            guard let p = try feature.picture(of: result, input: sample) else {
                 throw PerceptError.invalidArgument(field: "--png", "\(featureType.name) has no picture")
             }
             image = p

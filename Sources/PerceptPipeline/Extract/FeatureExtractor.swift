@@ -27,7 +27,8 @@ public enum FeatureOutput: Sendable {
     }
 }
 
-/// A named feature `percept extract NAME` can compute from one file.
+/// A named feature `percept extract NAME` can compute from one file: it reads the file once into
+/// a `Sample` and runs transform stages (`SpectrogramStage`, `HOGStage`…) over it.
 ///
 /// Each feature is one small type in one file, registered in `FeatureRegistry.shared`; its
 /// `parameters` (reference-library names in snake_case) drive the CLI flags (kebab-case),
@@ -40,14 +41,27 @@ public protocol FeatureExtractor: Sendable, Component {
     /// Validates every parameter; errors name the option (`params.invalid("n_fft", "...")`).
     init(_ params: Parameters) throws
 
-    /// Reads `path` and computes the feature. Bad content throws `PerceptError.badInput(file: path, …)`.
-    func extract(path: String) throws -> FeatureOutput
+    /// Reads `path` into the sample the stages take (mono audio at the working rate, a gray
+    /// image). Bad content throws `PerceptError.badInput(file: path, …)`.
+    func load(path: String) throws -> Sample
 
-    /// A picture for people (`--png`): [C,H,W] (C = 1 or 3) with values in [0, 1], or nil if
-    /// the feature has none.
-    func picture(of output: FeatureOutput, path: String) throws -> Tensor?
+    /// Computes the feature of a loaded sample; `path` names the file in errors.
+    func extract(_ input: Sample, path: String) throws -> FeatureOutput
+
+    /// A picture for people (`--png`) from the output and the input sample: [C,H,W] (C = 1 or 3)
+    /// with values in [0, 1], or nil if the feature has none.
+    func picture(of output: FeatureOutput, input: Sample) throws -> Tensor?
 }
 
 public extension FeatureExtractor {
-    func picture(of output: FeatureOutput, path: String) throws -> Tensor? { nil }
+    func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? { nil }
+
+    /// Reads `path` and computes the feature.
+    ///
+    ///     let out = try MFCCFeature(MFCCFeature.parameters([:])).extract(path: "a.wav")
+    func extract(path: String) throws -> FeatureOutput { try extract(load(path: path), path: path) }
+
+    /// The picture of an output computed from the file at `path` (reads the file again; the CLI
+    /// keeps the loaded sample and calls `picture(of:input:)`).
+    func picture(of output: FeatureOutput, path: String) throws -> Tensor? { try picture(of: output, input: load(path: path)) }
 }

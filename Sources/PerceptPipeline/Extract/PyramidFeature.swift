@@ -1,8 +1,8 @@
 import PerceptCore
 import PerceptVision
 
-/// `percept extract pyramid`: the Gaussian pyramid as `cv2.pyrDown` applied repeatedly; an .npz with
-/// `level_0` (the gray input) … `level_{N-1}`.
+/// `percept extract pyramid`: the Gaussian pyramid of the gray image, the `pyramid_level` stage
+/// (`cv2.pyrDown`) chained level after level; an .npz with `level_0` (the gray input) … `level_{N-1}`.
 ///
 ///     percept extract pyramid photo.png -o p.npz --levels 4 --png levels.png
 public struct PyramidFeature: FeatureExtractor {
@@ -15,26 +15,34 @@ public struct PyramidFeature: FeatureExtractor {
 
     let params: Parameters
     let levels: Int
+    let down: PyramidLevelStage
 
     public init(_ params: Parameters) throws {
         self.params = params
         levels = try params.int("levels")
         guard levels >= 1 else { throw params.invalid("levels", "levels=\(levels) must be ≥ 1") }
+        down = try PyramidLevelStage(level: 1)
     }
 
-    public func extract(path: String) throws -> FeatureOutput {
-        let gray = try ImageInput.gray(path)
-        let (h, w) = (gray.shape[0], gray.shape[1])
+    public func load(path: String) throws -> Sample { try ImageInput.gray(path) }
+
+    public func extract(_ input: Sample, path: String) throws -> FeatureOutput {
+        let (h, w) = (input.shape.height, input.shape.width)
         let most = Pyramid.maxLevels(height: h, width: w)
         guard levels <= most else {
             throw params.invalid("levels", "levels=\(levels) is more than a \(h) × \(w) image can halve into (at most \(most))")
         }
-        let pyramid = try Pyramid.gaussian(gray, levels: levels)
-        return .archive(pyramid.enumerated().map { ("level_\($0.offset)", $0.element) })
+        var level = input
+        var items = [("level_0", ImageInput.plane(level))]
+        for i in 1..<levels {
+            level = try down.apply(level)
+            items.append(("level_\(i)", ImageInput.plane(level)))
+        }
+        return .archive(items)
     }
 
     /// The levels left to right, top-aligned, at their own sizes.
-    public func picture(of output: FeatureOutput, path: String) throws -> Tensor? {
+    public func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? {
         guard case let .archive(items) = output else { return nil }
         let planes = items.map { (height: $0.1.shape[0], width: $0.1.shape[1], values: $0.1.storage.map { Swift.min(1, Swift.max(0, $0)) }) }
         return try Picture.row(planes)

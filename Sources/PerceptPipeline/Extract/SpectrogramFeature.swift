@@ -1,31 +1,35 @@
 import PerceptAudio
 import PerceptCore
 
-/// `percept extract spectrogram`: `abs(librosa.stft(y, ...)) ** power`, [1 + n_fft/2, frames].
+/// `percept extract spectrogram`: the `spectrogram` stage, `abs(librosa.stft(y, ...)) ** power`,
+/// [1 + n_fft/2, frames].
 ///
 ///     percept extract spectrogram a.wav -o a.npy --n-fft 512 --power 1
 public struct SpectrogramFeature: FeatureExtractor {
     public static let name = "spectrogram"
     public static let summary = "STFT magnitude or power, as abs(librosa.stft(y)) ** power: (1 + n_fft/2, frames)"
     public static let inputKind = InputKind.audio
-    public static let parameters = AudioOptions.stftSpecs(defaultHop: nil)
+    public static let parameters = AudioOptions.specs(SpectrogramStage.parameters)
 
     let params: Parameters
+    let stage: SpectrogramStage
     let options: AudioOptions
 
     public init(_ params: Parameters) throws {
         self.params = params
+        // Options are checked in the order they are listed: the STFT's, then --sr, then the rest.
+        _ = try STFTStageOptions.checked(params)
         options = try AudioOptions(params)
+        stage = try SpectrogramStage(params)
     }
 
-    public func extract(path: String) throws -> FeatureOutput {
-        let (y, _) = try options.load(path)
-        return .array(try AudioOptions.mapping(params, path: path) {
-            try SpectralPipeline(stft: options.stft, power: options.power).compute(y)
-        })
+    public func load(path: String) throws -> Sample { try options.load(path) }
+
+    public func extract(_ input: Sample, path: String) throws -> FeatureOutput {
+        .array(AudioOptions.plane(try AudioOptions.mapping(params, path: path) { try stage.apply(input) }))
     }
 
-    public func picture(of output: FeatureOutput, path: String) throws -> Tensor? {
+    public func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? {
         AudioOptions.picture(of: output, alreadyDb: false)
     }
 }

@@ -1,0 +1,38 @@
+import PerceptCore
+
+/// `spectrogram`: `abs(librosa.stft(y, ...)) ** power` of each channel, audio `[C, frames]` →
+/// spectrogram `[C, 1 + n_fft/2, T]`.
+///
+///     let s = try SpectrogramStage(nFFT: 512, power: 1).apply(try Sample(audio: y, sampleRate: 16000))
+public struct SpectrogramStage: Transform {
+    public static let name = "spectrogram"
+    public static let summary = "STFT magnitude or power of each channel, as abs(librosa.stft(y)) ** power: (C, 1 + n_fft/2, frames)"
+    public static let accepts: [SampleKind] = [.audio]
+    public static let parameters = STFTStageOptions.specs(defaultHop: nil)
+
+    public let options: STFTStageOptions
+
+    public init(_ params: Parameters) throws {
+        options = try STFTStageOptions(params)
+    }
+
+    /// Options left nil take the defaults of `parameters`.
+    public init(nFFT: Int? = nil, hopLength: Int? = nil, winLength: Int? = nil, window: String? = nil, center: Bool? = nil,
+                padMode: String? = nil, power: Float? = nil) throws {
+        let v: [String: Value?] = ["n_fft": nFFT.map(Value.of), "hop_length": hopLength.map(Value.of), "win_length": winLength.map(Value.of),
+                                   "window": window.map(Value.of), "center": center.map(Value.of), "pad_mode": padMode.map(Value.of),
+                                   "power": power.map(Value.of)]
+        try self.init(Self.parameters(v.given))
+    }
+
+    public func outputShape(for shape: SampleShape) throws -> SampleShape {
+        try checkKind(shape)
+        return SampleShape(kind: .spectrogram, dims: [shape.channels, options.stft.bins, try options.frames(shape)])
+    }
+
+    public func apply(_ sample: Sample) throws -> Sample {
+        try checkKind(sample.shape)
+        let pipeline = try SpectralPipeline(stft: options.stft, power: options.power)
+        return try Sample(spectrogram: STFTStageOptions.perChannel(sample.data, pipeline.compute))
+    }
+}

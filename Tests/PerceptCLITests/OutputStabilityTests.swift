@@ -1,0 +1,214 @@
+import Foundation
+import PerceptIO
+import XCTest
+
+/// A byte-identity guard: fixed `percept extract` and `percept augment` runs over Samples/ must
+/// write exactly the files they wrote when the table below was made, so a refactor of the
+/// feature or augmentation plumbing cannot change an output bit without a test failing.
+///
+/// WAV outputs are compared by their decoded samples (see `digest`). The digests depend on the floating-point code paths (FFTW's SIMD codelets, libm), so they
+/// hold on the platform that produced them (Linux x86-64 with the pinned system libraries).
+/// After a deliberate output change, print a new table with
+/// `PERCEPT_PRINT_DIGESTS=1 swift test --filter OutputStabilityTests` and paste it below.
+final class OutputStabilityTests: CLITestCase {
+    static let wav = "Samples/spoken/3/en+f1_200_80.wav"
+    static let photo = "Samples/images/coffee.png"
+    static let digit = "Samples/digits/3/0003.png"
+    static let camera = "Samples/images/camera.png"
+
+    /// Output name → arguments after `-o OUT`; every run also writes `--png` where the feature has one.
+    static let extractions: [(String, [String])] = [
+        ("spec_default", ["spectrogram", wav]),
+        ("spec_options", ["spectrogram", wav, "--n-fft", "512", "--hop-length", "128", "--power", "1", "--window", "hamming", "--center", "false"]),
+        ("spec_resampled", ["spectrogram", wav, "--sr", "22050", "--pad-mode", "reflect", "--win-length", "1024"]),
+        ("mel_db", ["melspectrogram", wav, "--db"]),
+        ("mel_db_options", ["melspectrogram", wav, "--db", "--n-fft", "512", "--hop-length", "160", "--n-mels", "40", "--fmax", "4000", "--htk", "--top-db", "60"]),
+        ("mel_power", ["melspectrogram", wav, "--mel-norm", "none", "--power", "1", "--fmin", "50"]),
+        ("mfcc_deltas", ["mfcc", wav, "--deltas", "2"]),
+        ("mfcc_options", ["mfcc", wav, "--deltas", "2", "--n-mfcc", "13", "--lifter", "22", "--delta-width", "5", "--n-mels", "40", "--top-db", "none"]),
+        ("mfcc_plain", ["mfcc", wav, "--dct-type", "3", "--dct-norm", "none", "--sr", "8000"]),
+        ("sobel_xy", ["sobel", photo]),
+        ("sobel_magnitude", ["sobel", digit, "--mode", "magnitude", "--border", "replicate"]),
+        ("sobel_direction", ["sobel", camera, "--mode", "direction", "--border", "constant"]),
+        ("hog_default", ["hog", camera]),
+        ("hog_options", ["hog", digit, "--pixels-per-cell", "2", "--cells-per-block", "2", "--orientations", "6", "--block-norm", "L1"]),
+        ("hog_sqrt", ["hog", photo, "--pixels-per-cell", "16,12", "--transform-sqrt", "--block-norm", "L2"]),
+        ("pyramid_default", ["pyramid", photo]),
+        ("pyramid_options", ["pyramid", digit, "--levels", "3"]),
+    ]
+
+    /// The shipped configurations with the inputs they are meant for.
+    static let augmentations: [(String, String)] = [
+        ("digits", digit), ("photos", photo), ("speech", wav),
+    ]
+
+    func testExtractAndAugmentOutputsAreByteIdenticalToTheCommittedDigests() throws {
+        for sub in ["extract", "augment"] { try FileManager.default.createDirectory(atPath: path(sub), withIntermediateDirectories: true) }
+        for (name, args) in Self.extractions {
+            let ext = ["pyramid"].contains(args[0]) ? "npz" : "npy"
+            let r = try run(["extract"] + args + ["-o", path("extract/\(name).\(ext)"), "--png", path("extract/\(name).png")])
+            XCTAssertEqual(r.status, 0, "\(name): \(r.stderr)")
+        }
+        let folder = try run(["extract", "mfcc", "Samples/spoken/3", "-o", path("extract/mfcc_folder"), "--n-mfcc", "13", "--deltas", "1"])
+        XCTAssertEqual(folder.status, 0, folder.stderr)
+        for (config, input) in Self.augmentations {
+            let r = try run(["augment", input, "-o", path("augment/\(config)"), "--config", "Pipelines/augment/\(config).yaml",
+                             "--copies", "2", "--seed", "7", "--log", path("augment/\(config).json")])
+            XCTAssertEqual(r.status, 0, "\(config): \(r.stderr)")
+        }
+
+        var found = [String: String]()
+        for rel in FileManager.default.subpaths(atPath: dir) ?? [] {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path(rel), isDirectory: &isDir), !isDir.boolValue else { continue }
+            found[rel] = try digest(path(rel))
+        }
+        if ProcessInfo.processInfo.environment["PERCEPT_PRINT_DIGESTS"] != nil {
+            print(found.keys.sorted().map { "        \"\($0)\": \"\(found[$0]!)\"," }.joined(separator: "\n"))
+        }
+        XCTAssertEqual(found.keys.sorted(), Self.digests.keys.sorted(), "the same files are written")
+        for (rel, digest) in Self.digests.sorted(by: { $0.key < $1.key }) {
+            XCTAssertEqual(found[rel], digest, "\(rel) changed")
+        }
+    }
+
+    func testAnAugmentChainEndingInAFeatureWritesArraysAndASheet() throws {
+        let cfg = path("speech_mel.yaml")
+        FileManager.default.createFile(atPath: cfg, contents: Data("""
+        stages:
+          - fix_length: {size: 12000}
+          - add_gaussian_snr: {p: 1, min_snr_db: 10, max_snr_db: 20}
+          - melspectrogram: {n_fft: 512, hop_length: 160, n_mels: 40, db: true}
+          - time_masking: {time_mask_param: 10}
+        """.utf8))
+        let r = try run(["augment", Self.wav, "-o", path("mel"), "--config", cfg, "--copies", "2", "--seed", "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let names = try FileManager.default.contentsOfDirectory(atPath: path("mel")).sorted()
+        XCTAssertEqual(names, ["en+f1_200_80_1.npy", "en+f1_200_80_2.npy", "en+f1_200_80_sheet.png"])
+        let first = try Npy.loadTensor(path("mel/en+f1_200_80_1.npy")), second = try Npy.loadTensor(path("mel/en+f1_200_80_2.npy"))
+        XCTAssertEqual(first.shape, [1, 40, 76], "12000 samples at hop 160, centred")
+        XCTAssertNotEqual(first, second)
+        XCTAssertEqual(try ImageFile.read(path("mel/en+f1_200_80_sheet.png")).channels, 1)
+
+        let wrong = path("wrong.yaml")
+        FileManager.default.createFile(atPath: wrong, contents: Data("- melspectrogram\n- gain\n".utf8))
+        try assertBadInput(["augment", Self.wav, "-o", path("w"), "--config", wrong], names: "gain", "works on audio, but the input is a spectrogram")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("w")), "nothing is written when the chain does not fit")
+    }
+
+    /// SHA-256 of the file's bytes; for WAV, of its rate, shape and sample bits instead, because
+    /// libsndfile stamps float WAVs with the time of writing (the PEAK chunk).
+    func digest(_ file: String) throws -> String {
+        guard file.hasSuffix(".wav") else { return SHA256.hex([UInt8](try XCTUnwrap(FileManager.default.contents(atPath: file)))) }
+        let audio = try AudioFile.read(file)
+        var bytes = Array("rate \(audio.sampleRate) shape \(audio.samples.shape)\n".utf8)
+        for v in audio.samples.storage { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
+        return SHA256.hex(bytes)
+    }
+
+    func testTheDigestOfKnownTextIsTheStandardSHA256() {
+        XCTAssertEqual(SHA256.hex([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    /// SHA-256 digests of every file the runs above write, made with the code before the
+    /// tensor-level stages replaced the path-based features.
+    static let digests: [String: String] = [
+        "augment/digits.json": "5b88c3b5d14ae91626a3f62b3f201aeb867123ec9ec22848cad3bcaae19b288b",
+        "augment/digits/0003_1.png": "67d1580f64e1e61bde07f13cdd19ad7ec36a4a9a63a29c235e4ee4cc18df6fec",
+        "augment/digits/0003_2.png": "650869c0346086d332b9abc5c766010b1e74091a0a486d6cc2cb69e647b21923",
+        "augment/digits/0003_sheet.png": "1981e6752b29462508a513ee8631fc89ff349ed9d07262c9b285608de45554a8",
+        "augment/photos.json": "053295afbd2943d6fc49fb8cf83d066010871f254e0b62b36364b4266e4e2bb1",
+        "augment/photos/coffee_1.png": "729ff835a9077fcbc155949f28d4d7f7884c86cee3e1b1930e23efc8753deadb",
+        "augment/photos/coffee_2.png": "ff6d22c206239ac0f49bcb155df97cb3b6dccca801c94b01b6645eca35d5deee",
+        "augment/photos/coffee_sheet.png": "48cb99f013efabd5a7169e572e912c79a273452ab84cbc94f910a6826d3192e1",
+        "augment/speech.json": "ec7eb32492a0779f20c91234b1797b64b549bd687a6184b2af132e78799b78fa",
+        "augment/speech/en+f1_200_80_1.wav": "123ba37104fd66adc64b5511c9cbe9bbbea9ea223000c0e145e37c02a0441744",
+        "augment/speech/en+f1_200_80_2.wav": "99d70124614c60b50023791852b5e320746aa29190e78c29c32d85d0d3a6041e",
+        "augment/speech/en+f1_200_80_sheet.png": "8c30f55dc2f59925a321b3d201cc6be4bc350c9abbf43e639ba3556f0faeb372",
+        "extract/hog_default.npy": "e1d8a680eedfd4e7aa5621ce3e40e892bdba6b83fc1909788c9edd95b5c41cbf",
+        "extract/hog_default.png": "aeb8cf4634f04f640e25f29ed895abe8a62487627596ab65a5bed0a7121ac393",
+        "extract/hog_options.npy": "03639a939e9398e22b9cd27031633939e68b12bcc69f658119baf384d15feacf",
+        "extract/hog_options.png": "c36d645d6aab92fac0ad3064cde63ed3e9b69d8005430032c3a75c3f2bad49ec",
+        "extract/hog_sqrt.npy": "c45bfbaea2aa308a25b8ceac9e70e05ca58d3be6b433188dc6f58521969e9a36",
+        "extract/hog_sqrt.png": "28445cfb69e4cdfcd267549eb0ec9c406e7dbefe19af6849ce1c9923c0ea6bcb",
+        "extract/mel_db.npy": "88c824295fd7104d928f3b3d8d543ccbe24ff058d73a1f27870ba9c085a23113",
+        "extract/mel_db.png": "babe5f02b821de3634191c56ea1341bc18890067d7711fa2cd357489253043fc",
+        "extract/mel_db_options.npy": "7b417525eea8a45a039d45674e44f1b0d9194e8e6a20c4836dc751e4e0131eae",
+        "extract/mel_db_options.png": "5eb56114ab03464ca53e3a2acd968a83221f8c52b8e2c49b3f993bdfb5111da3",
+        "extract/mel_power.npy": "02db5445ecac99cb4b83d204b80749ed8563880275139fb7b14682d8bf346ef4",
+        "extract/mel_power.png": "88ac6a63c56dab3268242af8c2a2f069901f8a1a2f8f7b0a4a991a2c5bb2704f",
+        "extract/mfcc_deltas.npy": "c3bec4c64d240d2ace410647e407d04dba4372e09d1c49c8624ccf2595412925",
+        "extract/mfcc_deltas.png": "a03b6f8960b36d74e74a5ef84d161d9b0b7e3fa79e4a282140e801d478873665",
+        "extract/mfcc_folder/en+f1_200_80.npy": "8dce4653e99673eef2da73be86a79039307ff7053f5318ded2b64d3ebd9a0c42",
+        "extract/mfcc_folder/en-029+f2_160_80.npy": "d15f377815247b99f6d598624b5f88fdb9146835e3d2b4c84121b2d66d15b322",
+        "extract/mfcc_folder/en-gb-scotland+m2_180_80.npy": "dc6c36d2190208c0cd748ea032f663bad7fc421624aeafb8e7463e8cc7ca512e",
+        "extract/mfcc_folder/en-us+m1_120_20.npy": "ac5da68abeafaf17668484dd346388916dc5f3d17b5c03635fe5d2e7163d7ce3",
+        "extract/mfcc_options.npy": "09fd0f990ba25e69b1353692e3cf5917ca47fbe5fdb36c515bd74b9a10772c05",
+        "extract/mfcc_options.png": "a08890dfd2c282dbf603e5f1e41d010ae641efaf960effd53767020dcba799b1",
+        "extract/mfcc_plain.npy": "ca523c478bd8a7b6877e288e626a40ccbb4dd4d49c61c2ea904fb8e356a1d681",
+        "extract/mfcc_plain.png": "577268f0eb05b2ae65b8272f56ca7a0229e1f7fd580dc422b3bd4955de93bb5e",
+        "extract/pyramid_default.npz": "05a6259732218fb33c4488f11f6a9cd82663a023c221070af7a74b7ad2b323d8",
+        "extract/pyramid_default.png": "c843a6e292358cf8d6e078f2063a63b0b2d6ccc6461adc672d7e66b089f7cdcc",
+        "extract/pyramid_options.npz": "9f8ee12ead12d6ffaeca028575cb1a03c52f0ebe9383426db0f009216353432b",
+        "extract/pyramid_options.png": "0329a979e6597a5867d640c77987693517705ec944147b941ba8564351465f5d",
+        "extract/sobel_direction.npy": "9c83e93f9a1f4ee77d868e54b6d9e4c54878a67bc6a2b6fe08d1facd57790fec",
+        "extract/sobel_direction.png": "1f5333aacab5ac335931749fc941e6bebf531142be1e0c94d49e4e1a8c1cd5fd",
+        "extract/sobel_magnitude.npy": "d5e3606b5f29c9759d660bd860839693f56498a7ca558558d322a682a4586d81",
+        "extract/sobel_magnitude.png": "403f8c769148dfce6d77d5c0393dcf145523931037ae3066a651f86ce737af4d",
+        "extract/sobel_xy.npy": "5b918e0d5c52b9227dde81966ddb32b471d1490e67953b318446c2dc47c580c9",
+        "extract/sobel_xy.png": "010738ac74e9bbf91e313dc308e035e71bbb78c394ccfe0611f427732ac98027",
+        "extract/spec_default.npy": "921558d9725228cd233f3eeb25a45007682e6dc804a8f798a55ebe02534768b6",
+        "extract/spec_default.png": "19cb5abb35a0563100ae2f23390ca8340230cc92bbf09f3e4822e67be7bb3039",
+        "extract/spec_options.npy": "20eaedb9996d690d0585f96f1b83ff6b20a8e1dea12411d763cc2704635a2af4",
+        "extract/spec_options.png": "98d027c8c2bfa77b5c22221c407e2ececa7e2dfe846786afde2c2f30b88bb5e9",
+        "extract/spec_resampled.npy": "0dec2fc67a987a268f67d9fa163fcdf7aa7fbbec9913165bda438144dabc7646",
+        "extract/spec_resampled.png": "59afcf4d2e7e2fbf5b997a7f382390701bf7a396ef964c809348c7d85a16b362",
+    ]
+}
+
+/// FIPS 180-4 SHA-256 (CryptoKit is not available on Linux); small and slow, for test files.
+enum SHA256 {
+    static let k: [UInt32] = [
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    ]
+
+    static func hex(_ message: [UInt8]) -> String {
+        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+        var data = message
+        data.append(0x80)
+        while data.count % 64 != 56 { data.append(0) }
+        let bits = UInt64(message.count) &* 8
+        for i in (0..<8).reversed() { data.append(UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8))) }
+        func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+        var w = [UInt32](repeating: 0, count: 64)
+        for chunk in stride(from: 0, to: data.count, by: 64) {
+            for i in 0..<16 {
+                let b = chunk + 4 * i
+                w[i] = UInt32(data[b]) << 24 | UInt32(data[b + 1]) << 16 | UInt32(data[b + 2]) << 8 | UInt32(data[b + 3])
+            }
+            for i in 16..<64 {
+                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+            }
+            var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+            for i in 0..<64 {
+                let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
+                let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+                (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+            }
+            for (i, v) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ v }
+        }
+        return h.map { String(format: "%08x", $0) }.joined()
+    }
+}
