@@ -120,3 +120,29 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         return "Tensor(shape: \(shape), [\(head)\(count > 8 ? ", …" : "")])"
     }
 }
+
+extension Tensor {
+    /// One gray channel `[1, H, W]` of an image `[C, H, W]`: BT.601 luma 0.299 R + 0.587 G +
+    /// 0.114 B on the float values (as `skimage.color.rgb2gray`'s weights); a gray image passes
+    /// through and alpha is dropped. Here so decoded files (PerceptIO) and image stages
+    /// (PerceptVision) convert identically.
+    ///
+    ///     let g = rgb.luma()   // [1, H, W]
+    public func luma() -> Tensor {
+        precondition(rank == 3, "luma needs [C, H, W]")
+        let height = shape[1], width = shape[2], plane = height * width
+        switch shape[0] {
+        case 1: return self
+        case 2: return Tensor(unchecked: [1, height, width], data: Array(storage[0..<plane]))
+        default:
+            var out = [Float](repeating: 0, count: plane)
+            withUnsafeBufferPointer { p in
+                for i in 0..<plane {
+                    // Same operation order as numpy's 0.299*R + 0.587*G + 0.114*B.
+                    out[i] = 0.299 * p[i] + 0.587 * p[plane + i] + 0.114 * p[2 * plane + i]
+                }
+            }
+            return Tensor(unchecked: [1, height, width], data: out)
+        }
+    }
+}

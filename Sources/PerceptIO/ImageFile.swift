@@ -22,22 +22,7 @@ public struct ImageData: Sendable {
     /// (not rounded back to 8 bits); alpha is dropped.
     ///
     ///     let g = try ImageFile.read("Samples/images/coffee.png").gray()
-    public func gray() -> Tensor {
-        let plane = height * width
-        switch channels {
-        case 1: return pixels
-        case 2: return Tensor(unchecked: [1, height, width], data: Array(pixels.storage[0..<plane]))
-        default:
-            var out = [Float](repeating: 0, count: plane)
-            pixels.withUnsafeBufferPointer { p in
-                for i in 0..<plane {
-                    // Same operation order as numpy's 0.299*R + 0.587*G + 0.114*B.
-                    out[i] = 0.299 * p[i] + 0.587 * p[plane + i] + 0.114 * p[2 * plane + i]
-                }
-            }
-            return Tensor(unchecked: [1, height, width], data: out)
-        }
-    }
+    public func gray() -> Tensor { pixels.luma() }
 }
 
 /// PNG header facts, read without decoding the pixels.

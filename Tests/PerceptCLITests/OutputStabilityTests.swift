@@ -74,13 +74,13 @@ final class OutputStabilityTests: CLITestCase {
 
     func testAnAugmentChainEndingInAFeatureWritesArraysAndASheet() throws {
         let cfg = path("speech_mel.yaml")
-        FileManager.default.createFile(atPath: cfg, contents: Data("""
+        XCTAssertTrue(FileManager.default.createFile(atPath: cfg, contents: Data("""
         stages:
           - fix_length: {size: 12000}
           - add_gaussian_snr: {p: 1, min_snr_db: 10, max_snr_db: 20}
           - melspectrogram: {n_fft: 512, hop_length: 160, n_mels: 40, db: true}
           - time_masking: {time_mask_param: 10}
-        """.utf8))
+        """.utf8)))
         let r = try run(["augment", Self.wav, "-o", path("mel"), "--config", cfg, "--copies", "2", "--seed", "1"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let names = try FileManager.default.contentsOfDirectory(atPath: path("mel")).sorted()
@@ -91,7 +91,7 @@ final class OutputStabilityTests: CLITestCase {
         XCTAssertEqual(try ImageFile.read(path("mel/en+f1_200_80_sheet.png")).channels, 1)
 
         let wrong = path("wrong.yaml")
-        FileManager.default.createFile(atPath: wrong, contents: Data("- melspectrogram\n- gain\n".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: wrong, contents: Data("- melspectrogram\n- gain\n".utf8)))
         try assertBadInput(["augment", Self.wav, "-o", path("w"), "--config", wrong], names: "gain", "works on audio, but the input is a spectrogram")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("w")), "nothing is written when the chain does not fit")
     }

@@ -1,5 +1,4 @@
 import PerceptCore
-import PerceptIO
 
 /// `gray`: one luma plane, as `skimage.color.rgb2gray` with BT.601 weights
 /// (0.299 R + 0.587 G + 0.114 B on the float values); alpha is dropped and gray input passes through.
@@ -25,6 +24,6 @@ public struct GrayStage: Transform {
     public func apply(_ sample: Sample) throws -> Sample {
         try checkKind(sample.shape)
         // The same conversion PerceptIO applies to a decoded PNG, so files and samples agree.
-        return try Sample(image: ImageData(pixels: sample.data, bitDepth: 8).gray())
+        return try Sample(image: sample.data.luma())
     }
 }
