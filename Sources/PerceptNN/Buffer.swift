@@ -54,6 +54,12 @@ public final class Param: @unchecked Sendable {
         grad = FloatBuffer(count: count)
     }
 
+    /// The same storage (value and gradient) under another name: how a block (`residual`) exposes
+    /// its inner layers' tensors as `body.0.weight` without copying them on every pass.
+    init(name: String, sharing other: Param) {
+        self.name = name; shape = other.shape; count = other.count; value = other.value; grad = other.grad
+    }
+
     /// The current value as a tensor (a copy).
     public var tensor: Tensor { Tensor(unchecked: shape, data: value.array(count)) }
 

@@ -26,9 +26,6 @@ public final class Residual: Layer, StatefulLayer, BatchValidating {
     public let body: [any Layer]
     let relu: Bool
     private var projection: (any Layer)?
-    /// (outer, inner): the outer tensors carry the block's names; inner ones are what the layers read.
-    private var linked: [(outer: Param, inner: Param)] = []
-    private var linkedBuffers: [(outer: Param, inner: Param)] = []
     public private(set) var weights: [Param] = []
     public private(set) var buffers: [Param] = []
     private var size = 0
@@ -84,16 +81,15 @@ public final class Residual: Layer, StatefulLayer, BatchValidating {
                 throw ShapeMismatch(expected: "an input the body maps to a shape a 1×1 projection can match (body gives \(shapeText(shape)))")
             }
         }
-        linked = []; linkedBuffers = []
+        // The block's names over the inner layers' own storage: optimizers, checkpoints and the
+        // layers all see the same memory, so nothing is copied per pass.
+        weights = []; buffers = []
         func link(_ l: any Layer, _ prefix: String) {
-            for p in l.weights { linked.append((Param(name: prefix + p.name, shape: p.shape), p)) }
-            for p in (l as? any StatefulLayer)?.buffers ?? [] { linkedBuffers.append((Param(name: prefix + p.name, shape: p.shape), p)) }
+            weights += l.weights.map { Param(name: prefix + $0.name, sharing: $0) }
+            buffers += ((l as? any StatefulLayer)?.buffers ?? []).map { Param(name: prefix + $0.name, sharing: $0) }
         }
         for (j, l) in body.enumerated() { link(l, "body.\(j).") }
         if let p = projection { link(p, "projection.") }
-        for (o, i) in linked + linkedBuffers { o.value.ptr.update(from: i.value.ptr, count: i.count) }
-        weights = linked.map(\.outer)
-        buffers = linkedBuffers.map(\.outer)
         size = Tensor.count(of: shape)
         inputSize = Tensor.count(of: inputShape)
         return shape
@@ -118,8 +114,6 @@ public final class Residual: Layer, StatefulLayer, BatchValidating {
     }
 
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
-        // The outer tensors are the truth (optimizers and checkpoints write them): copy them in.
-        for (o, i) in linked + linkedBuffers { i.value.ptr.update(from: o.value.ptr, count: i.count) }
         var cur = x
         for (j, l) in body.enumerated() {
             cur = l.forward(cur, batch: batch, context: ForwardContext(training: context.training, rng: context.rng.split(UInt64(j))))
@@ -130,8 +124,6 @@ public final class Residual: Layer, StatefulLayer, BatchValidating {
         let skip = projection.map { $0.forward(x, batch: batch, context: context) } ?? x
         addRun(out.ptr, skip, n)
         if relu { for i in 0..<n { out.ptr[i] = Swift.max(out.ptr[i], 0) } }
-        // Running statistics move during training: copy them back out.
-        for (o, i) in linkedBuffers { o.value.ptr.update(from: i.value.ptr, count: i.count) }
         return UnsafePointer(out.ptr)
     }
 
@@ -149,7 +141,6 @@ public final class Residual: Layer, StatefulLayer, BatchValidating {
             g = body[j].backward(cur, batch: batch, inputGradient: j > 0 || inputGradient)
         }
         let dskip = projection.map { $0.backward(d, batch: batch, inputGradient: inputGradient) } ?? (inputGradient ? d : nil)
-        for (o, i) in linked { o.grad.ptr.update(from: i.grad.ptr, count: i.count) }
         guard inputGradient, let db = g, let ds = dskip, let inCount = inputCount(batch) else { return nil }
         dx.ensure(inCount)
         copyRun(dx.ptr, db, inCount)

@@ -56,4 +56,20 @@ final class ResidualTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("layer 0 (residual)"), "\(e)")
         }
     }
+
+    func testBlockTensorsShareTheInnerLayersStorage() throws {
+        let (layer, _) = try buildLayer("residual", ["body": [["dense": ["out_features": 3]], "batchnorm1d"], "activation": "none"], input: [3])
+        let block = try XCTUnwrap(layer as? Residual)
+        // An optimizer or a checkpoint writes the block's tensor: the inner layer reads it at once.
+        block.weights[0].value.ptr[0] = 42
+        XCTAssertEqual(block.body[0].weights[0].value.ptr[0], 42)
+        XCTAssertTrue(block.weights[0].value === block.body[0].weights[0].value)
+        XCTAssertTrue(block.weights[0].grad === block.body[0].weights[0].grad)
+        // Running statistics moved by a training pass are the block's buffers without a copy back.
+        let x = randomValues(4 * 3, seed: 3)
+        _ = forward(layer, x, batch: 4, count: 12, training: true)
+        let inner = try XCTUnwrap((block.body[1] as? any StatefulLayer)?.buffers[0])
+        XCTAssertEqual(block.buffers[0].value.array(3), inner.value.array(3))
+        XCTAssertNotEqual(inner.value.array(3), [0, 0, 0])
+    }
 }
