@@ -7,7 +7,7 @@ import PerceptPipeline
 struct AugmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augment",
-        abstract: "Write N augmented variants of each PNG or WAV input, and a contact sheet of each.",
+        abstract: "Write N augmented variants of each PNG or WAV input (PNG, WAV, or .npy when the chain ends in a feature), and a contact sheet of each.",
         discussion: """
         AUG.yaml lists the stages in order (see docs/augment.md). Variant k (1…N) of input i \
         (0-based) is what training would see for sample i in epoch k − 1, so the same seed gives \

@@ -6,10 +6,10 @@ import PerceptPipeline
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List features, augmentation stages, layers, losses and optimizers, or show one's options."
+        abstract: "List features, transforms, augmentation stages, layers, losses, optimizers and schedules, or show one's options."
     )
 
-    @Argument(help: "A name to describe (e.g. mfcc, random_crop, conv2d, adam), or a kind: feature, stage, layer, loss, optimizer.")
+    @Argument(help: "A name to describe (e.g. mfcc, random_crop, conv2d, adam), or a kind: feature, transform, stage, layer, loss, optimizer, schedule.")
     var name: String?
 
     @Flag(help: "Print the whole catalogue as Markdown (docs/reference.md).")
