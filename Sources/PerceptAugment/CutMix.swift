@@ -12,7 +12,7 @@ public struct CutMix: BatchAugmentationStage {
         public init(box: Rect, lambda: Float, permutation: [Int]) { self.box = box; self.lambda = lambda; self.permutation = permutation }
     }
     public static let name = "cutmix"
-    public static let summary = "paste a box from another sample, mix labels by area (batch stage)"
+    public static let summary = "paste a box from another sample, mix labels by area"
     public static let parameters = [
         ParameterSpec("p", .float, default: 1.0, doc: "probability of mixing a batch"),
         ParameterSpec("alpha", .float, default: 1.0, doc: "Beta(α, α) parameter of the kept area"),

@@ -9,7 +9,7 @@ import PerceptCore
 public struct Mixup: BatchAugmentationStage {
     public struct Params: Codable, Sendable, Equatable { public var lambda: Float; public var permutation: [Int]; public init(lambda: Float, permutation: [Int]) { self.lambda = lambda; self.permutation = permutation } }
     public static let name = "mixup"
-    public static let summary = "blend pairs of samples and their labels (batch stage)"
+    public static let summary = "blend pairs of samples and their labels"
     public static let parameters = [
         ParameterSpec("p", .float, default: 1.0, doc: "probability of mixing a batch"),
         ParameterSpec("alpha", .float, default: 1.0, doc: "Beta(α, α) parameter of the mixing weight"),

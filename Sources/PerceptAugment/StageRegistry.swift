@@ -90,7 +90,7 @@ extension Registry where Product == AugmentationChain.Step {
 
     /// Registers a batch stage (mixup, cutmix).
     public func register(_ type: any BatchAugmentationStage.Type) {
-        func add<S: BatchAugmentationStage>(_ t: S.Type) { register(t, detail: "batch") { .batch(try S($0)) } }
+        func add<S: BatchAugmentationStage>(_ t: S.Type) { register(t, detail: "batch stage") { .batch(try S($0)) } }
         add(type)
     }
 }
