@@ -5,7 +5,7 @@ import PerceptVision
 /// not repeat the edge pixel (OpenCV's reflect-101), `symmetric` does (OpenCV's reflect).
 ///
 ///     let crop = try RandomCrop(padding: 4, paddingMode: .reflect)
-public enum PaddingMode: String, Sendable, CaseIterable {
+public enum PaddingMode: String, Sendable, CaseIterable, OptionValue {
     case constant, edge, reflect, symmetric
 
     /// The PerceptVision border that fills the same pixels.

@@ -7,7 +7,7 @@ import PerceptCore
 ///     shift: {min_shift: -0.2, max_shift: 0.2, shift_unit: fraction, rollover: false}     # in AUG.yaml
 public struct Shift: AugmentationStage {
     /// What `min_shift` / `max_shift` count (audiomentations' `shift_unit`).
-    public enum Unit: String, Sendable, CaseIterable {
+    public enum Unit: String, Sendable, CaseIterable, OptionValue {
         /// A fraction of the clip's length, in [−1, 1].
         case fraction
         case samples

@@ -44,20 +44,6 @@ extension Parameters {
     }
 }
 
-/// A typed initialiser's options as `Value`s: nil (not given) becomes null, which `Parameters`
-/// drops, so the spec default applies exactly as when a YAML file leaves the option out.
-///
-///     try self.init(Self.parameters(["p": .given(p), "min_gain_db": .given(minGainDb)]))
-extension Value {
-    static func given(_ v: Float?) -> Value { v.map { .of($0) } ?? nil }
-    static func given(_ v: Int?) -> Value { v.map { .of($0) } ?? nil }
-    static func given(_ v: Bool?) -> Value { v.map { .of($0) } ?? nil }
-    static func given(_ v: String?) -> Value { v.map { .of($0) } ?? nil }
-    static func given(_ v: (Float, Float)?) -> Value { v.map { .of($0.0, $0.1) } ?? nil }
-    static func given(_ v: (Int, Int)?) -> Value { v.map { .of($0.0, $0.1) } ?? nil }
-    static func given<E: RawRepresentable>(_ v: E?) -> Value where E.RawValue == String { v.map { .of($0.rawValue) } ?? nil }
-}
-
 /// Short number formatting for messages (`1.5`, `-3`, `nan`), as `Value` prints numbers.
 func fmt(_ v: Float) -> String { Value.of(v).description }
 

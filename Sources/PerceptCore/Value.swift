@@ -128,12 +128,49 @@ extension Value: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, Express
 extension Value {
     /// A Swift number, flag or text as a value (typed initialisers use these).
     public static func of(_ v: Int) -> Value { Value(.int(v)) }
-    public static func of(_ v: Float) -> Value { Value(.float(Double(v))) }
+    /// A Float as the number its shortest text reads (`0.1`, not `0.10000000149011612`), so a
+    /// typed option records the same value as the option written in a file.
+    public static func of(_ v: Float) -> Value { Value(.float(v.isFinite ? Double("\(v)") ?? Double(v) : Double(v))) }
     public static func of(_ v: Double) -> Value { Value(.float(v)) }
     public static func of(_ v: Bool) -> Value { Value(.bool(v)) }
     public static func of(_ v: String) -> Value { Value(.string(v)) }
     public static func of(_ a: Int, _ b: Int) -> Value { [Value(.int(a)), Value(.int(b))] }
-    public static func of(_ a: Float, _ b: Float) -> Value { [Value(.float(Double(a))), Value(.float(Double(b)))] }
+    public static func of(_ a: Float, _ b: Float) -> Value { [.of(a), .of(b)] }
+}
+
+/// A Swift value that a typed initialiser passes on as an option (`Conv2D(outChannels: 8)`,
+/// `Gain(minGainDb: -6)`); enums with String raw values conform by declaring it.
+///
+///     extension PaddingMode: OptionValue {}
+public protocol OptionValue { var optionValue: Value { get } }
+
+extension OptionValue where Self: RawRepresentable, RawValue == String {
+    public var optionValue: Value { .of(rawValue) }
+}
+extension Int: OptionValue { public var optionValue: Value { .of(self) } }
+extension Float: OptionValue { public var optionValue: Value { .of(self) } }
+extension Double: OptionValue { public var optionValue: Value { .of(self) } }
+extension Bool: OptionValue { public var optionValue: Value { .of(self) } }
+extension String: OptionValue { public var optionValue: Value { .of(self) } }
+extension Value: OptionValue { public var optionValue: Value { self } }
+
+extension Value {
+    /// A typed initialiser's option: nil (not given) becomes null, which `Parameters` drops, so the
+    /// spec default applies exactly as when a file leaves the option out.
+    ///
+    ///     try self.init(Self.parameters(["p": .given(p), "min_gain_db": .given(minGainDb)]))
+    public static func given(_ v: (any OptionValue)?) -> Value { v?.optionValue ?? nil }
+    public static func given(_ v: (Float, Float)?) -> Value { v.map { .of($0.0, $0.1) } ?? nil }
+    public static func given(_ v: (Int, Int)?) -> Value { v.map { .of($0.0, $0.1) } ?? nil }
+}
+
+/// The options a typed initialiser was given, nil ones left out so the spec defaults apply.
+///
+///     try self.init(Self.parameters(given(["out_features": outFeatures, "bias": bias])))
+public func given(_ options: KeyValuePairs<String, (any OptionValue)?>) -> [String: Value] {
+    var values: [String: Value] = [:]
+    for (name, v) in options where v != nil { values[name] = .given(v) }
+    return values
 }
 
 extension Value: Codable {

@@ -35,7 +35,7 @@ public class BatchNormBase: StatefulLayer {
 
     /// The options the typed initialisers of `BatchNorm1D` and `BatchNorm2D` were given.
     static func given(_ numFeatures: Int?, _ eps: Float?, _ momentum: Float?, _ affine: Bool?, _ trackRunningStats: Bool?) -> [String: Value] {
-        PerceptNN.given(["num_features": numFeatures, "eps": eps, "momentum": momentum, "affine": affine,
+        PerceptCore.given(["num_features": numFeatures, "eps": eps, "momentum": momentum, "affine": affine,
                          "track_running_stats": trackRunningStats])
     }
 

@@ -13,7 +13,7 @@ enum RecurrentOptions {
     /// The options the typed initialisers of `LSTM` and `GRU` were given.
     static func given(_ hiddenSize: Int, _ inputSize: Int?, _ numLayers: Int?, _ bidirectional: Bool?, _ returnSequences: Bool?,
                       _ bias: Bool?, _ dropout: Float?) -> [String: Value] {
-        PerceptNN.given(["hidden_size": hiddenSize, "input_size": inputSize, "num_layers": numLayers, "bidirectional": bidirectional,
+        PerceptCore.given(["hidden_size": hiddenSize, "input_size": inputSize, "num_layers": numLayers, "bidirectional": bidirectional,
                          "return_sequences": returnSequences, "bias": bias, "dropout": dropout])
     }
 

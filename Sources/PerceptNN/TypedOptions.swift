@@ -35,27 +35,6 @@ public struct ConvPadding: Sendable, Equatable, ExpressibleByIntegerLiteral, Exp
     public init(arrayLiteral items: Int...) { value = Value(.list(items.map(Value.of))) }
 }
 
-/// A Swift value a typed initialiser passes on as a `Value` option.
-protocol OptionValue { var optionValue: Value { get } }
-
-extension Int: OptionValue { var optionValue: Value { .of(self) } }
-extension Bool: OptionValue { var optionValue: Value { .of(self) } }
-extension String: OptionValue { var optionValue: Value { .of(self) } }
-extension Float: OptionValue {
-    /// The number as its shortest text reads (`0.1`, not `0.10000000149011612`), so the record
-    /// of a typed option is the one the same option written in a file gives.
-    var optionValue: Value { Value(.float(Double("\(self)") ?? Double(self))) }
-}
-extension IntPair: OptionValue { var optionValue: Value { value } }
-extension ConvPadding: OptionValue { var optionValue: Value { value } }
-extension Value: OptionValue { var optionValue: Value { self } }
-extension Initializer: OptionValue { var optionValue: Value { .of(rawValue) } }
-
-/// The options a typed initialiser was given, nil ones left out so the spec default applies.
-///
-///     let values = given(["out_channels": 8, "stride": nil])   // ["out_channels": 8]
-func given(_ options: KeyValuePairs<String, (any OptionValue)?>) -> [String: Value] {
-    var values: [String: Value] = [:]
-    for (name, v) in options { if let v { values[name] = v.optionValue } }
-    return values
-}
+extension IntPair: OptionValue { public var optionValue: Value { value } }
+extension ConvPadding: OptionValue { public var optionValue: Value { value } }
+extension Initializer: OptionValue {}

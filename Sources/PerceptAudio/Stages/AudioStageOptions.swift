@@ -15,7 +15,7 @@ public struct STFTStageOptions: Sendable {
     public static func specs(defaultHop: Int?) -> [ParameterSpec] {
         [
             ParameterSpec("n_fft", .int, default: "2048", doc: "FFT size in samples"),
-            ParameterSpec("hop_length", .int, default: defaultHop.map(Value.of),
+            ParameterSpec("hop_length", .int, default: defaultHop.map { Value.of($0) },
                           doc: defaultHop == nil ? "hop between frames in samples (default win_length / 4)" : "hop between frames in samples"),
             ParameterSpec("win_length", .int, doc: "window length in samples, zero-padded to n_fft (default n_fft)"),
             ParameterSpec("window", .string, default: "hann", doc: "analysis window: \(windowNames.joined(separator: ", ")) (periodic)"),
@@ -165,9 +165,4 @@ final class MelCache: @unchecked Sendable {
         banks[rate] = bank
         return true
     }
-}
-
-extension Dictionary where Key == String, Value == PerceptCore.Value? {
-    /// The given values of a typed initialiser (nil: use the spec's default).
-    var given: [String: PerceptCore.Value] { compactMapValues { $0 } }
 }

@@ -24,8 +24,8 @@ public struct DeltaStage: Transform {
 
     /// Options left nil take the defaults of `parameters`.
     public init(width: Int? = nil, order: Int? = nil) throws {
-        let v: [String: Value?] = ["width": width.map(Value.of), "order": order.map(Value.of)]
-        try self.init(Self.parameters(v.given))
+        let v: [String: Value] = ["width": .given(width), "order": .given(order)]
+        try self.init(Self.parameters(v))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape {

@@ -51,10 +51,10 @@ public struct MFCCStage: Transform {
     /// Options left nil take the defaults of `parameters`.
     public init(nFFT: Int? = nil, hopLength: Int? = nil, nMels: Int? = nil, nMFCC: Int? = nil, lifter: Float? = nil,
                 deltas: Int? = nil, deltaWidth: Int? = nil) throws {
-        let v: [String: Value?] = ["n_fft": nFFT.map(Value.of), "hop_length": hopLength.map(Value.of), "n_mels": nMels.map(Value.of),
-                                   "n_mfcc": nMFCC.map(Value.of), "lifter": lifter.map(Value.of), "deltas": deltas.map(Value.of),
-                                   "delta_width": deltaWidth.map(Value.of)]
-        try self.init(Self.parameters(v.given))
+        let v: [String: Value] = ["n_fft": .given(nFFT), "hop_length": .given(hopLength), "n_mels": .given(nMels),
+                                   "n_mfcc": .given(nMFCC), "lifter": .given(lifter), "deltas": .given(deltas),
+                                   "delta_width": .given(deltaWidth)]
+        try self.init(Self.parameters(v))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape {

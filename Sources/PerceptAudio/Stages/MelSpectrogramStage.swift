@@ -27,10 +27,10 @@ public struct MelSpectrogramStage: Transform {
     /// Options left nil take the defaults of `parameters`.
     public init(nFFT: Int? = nil, hopLength: Int? = nil, window: String? = nil, power: Float? = nil,
                 nMels: Int? = nil, fmin: Float? = nil, fmax: Float? = nil, htk: Bool? = nil, db: Bool? = nil, topDb: Float? = nil) throws {
-        let v: [String: Value?] = ["n_fft": nFFT.map(Value.of), "hop_length": hopLength.map(Value.of), "window": window.map(Value.of),
-                                   "power": power.map(Value.of), "n_mels": nMels.map(Value.of), "fmin": fmin.map(Value.of),
-                                   "fmax": fmax.map(Value.of), "htk": htk.map(Value.of), "db": db.map(Value.of), "top_db": topDb.map(Value.of)]
-        try self.init(Self.parameters(v.given))
+        let v: [String: Value] = ["n_fft": .given(nFFT), "hop_length": .given(hopLength), "window": .given(window),
+                                   "power": .given(power), "n_mels": .given(nMels), "fmin": .given(fmin),
+                                   "fmax": .given(fmax), "htk": .given(htk), "db": .given(db), "top_db": .given(topDb)]
+        try self.init(Self.parameters(v))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape {

@@ -19,10 +19,10 @@ public struct SpectrogramStage: Transform {
     /// Options left nil take the defaults of `parameters`.
     public init(nFFT: Int? = nil, hopLength: Int? = nil, winLength: Int? = nil, window: String? = nil, center: Bool? = nil,
                 padMode: String? = nil, power: Float? = nil) throws {
-        let v: [String: Value?] = ["n_fft": nFFT.map(Value.of), "hop_length": hopLength.map(Value.of), "win_length": winLength.map(Value.of),
-                                   "window": window.map(Value.of), "center": center.map(Value.of), "pad_mode": padMode.map(Value.of),
-                                   "power": power.map(Value.of)]
-        try self.init(Self.parameters(v.given))
+        let v: [String: Value] = ["n_fft": .given(nFFT), "hop_length": .given(hopLength), "win_length": .given(winLength),
+                                   "window": .given(window), "center": .given(center), "pad_mode": .given(padMode),
+                                   "power": .given(power)]
+        try self.init(Self.parameters(v))
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape {

@@ -34,9 +34,9 @@ public struct HOGStage: Transform {
     /// Options left nil take the defaults of `parameters`; cells and blocks are square.
     public init(orientations: Int? = nil, pixelsPerCell: Int? = nil, cellsPerBlock: Int? = nil, blockNorm: String? = nil,
                 transformSqrt: Bool? = nil) throws {
-        let v: [String: Value?] = ["orientations": orientations.map(Value.of), "pixels_per_cell": pixelsPerCell.map(Value.of),
-                                   "cells_per_block": cellsPerBlock.map(Value.of), "block_norm": blockNorm.map(Value.of),
-                                   "transform_sqrt": transformSqrt.map(Value.of)]
+        let v: [String: Value] = ["orientations": .given(orientations), "pixels_per_cell": .given(pixelsPerCell),
+                                   "cells_per_block": .given(cellsPerBlock), "block_norm": .given(blockNorm),
+                                   "transform_sqrt": .given(transformSqrt)]
         try self.init(Self.parameters(v.compactMapValues { $0 }))
     }
 

@@ -29,7 +29,7 @@ public struct SobelStage: Transform {
 
     /// Options left nil take the defaults of `parameters`.
     public init(border: String? = nil, mode: String? = nil) throws {
-        let v: [String: Value?] = ["border": border.map(Value.of), "mode": mode.map(Value.of)]
+        let v: [String: Value] = ["border": .given(border), "mode": .given(mode)]
         try self.init(Self.parameters(v.compactMapValues { $0 }))
     }
 
