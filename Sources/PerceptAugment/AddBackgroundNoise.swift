@@ -8,18 +8,12 @@ import PerceptCore
 ///     let noise = try AddBackgroundNoise(soundsPath: "noises/", minSnrDb: 3, maxSnrDb: 30)
 ///     add_background_noise: {sounds_path: noises/, min_snr_db: 3, max_snr_db: 30}     # in AUG.yaml
 public struct AddBackgroundNoise: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable {
-        public var file: String; public var fileIndex: Int; public var start: Float; public var snrDb: Float
-        public init(file: String, fileIndex: Int, start: Float, snrDb: Float) { self.file = file; self.fileIndex = fileIndex; self.start = start; self.snrDb = snrDb }
-    }
-    public static let name = "add_background_noise"
-    public static let kind = SampleKind.audio
-    public static let summary = "mix in noise from a folder at a random SNR (dB)"
+    public static let name = "add_background_noise", kind = SampleKind.audio, summary = "mix in noise from a folder at a random SNR (dB)"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of adding noise"),
         ParameterSpec("sounds_path", .path, doc: "folder of noise files (wav, flac, ogg, mp3, aiff), searched recursively (required)"),
         ParameterSpec("min_snr_db", .float, default: 3, doc: "lowest SNR in dB"),
         ParameterSpec("max_snr_db", .float, default: 30, doc: "highest SNR in dB"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of adding noise"),
     ]
     public let p: Float
     let range: (Float, Float)
@@ -41,8 +35,6 @@ public struct AddBackgroundNoise: AugmentationStage {
             "sounds_path": .of(soundsPath), "min_snr_db": .given(minSnrDb), "max_snr_db": .given(maxSnrDb), "p": .given(p),
         ]))
     }
-
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         let i = rng.int(below: bank.names.count)
@@ -71,5 +63,11 @@ public struct AddBackgroundNoise: AugmentationStage {
         sample.data.withUnsafeMutableBufferPointer { b in
             for c in 0..<s.channels { for i in 0..<n { b[c * n + i] += gain * segment[i] } }
         }
+    }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable {
+        public var file: String; public var fileIndex: Int; public var start: Float; public var snrDb: Float
+        public init(file: String, fileIndex: Int, start: Float, snrDb: Float) { self.file = file; self.fileIndex = fileIndex; self.start = start; self.snrDb = snrDb }
     }
 }

@@ -8,14 +8,11 @@ import PerceptCore
 ///     let noise = try AddGaussianSNR(minSnrDb: 5, maxSnrDb: 40)
 ///     add_gaussian_snr: {min_snr_db: 5, max_snr_db: 40}     # the same stage in AUG.yaml
 public struct AddGaussianSNR: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var snrDb: Float; public var seed: UInt32; public init(snrDb: Float, seed: UInt32) { self.snrDb = snrDb; self.seed = seed } }
-    public static let name = "add_gaussian_snr"
-    public static let kind = SampleKind.audio
-    public static let summary = "white noise at a random SNR (dB)"
+    public static let name = "add_gaussian_snr", kind = SampleKind.audio, summary = "white noise at a random SNR (dB)"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of adding noise"),
         ParameterSpec("min_snr_db", .float, default: 5, doc: "lowest SNR in dB"),
         ParameterSpec("max_snr_db", .float, default: 40, doc: "highest SNR in dB"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of adding noise"),
     ]
     public let p: Float
     let range: (Float, Float)
@@ -32,8 +29,6 @@ public struct AddGaussianSNR: AugmentationStage {
         try self.init(Self.parameters(["min_snr_db": .given(minSnrDb), "max_snr_db": .given(maxSnrDb), "p": .given(p)]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         let snr = rng.uniform(range.0, range.1)
         return Params(snrDb: snr, seed: rng.nextUInt32())
@@ -47,4 +42,7 @@ public struct AddGaussianSNR: AugmentationStage {
             GaussianField.add(src, into: dst, count: n, seed: params.seed, std: std)
         }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var snrDb: Float; public var seed: UInt32; public init(snrDb: Float, seed: UInt32) { self.snrDb = snrDb; self.seed = seed } }
 }

@@ -7,22 +7,15 @@ import PerceptVision
 ///     let affine = try Affine(scale: (0.9, 1.1), translatePercent: (-0.1, 0.1), rotate: (-15, 15), shear: (-8, 8))
 ///     affine: {scale: [0.9, 1.1], translate_percent: [-0.1, 0.1], rotate: [-15, 15], shear: [-8, 8]}     # in AUG.yaml
 public struct Affine: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable {
-        public var scale: Float; public var translateX: Float; public var translateY: Float
-        public var rotate: Float; public var shear: Float
-        public init(scale: Float, translateX: Float, translateY: Float, rotate: Float, shear: Float) { self.scale = scale; self.translateX = translateX; self.translateY = translateY; self.rotate = rotate; self.shear = shear }
-    }
-    public static let name = "affine"
-    public static let kind = SampleKind.image
-    public static let summary = "random scale, translation, rotation and shear"
+    public static let name = "affine", kind = SampleKind.image, summary = "random scale, translation, rotation and shear"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of transforming"),
         ParameterSpec("scale", .floatPair, default: [1, 1], doc: "zoom factor range"),
         ParameterSpec("translate_percent", .floatPair, default: [0, 0], doc: "shift range as a fraction of width / height, drawn per axis; v means [−v, v]"),
         ParameterSpec("rotate", .floatPair, default: [0, 0], doc: "angle range in degrees (counter-clockwise); v means [−v, v]"),
         ParameterSpec("shear", .floatPair, default: [0, 0], doc: "x-shear range in degrees; v means [−v, v]"),
         ParameterSpec("border_mode", .choice, default: "constant", choices: BorderChoice.names, doc: "how pixels from outside are filled"),
         ParameterSpec("fill", .float, default: 0, doc: "value for constant borders"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of transforming"),
     ]
     public let p: Float
     let scale: (Float, Float), translate: (Float, Float), rotate: (Float, Float), shear: (Float, Float)
@@ -52,8 +45,6 @@ public struct Affine: AugmentationStage {
         ]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         Params(scale: rng.uniform(scale.0, scale.1), translateX: rng.uniform(translate.0, translate.1),
                translateY: rng.uniform(translate.0, translate.1), rotate: rng.uniform(rotate.0, rotate.1),
@@ -66,5 +57,12 @@ public struct Affine: AugmentationStage {
                                         shear: Double(params.shear), tx: Double(params.translateX) * Double(s.width),
                                         ty: Double(params.translateY) * Double(s.height))
         sample.data = ImageWarp.affine(sample.data, inverse: m, border: border, fill: fill)
+    }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable {
+        public var scale: Float; public var translateX: Float; public var translateY: Float
+        public var rotate: Float; public var shear: Float
+        public init(scale: Float, translateX: Float, translateY: Float, rotate: Float, shear: Float) { self.scale = scale; self.translateX = translateX; self.translateY = translateY; self.rotate = rotate; self.shear = shear }
     }
 }

@@ -36,7 +36,8 @@ public protocol AugmentationStage: Sendable, Component {
 }
 
 extension AugmentationStage {
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { shape }
+    /// Most stages keep the shape of the kind of sample they take.
+    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
     public func skip(_ sample: inout Sample) throws {}
     public func outputShape(for shape: SampleShape, params: Params) -> SampleShape { (try? outputShape(for: shape)) ?? shape }
 
@@ -75,4 +76,16 @@ extension AugmentationStage {
         // The same sentence transforms give, vectors included.
         guard shape.kind == Self.kind else { throw SampleKind.mismatch(stage: Self.name, accepts: [Self.kind], got: shape.kind) }
     }
+}
+
+/// The drawn parameters of a stage that draws nothing besides its `p` gate (flips, polarity inversion).
+public struct NoParams: Codable, Sendable, Equatable { public init() {} }
+
+extension AugmentationStage where Params == NoParams {
+    public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { NoParams() }
+
+    /// For stages whose only option is `p`: nil takes the default in `parameters`.
+    ///
+    ///     let flip = try HorizontalFlip(p: 1)
+    public init(p: Float? = nil) throws { try self.init(Self.parameters(["p": .given(p)])) }
 }

@@ -7,16 +7,13 @@ import PerceptCore
 ///     let cutout = try CoarseDropout(numHolesRange: (1, 3), holeHeightRange: (4, 8), holeWidthRange: (4, 8))
 ///     coarse_dropout: {num_holes_range: [1, 3], hole_height_range: [4, 8], hole_width_range: [4, 8]}     # in AUG.yaml
 public struct CoarseDropout: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var holes: [Rect]; public init(holes: [Rect]) { self.holes = holes } }
-    public static let name = "coarse_dropout"
-    public static let kind = SampleKind.image
-    public static let summary = "cutout: fill random rectangles"
+    public static let name = "coarse_dropout", kind = SampleKind.image, summary = "cutout: fill random rectangles"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of cutting"),
         ParameterSpec("num_holes_range", .intPair, default: [1, 2], doc: "how many holes"),
         ParameterSpec("hole_height_range", .floatPair, default: [0.1, 0.2], doc: "hole height: pixels, or a fraction of the height"),
         ParameterSpec("hole_width_range", .floatPair, default: [0.1, 0.2], doc: "hole width: pixels, or a fraction of the width"),
         ParameterSpec("fill", .float, default: 0, doc: "value written into the holes"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of cutting"),
     ]
     public let p: Float
     let holes: (Int, Int), hh: (Float, Float), hw: (Float, Float), fill: Float
@@ -44,8 +41,6 @@ public struct CoarseDropout: AugmentationStage {
         ]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     static func size(_ r: (Float, Float), side: Int, _ rng: inout RandomStream) -> Int {
         if r.0 >= 1 && r.0 == r.0.rounded() && r.1 == r.1.rounded() { return rng.int(in: Int(r.0), Int(r.1)) }
         return Swift.max(1, Int((rng.uniform(r.0, r.1) * Float(side)).rounded()))
@@ -69,4 +64,7 @@ public struct CoarseDropout: AugmentationStage {
             for r in params.holes { r.fill(base, channels: s.channels, height: s.height, width: s.width, value: fill) }
         }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var holes: [Rect]; public init(holes: [Rect]) { self.holes = holes } }
 }

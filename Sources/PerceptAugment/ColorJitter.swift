@@ -9,34 +9,13 @@ import PerceptCore
 ///     let jitter = try ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1)
 ///     color_jitter: {brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1}     # the same stage in AUG.yaml
 public struct ColorJitter: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable {
-        public var brightness: Float; public var contrast: Float; public var saturation: Float
-        /// Hue shift as a fraction of a full turn, in [-0.5, 0.5] (absent in draws made before hue existed).
-        public var hue: Float
-        /// Order of the operations: 0 brightness, 1 contrast, 2 saturation, 3 hue.
-        public var order: [Int]
-        public init(brightness: Float, contrast: Float, saturation: Float, hue: Float = 0, order: [Int]) {
-            self.brightness = brightness; self.contrast = contrast; self.saturation = saturation; self.hue = hue; self.order = order
-        }
-
-        public init(from decoder: Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            brightness = try c.decode(Float.self, forKey: .brightness)
-            contrast = try c.decode(Float.self, forKey: .contrast)
-            saturation = try c.decode(Float.self, forKey: .saturation)
-            hue = try c.decodeIfPresent(Float.self, forKey: .hue) ?? 0
-            order = try c.decode([Int].self, forKey: .order)
-        }
-    }
-    public static let name = "color_jitter"
-    public static let kind = SampleKind.image
-    public static let summary = "random brightness, contrast, saturation and hue"
+    public static let name = "color_jitter", kind = SampleKind.image, summary = "random brightness, contrast, saturation and hue"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 1.0, doc: "probability of changing"),
         ParameterSpec("brightness", .float, default: 0, doc: "factor drawn from [max(0, 1 − v), 1 + v]"),
         ParameterSpec("contrast", .float, default: 0, doc: "factor drawn from [max(0, 1 − v), 1 + v]"),
         ParameterSpec("saturation", .float, default: 0, doc: "factor drawn from [max(0, 1 − v), 1 + v]"),
         ParameterSpec("hue", .float, default: 0, doc: "hue shift drawn from [−v, v] turns (v ≤ 0.5)"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of changing"),
     ]
     public let p: Float
     let b: Float, c: Float, s: Float, h: Float
@@ -59,8 +38,6 @@ public struct ColorJitter: AugmentationStage {
             "hue": .given(hue), "p": .given(p),
         ]))
     }
-
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         func factor(_ v: Float) -> Float { rng.uniform(Swift.max(0, 1 - v), 1 + v) }
@@ -137,6 +114,27 @@ public struct ColorJitter: AugmentationStage {
             func pick(_ k: Int) -> Float { k == 0 ? tab.0 : k == 1 ? tab.1 : k == 2 ? tab.2 : tab.3 }
             let (bi, gi, ri) = sectors[sector]
             base[i] = pick(ri); base[n + i] = pick(gi); base[2 * n + i] = pick(bi)
+        }
+    }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable {
+        public var brightness: Float; public var contrast: Float; public var saturation: Float
+        /// Hue shift as a fraction of a full turn, in [-0.5, 0.5] (absent in draws made before hue existed).
+        public var hue: Float
+        /// Order of the operations: 0 brightness, 1 contrast, 2 saturation, 3 hue.
+        public var order: [Int]
+        public init(brightness: Float, contrast: Float, saturation: Float, hue: Float = 0, order: [Int]) {
+            self.brightness = brightness; self.contrast = contrast; self.saturation = saturation; self.hue = hue; self.order = order
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            brightness = try c.decode(Float.self, forKey: .brightness)
+            contrast = try c.decode(Float.self, forKey: .contrast)
+            saturation = try c.decode(Float.self, forKey: .saturation)
+            hue = try c.decodeIfPresent(Float.self, forKey: .hue) ?? 0
+            order = try c.decode([Int].self, forKey: .order)
         }
     }
 }

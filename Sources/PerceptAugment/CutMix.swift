@@ -7,15 +7,10 @@ import PerceptCore
 ///     let cutmix = try CutMix(alpha: 1.0)
 ///     cutmix: {alpha: 1.0}     # the same stage in AUG.yaml
 public struct CutMix: BatchAugmentationStage {
-    public struct Params: Codable, Sendable, Equatable {
-        public var box: Rect; public var lambda: Float; public var permutation: [Int]
-        public init(box: Rect, lambda: Float, permutation: [Int]) { self.box = box; self.lambda = lambda; self.permutation = permutation }
-    }
-    public static let name = "cutmix"
-    public static let summary = "paste a box from another sample, mix labels by area"
+    public static let name = "cutmix", summary = "paste a box from another sample, mix labels by area"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 1.0, doc: "probability of mixing a batch"),
         ParameterSpec("alpha", .float, default: 1.0, doc: "Beta(α, α) parameter of the kept area"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of mixing a batch"),
     ]
     public let p: Float
     let alpha: Float
@@ -72,5 +67,11 @@ public struct CutMix: BatchAugmentationStage {
             }
             batch.labels[i] = blend(src.labels[i], src.labels[j], params.lambda)
         }
+    }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable {
+        public var box: Rect; public var lambda: Float; public var permutation: [Int]
+        public init(box: Rect, lambda: Float, permutation: [Int]) { self.box = box; self.lambda = lambda; self.permutation = permutation }
     }
 }

@@ -6,15 +6,12 @@ import PerceptCore
 ///     let mask = try FrequencyMasking(freqMaskParam: 15, numMasks: 2)
 ///     frequency_masking: {freq_mask_param: 15, num_masks: 2}     # the same stage in AUG.yaml
 public struct FrequencyMasking: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var bands: [MaskBand]; public init(bands: [MaskBand]) { self.bands = bands } }
-    public static let name = "frequency_masking"
-    public static let kind = SampleKind.spectrogram
-    public static let summary = "SpecAugment frequency masks"
+    public static let name = "frequency_masking", kind = SampleKind.spectrogram, summary = "SpecAugment frequency masks"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 1.0, doc: "probability of masking"),
         ParameterSpec("freq_mask_param", .int, doc: "maximum band width in bins (required)"),
         ParameterSpec("num_masks", .int, default: 1, doc: "how many bands"),
         ParameterSpec("mask_value", .float, default: 0, doc: "value written into the bands"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of masking"),
     ]
     public let p: Float
     let param: Int, count: Int, value: Float
@@ -36,8 +33,6 @@ public struct FrequencyMasking: AugmentationStage {
         ]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         Params(bands: (0..<count).map { _ in MaskBand.draw(&rng, param: param, size: shape.height) })
     }
@@ -45,4 +40,7 @@ public struct FrequencyMasking: AugmentationStage {
     public func apply(_ params: Params, to sample: inout Sample) throws {
         for b in params.bands { b.fill(&sample.data, alongRows: true, value: value) }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var bands: [MaskBand]; public init(bands: [MaskBand]) { self.bands = bands } }
 }

@@ -6,14 +6,11 @@ import PerceptCore
 ///     let gain = try Gain(minGainDb: -6, maxGainDb: 6, p: 0.5)
 ///     gain: {min_gain_db: -6, max_gain_db: 6, p: 0.5}     # the same stage in AUG.yaml
 public struct Gain: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var gainDb: Float; public init(gainDb: Float) { self.gainDb = gainDb } }
-    public static let name = "gain"
-    public static let kind = SampleKind.audio
-    public static let summary = "random gain in dB"
+    public static let name = "gain", kind = SampleKind.audio, summary = "random gain in dB"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of changing the gain"),
         ParameterSpec("min_gain_db", .float, default: -12, doc: "lowest gain in dB"),
         ParameterSpec("max_gain_db", .float, default: 12, doc: "highest gain in dB"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of changing the gain"),
     ]
     public let p: Float
     let range: (Float, Float)
@@ -30,12 +27,13 @@ public struct Gain: AugmentationStage {
         try self.init(Self.parameters(["min_gain_db": .given(minGainDb), "max_gain_db": .given(maxGainDb), "p": .given(p)]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { Params(gainDb: rng.uniform(range.0, range.1)) }
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
         let a = Float(Foundation.pow(10.0, Double(params.gainDb) / 20))
         sample.data = PixelLoops.rewritten(sample.data) { src, dst, n in PixelLoops.scaleShift(src, dst, n, a, 0, clip: false) }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var gainDb: Float; public init(gainDb: Float) { self.gainDb = gainDb } }
 }

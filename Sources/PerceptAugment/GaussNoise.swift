@@ -7,15 +7,12 @@ import PerceptCore
 ///     let noise = try GaussNoise(stdRange: (0.02, 0.1))
 ///     gauss_noise: {std_range: [0.02, 0.1]}     # the same stage in AUG.yaml
 public struct GaussNoise: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var std: Float; public var mean: Float; public var seed: UInt32; public init(std: Float, mean: Float, seed: UInt32) { self.std = std; self.mean = mean; self.seed = seed } }
-    public static let name = "gauss_noise"
-    public static let kind = SampleKind.image
-    public static let summary = "additive Gaussian noise"
+    public static let name = "gauss_noise", kind = SampleKind.image, summary = "additive Gaussian noise"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of adding noise"),
         ParameterSpec("std_range", .floatPair, default: [0.2, 0.44], doc: "standard deviation range (fraction of full scale)"),
         ParameterSpec("mean_range", .floatPair, default: [0, 0], doc: "mean range"),
         ParameterSpec("per_channel", .bool, default: true, doc: "independent noise per channel (else one plane shared)"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of adding noise"),
     ]
     public let p: Float
     let std: (Float, Float), mean: (Float, Float), perChannel: Bool
@@ -36,8 +33,6 @@ public struct GaussNoise: AugmentationStage {
             "std_range": .given(stdRange), "mean_range": .given(meanRange), "per_channel": .given(perChannel), "p": .given(p),
         ]))
     }
-
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         let s = rng.uniform(std.0, std.1), m = rng.uniform(mean.0, mean.1)
@@ -61,4 +56,7 @@ public struct GaussNoise: AugmentationStage {
             PixelLoops.clip(base, b.count)
         }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var std: Float; public var mean: Float; public var seed: UInt32; public init(std: Float, mean: Float, seed: UInt32) { self.std = std; self.mean = mean; self.seed = seed } }
 }

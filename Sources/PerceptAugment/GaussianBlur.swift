@@ -7,14 +7,11 @@ import PerceptVision
 ///     let blur = try GaussianBlur(blurLimit: (3, 7), sigmaLimit: (0.5, 3.0))
 ///     gaussian_blur: {blur_limit: [3, 7], sigma_limit: [0.5, 3.0]}     # the same stage in AUG.yaml
 public struct GaussianBlur: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var ksize: Int; public var sigma: Float; public init(ksize: Int, sigma: Float) { self.ksize = ksize; self.sigma = sigma } }
-    public static let name = "gaussian_blur"
-    public static let kind = SampleKind.image
-    public static let summary = "Gaussian blur of random size and sigma"
+    public static let name = "gaussian_blur", kind = SampleKind.image, summary = "Gaussian blur of random size and sigma"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of blurring"),
         ParameterSpec("blur_limit", .intPair, default: [3, 7], doc: "odd kernel size range; 0 derives the size from sigma"),
         ParameterSpec("sigma_limit", .floatPair, default: [0.5, 3.0], doc: "sigma range"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of blurring"),
     ]
     public let p: Float
     let sizes: [Int], sigma: (Float, Float)
@@ -36,8 +33,6 @@ public struct GaussianBlur: AugmentationStage {
         try self.init(Self.parameters(["blur_limit": .given(blurLimit), "sigma_limit": .given(sigmaLimit), "p": .given(p)]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         let k = sizes[rng.int(below: sizes.count)]
         return Params(ksize: k, sigma: rng.uniform(sigma.0, sigma.1))
@@ -46,4 +41,7 @@ public struct GaussianBlur: AugmentationStage {
     public func apply(_ params: Params, to sample: inout Sample) throws {
         sample.data = try Gaussian.blur(sample.data, sigma: Double(params.sigma), size: params.ksize, border: .reflect101)
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var ksize: Int; public var sigma: Float; public init(ksize: Int, sigma: Float) { self.ksize = ksize; self.sigma = sigma } }
 }

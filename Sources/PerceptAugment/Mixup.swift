@@ -7,12 +7,10 @@ import PerceptCore
 ///     let mixup = try Mixup(alpha: 0.4)
 ///     mixup: {alpha: 0.2}     # the same stage in AUG.yaml
 public struct Mixup: BatchAugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var lambda: Float; public var permutation: [Int]; public init(lambda: Float, permutation: [Int]) { self.lambda = lambda; self.permutation = permutation } }
-    public static let name = "mixup"
-    public static let summary = "blend pairs of samples and their labels"
+    public static let name = "mixup", summary = "blend pairs of samples and their labels"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 1.0, doc: "probability of mixing a batch"),
         ParameterSpec("alpha", .float, default: 1.0, doc: "Beta(α, α) parameter of the mixing weight"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of mixing a batch"),
     ]
     public let p: Float
     let alpha: Float
@@ -47,6 +45,9 @@ public struct Mixup: BatchAugmentationStage {
             batch.labels[i] = blend(src.labels[i], src.labels[j], l)
         }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var lambda: Float; public var permutation: [Int]; public init(lambda: Float, permutation: [Int]) { self.lambda = lambda; self.permutation = permutation } }
 }
 
 /// λ·a + (1 − λ)·b for tensors of one shape.

@@ -9,14 +9,11 @@ import PerceptCore
 ///     let pitch = try PitchShift(minSemitones: -4, maxSemitones: 4)
 ///     pitch_shift: {min_semitones: -4, max_semitones: 4}     # the same stage in AUG.yaml
 public struct PitchShift: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var semitones: Float; public init(semitones: Float) { self.semitones = semitones } }
-    public static let name = "pitch_shift"
-    public static let kind = SampleKind.audio
-    public static let summary = "pitch change in semitones, same duration"
+    public static let name = "pitch_shift", kind = SampleKind.audio, summary = "pitch change in semitones, same duration"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of shifting"),
         ParameterSpec("min_semitones", .float, default: -4, doc: "lowest shift"),
         ParameterSpec("max_semitones", .float, default: 4, doc: "highest shift"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of shifting"),
     ]
     public let p: Float
     let range: (Float, Float)
@@ -36,8 +33,6 @@ public struct PitchShift: AugmentationStage {
         try self.init(Self.parameters(["min_semitones": .given(minSemitones), "max_semitones": .given(maxSemitones), "p": .given(p)]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { Params(semitones: rng.uniform(range.0, range.1)) }
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
@@ -51,4 +46,7 @@ public struct PitchShift: AugmentationStage {
             return PhaseVocoder.fixLength(try Resampler.resample(stretched, from: from, to: to), n)
         }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var semitones: Float; public init(semitones: Float) { self.semitones = semitones } }
 }

@@ -6,14 +6,11 @@ import PerceptCore
 ///     let bc = try RandomBrightnessContrast(brightnessLimit: (-0.2, 0.2), contrastLimit: (-0.2, 0.2))
 ///     random_brightness_contrast: {brightness_limit: 0.2, contrast_limit: 0.2}     # the same stage in AUG.yaml
 public struct RandomBrightnessContrast: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var alpha: Float; public var beta: Float; public init(alpha: Float, beta: Float) { self.alpha = alpha; self.beta = beta } }
-    public static let name = "random_brightness_contrast"
-    public static let kind = SampleKind.image
-    public static let summary = "random brightness offset and contrast gain"
+    public static let name = "random_brightness_contrast", kind = SampleKind.image, summary = "random brightness offset and contrast gain"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of changing"),
         ParameterSpec("brightness_limit", .floatPair, default: [-0.2, 0.2], doc: "offset range (fraction of full scale); v means [−v, v]"),
         ParameterSpec("contrast_limit", .floatPair, default: [-0.2, 0.2], doc: "gain range minus 1; v means [−v, v]"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of changing"),
     ]
     public let p: Float
     let brightness: (Float, Float), contrast: (Float, Float)
@@ -33,8 +30,6 @@ public struct RandomBrightnessContrast: AugmentationStage {
         ]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         let alpha = 1 + rng.uniform(contrast.0, contrast.1)
         return Params(alpha: alpha, beta: rng.uniform(brightness.0, brightness.1))
@@ -43,4 +38,7 @@ public struct RandomBrightnessContrast: AugmentationStage {
     public func apply(_ params: Params, to sample: inout Sample) throws {
         sample.data = PixelLoops.rewritten(sample.data) { src, dst, n in PixelLoops.scaleShift(src, dst, n, params.alpha, params.beta, clip: true) }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var alpha: Float; public var beta: Float; public init(alpha: Float, beta: Float) { self.alpha = alpha; self.beta = beta } }
 }

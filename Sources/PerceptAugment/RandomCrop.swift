@@ -9,18 +9,15 @@ import PerceptVision
 ///     random_crop: {padding: 4, padding_mode: reflect}     # the same stage in AUG.yaml
 public struct RandomCrop: AugmentationStage {
     /// Top-left corner of the window in padded coordinates.
-    public struct Params: Codable, Sendable, Equatable { public var top: Int; public var left: Int; public init(top: Int, left: Int) { self.top = top; self.left = left } }
-    public static let name = "random_crop"
-    public static let kind = SampleKind.image
-    public static let summary = "pad, then crop a random window"
+    public static let name = "random_crop", kind = SampleKind.image, summary = "pad, then crop a random window"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 1.0, doc: "probability of cropping"),
         ParameterSpec("height", .int, doc: "window height (default: the image height)"),
         ParameterSpec("width", .int, doc: "window width (default: the image width)"),
         ParameterSpec("padding", .int, default: 0, doc: "pixels added on every side first"),
         ParameterSpec("pad_if_needed", .bool, default: false, doc: "pad more when the window is larger than the padded image"),
         ParameterSpec("padding_mode", .choice, default: "constant", choices: PaddingMode.allCases.map(\.rawValue), doc: "how padding is filled"),
         ParameterSpec("fill", .float, default: 0, doc: "value of constant padding"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of cropping"),
     ]
     public let p: Float
     let height: Int?, width: Int?, padding: Int, padIfNeeded: Bool, border: BorderMode, fill: Float
@@ -94,4 +91,7 @@ public struct RandomCrop: AugmentationStage {
         sample.data = ImageWindow.cut(sample.data, top: params.top - g.padY, left: params.left - g.padX,
                                       height: g.h, width: g.w, border: border, fill: fill)
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var top: Int; public var left: Int; public init(top: Int, left: Int) { self.top = top; self.left = left } }
 }

@@ -7,15 +7,12 @@ import PerceptCore
 ///     let erase = try RandomErasing(scale: (0.02, 0.33), ratio: (0.3, 3.3), value: 0, p: 0.5)
 ///     random_erasing: {p: 0.5, scale: [0.02, 0.33], ratio: [0.3, 3.3], value: 0}     # in AUG.yaml
 public struct RandomErasing: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var box: Rect?; public init(box: Rect?) { self.box = box } }
-    public static let name = "random_erasing"
-    public static let kind = SampleKind.image
-    public static let summary = "erase a random rectangle"
+    public static let name = "random_erasing", kind = SampleKind.image, summary = "erase a random rectangle"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of erasing"),
         ParameterSpec("scale", .floatPair, default: [0.02, 0.33], doc: "range of the erased area as a fraction of the image"),
         ParameterSpec("ratio", .floatPair, default: [0.3, 3.3], doc: "range of the aspect ratio (height / width)"),
         ParameterSpec("value", .float, default: 0, doc: "value written into the rectangle"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of erasing"),
     ]
     public let p: Float
     let scale: (Float, Float), ratio: (Float, Float), value: Float
@@ -34,8 +31,6 @@ public struct RandomErasing: AugmentationStage {
     public init(scale: (Float, Float)? = nil, ratio: (Float, Float)? = nil, value: Float? = nil, p: Float? = nil) throws {
         try self.init(Self.parameters(["scale": .given(scale), "ratio": .given(ratio), "value": .given(value), "p": .given(p)]))
     }
-
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         let h = shape.height, w = shape.width, area = Double(h * w)
@@ -58,4 +53,7 @@ public struct RandomErasing: AugmentationStage {
             if let base = b.baseAddress { r.fill(base, channels: s.channels, height: s.height, width: s.width, value: value) }
         }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var box: Rect?; public init(box: Rect?) { self.box = box } }
 }

@@ -6,13 +6,10 @@ import PerceptCore
 ///     let gamma = try RandomGamma(gammaLimit: (80, 120))
 ///     random_gamma: {gamma_limit: [80, 120]}     # the same stage in AUG.yaml
 public struct RandomGamma: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var gamma: Float; public init(gamma: Float) { self.gamma = gamma } }
-    public static let name = "random_gamma"
-    public static let kind = SampleKind.image
-    public static let summary = "random gamma curve"
+    public static let name = "random_gamma", kind = SampleKind.image, summary = "random gamma curve"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of changing"),
         ParameterSpec("gamma_limit", .floatPair, default: [80, 120], doc: "gamma range in percent"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of changing"),
     ]
     public let p: Float
     let limit: (Float, Float)
@@ -30,8 +27,6 @@ public struct RandomGamma: AugmentationStage {
         try self.init(Self.parameters(["gamma_limit": .given(gammaLimit), "p": .given(p)]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { Params(gamma: rng.uniform(limit.0, limit.1) / 100) }
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
@@ -40,4 +35,7 @@ public struct RandomGamma: AugmentationStage {
             for i in b.indices { b[i] = b[i] > 0 ? Foundation.pow(b[i], g) : 0 }
         }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var gamma: Float; public init(gamma: Float) { self.gamma = gamma } }
 }

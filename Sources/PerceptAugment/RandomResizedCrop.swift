@@ -10,19 +10,13 @@ import PerceptVision
 ///     random_resized_crop: {height: 224, width: 224, scale: [0.08, 1.0]}     # the same stage in AUG.yaml
 public struct RandomResizedCrop: AugmentationStage {
     /// The source region, in pixels.
-    public struct Params: Codable, Sendable, Equatable {
-        public var top: Int; public var left: Int; public var height: Int; public var width: Int
-        public init(top: Int, left: Int, height: Int, width: Int) { self.top = top; self.left = left; self.height = height; self.width = width }
-    }
-    public static let name = "random_resized_crop"
-    public static let kind = SampleKind.image
-    public static let summary = "crop a random area and aspect ratio, resize to a fixed size"
+    public static let name = "random_resized_crop", kind = SampleKind.image, summary = "crop a random area and aspect ratio, resize to a fixed size"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 1.0, doc: "probability of cropping (else the image is only resized)"),
         ParameterSpec("height", .int, doc: "output height (required)"),
         ParameterSpec("width", .int, doc: "output width (required)"),
         ParameterSpec("scale", .floatPair, default: [0.08, 1.0], doc: "range of the region's area as a fraction of the image"),
         ParameterSpec("ratio", .floatPair, default: [0.75, 1.3333333], doc: "range of the region's aspect ratio (width / height)"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of cropping (else the image is only resized)"),
     ]
     public let p: Float
     let height: Int, width: Int, scale: (Float, Float), ratio: (Float, Float)
@@ -93,5 +87,11 @@ public struct RandomResizedCrop: AugmentationStage {
     /// Without the crop the whole image is still resized, so the output size never depends on `p`.
     public func skip(_ sample: inout Sample) throws {
         sample.data = try Resize.resize(sample.data, height: height, width: width, method: .bilinear)
+    }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable {
+        public var top: Int; public var left: Int; public var height: Int; public var width: Int
+        public init(top: Int, left: Int, height: Int, width: Int) { self.top = top; self.left = left; self.height = height; self.width = width }
     }
 }

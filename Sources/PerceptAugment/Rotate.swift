@@ -7,15 +7,12 @@ import PerceptVision
 ///     let rotate = try Rotate(limit: (-15, 15), borderMode: .reflect101)
 ///     rotate: {limit: 15, border_mode: reflect_101}     # the same stage in AUG.yaml
 public struct Rotate: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var angle: Float; public init(angle: Float) { self.angle = angle } }
-    public static let name = "rotate"
-    public static let kind = SampleKind.image
-    public static let summary = "rotate by a random angle (degrees) about the centre"
+    public static let name = "rotate", kind = SampleKind.image, summary = "rotate by a random angle (degrees) about the centre"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of rotating"),
         ParameterSpec("limit", .floatPair, default: [-90, 90], doc: "angle range in degrees; one value v means [−v, v]"),
         ParameterSpec("border_mode", .choice, default: "constant", choices: BorderChoice.names, doc: "how pixels from outside are filled"),
         ParameterSpec("fill", .float, default: 0, doc: "value for constant borders"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of rotating"),
     ]
     public let p: Float
     let limit: (Float, Float), border: BorderMode, fill: Float
@@ -36,8 +33,6 @@ public struct Rotate: AugmentationStage {
         ]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { Params(angle: rng.uniform(limit.0, limit.1)) }
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
@@ -45,4 +40,7 @@ public struct Rotate: AugmentationStage {
         let m = ImageWarp.inverseMatrix(width: s.width, height: s.height, angle: Double(params.angle), scale: 1, shear: 0, tx: 0, ty: 0)
         sample.data = ImageWarp.affine(sample.data, inverse: m, border: border, fill: fill)
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var angle: Float; public init(angle: Float) { self.angle = angle } }
 }

@@ -15,16 +15,13 @@ public struct Shift: AugmentationStage {
     }
 
     /// Shift in samples; positive moves the audio later.
-    public struct Params: Codable, Sendable, Equatable { public var samples: Int; public init(samples: Int) { self.samples = samples } }
-    public static let name = "shift"
-    public static let kind = SampleKind.audio
-    public static let summary = "move the audio in time (roll or zero-pad)"
+    public static let name = "shift", kind = SampleKind.audio, summary = "move the audio in time (roll or zero-pad)"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of shifting"),
         ParameterSpec("min_shift", .float, default: -0.5, doc: "smallest shift, in shift_unit"),
         ParameterSpec("max_shift", .float, default: 0.5, doc: "largest shift, in shift_unit"),
         ParameterSpec("shift_unit", .choice, default: "fraction", choices: Unit.allCases.map(\.rawValue), doc: "unit of the shift range"),
         ParameterSpec("rollover", .bool, default: true, doc: "samples pushed out re-enter on the other side (else zeros)"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of shifting"),
     ]
     public let p: Float
     let range: (Float, Float), unit: Unit, rollover: Bool
@@ -48,8 +45,6 @@ public struct Shift: AugmentationStage {
             "rollover": .given(rollover), "p": .given(p),
         ]))
     }
-
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         let v = rng.uniform(range.0, range.1)
@@ -88,4 +83,7 @@ public struct Shift: AugmentationStage {
             }
         }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var samples: Int; public init(samples: Int) { self.samples = samples } }
 }

@@ -7,16 +7,13 @@ import PerceptCore
 ///     let mask = try TimeMasking(timeMaskParam: 30, maxProportion: 0.2)
 ///     time_masking: {time_mask_param: 30, max_proportion: 0.2}     # the same stage in AUG.yaml
 public struct TimeMasking: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var bands: [MaskBand]; public init(bands: [MaskBand]) { self.bands = bands } }
-    public static let name = "time_masking"
-    public static let kind = SampleKind.spectrogram
-    public static let summary = "SpecAugment time masks"
+    public static let name = "time_masking", kind = SampleKind.spectrogram, summary = "SpecAugment time masks"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 1.0, doc: "probability of masking"),
         ParameterSpec("time_mask_param", .int, doc: "maximum band width in frames (required)"),
         ParameterSpec("max_proportion", .float, default: 1.0, doc: "upper bound on a band's width as a fraction of the frames (torchaudio's p)"),
         ParameterSpec("num_masks", .int, default: 1, doc: "how many bands"),
         ParameterSpec("mask_value", .float, default: 0, doc: "value written into the bands"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of masking"),
     ]
     public let p: Float
     let param: Int, proportion: Float, count: Int, value: Float
@@ -41,8 +38,6 @@ public struct TimeMasking: AugmentationStage {
         ]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         let t = shape.width
         let limit = proportion < 1 ? Swift.min(param, Int(Float(t) * proportion)) : param
@@ -52,4 +47,7 @@ public struct TimeMasking: AugmentationStage {
     public func apply(_ params: Params, to sample: inout Sample) throws {
         for b in params.bands { b.fill(&sample.data, alongRows: false, value: value) }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var bands: [MaskBand]; public init(bands: [MaskBand]) { self.bands = bands } }
 }

@@ -7,15 +7,12 @@ import PerceptCore
 ///     let stretch = try TimeStretch(minRate: 0.8, maxRate: 1.25, leaveLengthUnchanged: false)
 ///     time_stretch: {min_rate: 0.8, max_rate: 1.25, leave_length_unchanged: false}     # in AUG.yaml
 public struct TimeStretch: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var rate: Float; public init(rate: Float) { self.rate = rate } }
-    public static let name = "time_stretch"
-    public static let kind = SampleKind.audio
-    public static let summary = "tempo change by a phase vocoder"
+    public static let name = "time_stretch", kind = SampleKind.audio, summary = "tempo change by a phase vocoder"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 0.5, doc: "probability of stretching"),
         ParameterSpec("min_rate", .float, default: 0.8, doc: "slowest rate (< 1 is slower)"),
         ParameterSpec("max_rate", .float, default: 1.25, doc: "fastest rate"),
         ParameterSpec("leave_length_unchanged", .bool, default: true, doc: "trim or pad back to the input length"),
+        ParameterSpec("p", .float, default: 0.5, doc: "probability of stretching"),
     ]
     public let p: Float
     let range: (Float, Float), keepLength: Bool
@@ -38,8 +35,6 @@ public struct TimeStretch: AugmentationStage {
         ]))
     }
 
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
-
     public func outputShape(for shape: SampleShape, params: Params) -> SampleShape {
         guard !keepLength else { return shape }
         var s = shape
@@ -56,4 +51,7 @@ public struct TimeStretch: AugmentationStage {
             return keepLength ? PhaseVocoder.fixLength(z, n) : z
         }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var rate: Float; public init(rate: Float) { self.rate = rate } }
 }

@@ -7,13 +7,10 @@ import PerceptCore
 ///     let warp = try TimeWarp(window: 5)
 ///     time_warp: {window: 5}     # the same stage in AUG.yaml
 public struct TimeWarp: AugmentationStage {
-    public struct Params: Codable, Sendable, Equatable { public var center: Int; public var distance: Int; public init(center: Int, distance: Int) { self.center = center; self.distance = distance } }
-    public static let name = "time_warp"
-    public static let kind = SampleKind.spectrogram
-    public static let summary = "SpecAugment time warping"
+    public static let name = "time_warp", kind = SampleKind.spectrogram, summary = "SpecAugment time warping"
     public static let parameters = [
-        ParameterSpec("p", .float, default: 1.0, doc: "probability of warping"),
         ParameterSpec("window", .int, default: 5, doc: "W: largest move in frames (SpecAugment uses 80 for 100 fps)"),
+        ParameterSpec("p", .float, default: 1.0, doc: "probability of warping"),
     ]
     public let p: Float
     let window: Int
@@ -29,8 +26,6 @@ public struct TimeWarp: AugmentationStage {
     public init(window: Int? = nil, p: Float? = nil) throws {
         try self.init(Self.parameters(["window": .given(window), "p": .given(p)]))
     }
-
-    public func outputShape(for shape: SampleShape) throws -> SampleShape { try checkKind(shape); return shape }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         let t = shape.width
@@ -71,4 +66,7 @@ public struct TimeWarp: AugmentationStage {
             }
         }
     }
+
+    /// The drawn parameters of one application (logged and replayed as JSON).
+    public struct Params: Codable, Sendable, Equatable { public var center: Int; public var distance: Int; public init(center: Int, distance: Int) { self.center = center; self.distance = distance } }
 }

@@ -37,8 +37,7 @@ final class ElementwiseState {
 ///
 ///     let relu = ReLU()
 public final class ReLU: Layer {
-    public static let name = "relu"
-    public static let summary = "rectified linear unit max(0, x)"
+    public static let name = "relu", summary = "rectified linear unit max(0, x)"
     public static let parameters: [ParameterSpec] = []
     public let values: [String: Value]
     let st = ElementwiseState()
@@ -62,8 +61,7 @@ public final class ReLU: Layer {
 ///
 ///     let lrelu = try LeakyReLU(negativeSlope: 0.1)
 public final class LeakyReLU: Layer {
-    public static let name = "leaky_relu"
-    public static let summary = "leaky rectifier: x > 0 ? x : negative_slope * x"
+    public static let name = "leaky_relu", summary = "leaky rectifier: x > 0 ? x : negative_slope * x"
     public static let aliases = ["leakyrelu"]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("negative_slope", .float, default: "0.01", doc: "slope for negative inputs"),
@@ -89,8 +87,7 @@ public final class LeakyReLU: Layer {
 ///
 ///     let elu = try ELU(alpha: 0.5)
 public final class ELU: Layer {
-    public static let name = "elu"
-    public static let summary = "exponential linear unit: x > 0 ? x : alpha * (exp(x) - 1)"
+    public static let name = "elu", summary = "exponential linear unit: x > 0 ? x : alpha * (exp(x) - 1)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("alpha", .float, default: "1.0", doc: "saturation value for negative inputs"),
     ]
@@ -115,8 +112,7 @@ public final class ELU: Layer {
 ///
 ///     let s = Sigmoid()
 public final class Sigmoid: Layer {
-    public static let name = "sigmoid"
-    public static let summary = "logistic function 1 / (1 + exp(-x))"
+    public static let name = "sigmoid", summary = "logistic function 1 / (1 + exp(-x))"
     public static let parameters: [ParameterSpec] = []
     public let values: [String: Value]
     let st = ElementwiseState()
@@ -136,8 +132,7 @@ public final class Sigmoid: Layer {
 ///
 ///     let t = Tanh()
 public final class Tanh: Layer {
-    public static let name = "tanh"
-    public static let summary = "hyperbolic tangent"
+    public static let name = "tanh", summary = "hyperbolic tangent"
     public static let parameters: [ParameterSpec] = []
     public let values: [String: Value]
     let st = ElementwiseState()

@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let pool = try AvgPool2D(kernelSize: 2)
 public final class AvgPool2D: Layer {
-    public static let name = "avgpool2d"
-    public static let summary = "2-D average pooling (PyTorch AvgPool2d)"
+    public static let name = "avgpool2d", summary = "2-D average pooling (PyTorch AvgPool2d)"
     public static let aliases = ["avgpool", "avg_pool2d"]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("kernel_size", .intPair, doc: "window: k or kh,kw"),

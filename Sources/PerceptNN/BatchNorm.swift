@@ -145,8 +145,7 @@ public class BatchNormBase: StatefulLayer {
 ///
 ///     let bn = try BatchNorm1D(momentum: 0.05)
 public final class BatchNorm1D: BatchNormBase, Layer, BatchValidating {
-    public static let name = "batchnorm1d"
-    public static let summary = "batch normalisation of [C] or [C, L] (PyTorch BatchNorm1d)"
+    public static let name = "batchnorm1d", summary = "batch normalisation of [C] or [C, L] (PyTorch BatchNorm1d)"
     public static let parameters: [ParameterSpec] = BatchNormBase.specs
     public required init(_ params: Parameters) throws { try super.init(params, owner: Self.name) }
 
@@ -171,8 +170,7 @@ public final class BatchNorm1D: BatchNormBase, Layer, BatchValidating {
 ///
 ///     let bn = try BatchNorm2D()
 public final class BatchNorm2D: BatchNormBase, Layer, BatchValidating {
-    public static let name = "batchnorm2d"
-    public static let summary = "batch normalisation of [C, H, W] (PyTorch BatchNorm2d)"
+    public static let name = "batchnorm2d", summary = "batch normalisation of [C, H, W] (PyTorch BatchNorm2d)"
     public static let parameters: [ParameterSpec] = BatchNormBase.specs
     public required init(_ params: Parameters) throws { try super.init(params, owner: Self.name) }
 

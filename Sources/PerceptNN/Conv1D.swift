@@ -8,8 +8,7 @@ import PerceptCore
 ///
 ///     let conv = try Conv1D(outChannels: 64, kernelSize: 5, padding: .same)
 public final class Conv1D: Layer {
-    public static let name = "conv1d"
-    public static let summary = "1-D convolution over time, [C, T] (PyTorch Conv1d)"
+    public static let name = "conv1d", summary = "1-D convolution over time, [C, T] (PyTorch Conv1d)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("out_channels", .int, doc: "number of output channels"),
         ParameterSpec("kernel_size", .int, doc: "kernel length in frames"),

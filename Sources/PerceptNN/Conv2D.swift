@@ -13,8 +13,7 @@ import PerceptCore
 ///
 ///     let conv = try Conv2D(outChannels: 32, kernelSize: 5, padding: .same)
 public final class Conv2D: Layer {
-    public static let name = "conv2d"
-    public static let summary = "2-D convolution (PyTorch Conv2d)"
+    public static let name = "conv2d", summary = "2-D convolution (PyTorch Conv2d)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("out_channels", .int, doc: "number of output channels"),
         ParameterSpec("kernel_size", .intPair, doc: "kernel size: k or kh,kw"),

@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let fc = try Dense(outFeatures: 10)
 public final class Dense: Layer {
-    public static let name = "dense"
-    public static let summary = "fully connected layer (PyTorch Linear)"
+    public static let name = "dense", summary = "fully connected layer (PyTorch Linear)"
     public static let aliases = ["linear"]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("out_features", .int, doc: "number of outputs"),

@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let drop = try Dropout(p: 0.25)
 public final class Dropout: Layer {
-    public static let name = "dropout"
-    public static let summary = "randomly zero elements while training (inverted scaling)"
+    public static let name = "dropout", summary = "randomly zero elements while training (inverted scaling)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("p", .float, default: "0.5", doc: "probability of zeroing an element, in [0, 1)"),
     ]

@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let flat = Flatten()
 public final class Flatten: Layer {
-    public static let name = "flatten"
-    public static let summary = "reshape each sample to one dimension"
+    public static let name = "flatten", summary = "reshape each sample to one dimension"
     public static let parameters: [ParameterSpec] = []
     public let values: [String: Value]
 

@@ -10,8 +10,7 @@ import PerceptCore
 ///
 ///     let gru = try GRU(hiddenSize: 64, returnSequences: true)
 public final class GRU: RecurrentLayer, Layer {
-    public static let name = "gru"
-    public static let summary = "GRU over [frames, features] (PyTorch nn.GRU, gates r, z, n)"
+    public static let name = "gru", summary = "GRU over [frames, features] (PyTorch nn.GRU, gates r, z, n)"
     public static let parameters: [ParameterSpec] = RecurrentOptions.specs
 
     public required init(_ params: Parameters) throws { try super.init(params, kind: .gru, owner: Self.name) }

@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let gap = GlobalAvgPool()
 public final class GlobalAvgPool: Layer {
-    public static let name = "global_avg_pool"
-    public static let summary = "mean over all positions per channel, [C, H, W] -> [C]"
+    public static let name = "global_avg_pool", summary = "mean over all positions per channel, [C, H, W] -> [C]"
     public static let aliases = ["global_avgpool"]
     public static let parameters: [ParameterSpec] = []
 

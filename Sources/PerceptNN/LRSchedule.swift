@@ -6,8 +6,7 @@ import PerceptCore
 ///
 ///     var s = try LRSchedule(["kind": "cosine", "t_max": 10])
 public struct LRSchedule: Sendable, Equatable, Component {
-    public static let name = "schedule"
-    public static let summary = "learning rate per epoch, with optional warm-up"
+    public static let name = "schedule", summary = "learning rate per epoch, with optional warm-up"
     public enum Kind: String, CaseIterable, Sendable { case constant, step, exponential, cosine, plateau }
 
     public static let parameters: [ParameterSpec] = [

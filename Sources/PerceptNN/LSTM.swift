@@ -16,8 +16,7 @@ import PerceptCore
 ///
 ///     let lstm = try LSTM(hiddenSize: 128, bidirectional: true)
 public final class LSTM: RecurrentLayer, Layer {
-    public static let name = "lstm"
-    public static let summary = "LSTM over [frames, features] (PyTorch nn.LSTM, gates i, f, g, o)"
+    public static let name = "lstm", summary = "LSTM over [frames, features] (PyTorch nn.LSTM, gates i, f, g, o)"
     public static let parameters: [ParameterSpec] = RecurrentOptions.specs
 
     public required init(_ params: Parameters) throws { try super.init(params, kind: .lstm, owner: Self.name) }

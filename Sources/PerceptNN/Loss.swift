@@ -48,8 +48,7 @@ extension Registry where Product == any Loss {
 ///
 ///     let loss = try CrossEntropyLoss(labelSmoothing: 0.1)
 public final class CrossEntropyLoss: Loss {
-    public static let name = "cross_entropy"
-    public static let summary = "softmax cross-entropy on logits, optional label smoothing"
+    public static let name = "cross_entropy", summary = "softmax cross-entropy on logits, optional label smoothing"
     public static let aliases = ["softmax_cross_entropy"]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("label_smoothing", .float, default: "0", doc: "mass spread uniformly over all classes, in [0, 1]"),
@@ -96,8 +95,7 @@ public final class CrossEntropyLoss: Loss {
 ///
 ///     let loss = BCEWithLogitsLoss()
 public final class BCEWithLogitsLoss: Loss {
-    public static let name = "bce_with_logits"
-    public static let summary = "binary cross-entropy on logits (multi-label)"
+    public static let name = "bce_with_logits", summary = "binary cross-entropy on logits (multi-label)"
     public static let aliases = ["bce"]
     public static let parameters: [ParameterSpec] = []
     public let values: [String: Value]
@@ -117,8 +115,7 @@ public final class BCEWithLogitsLoss: Loss {
 ///
 ///     let loss = MSELoss()
 public final class MSELoss: Loss {
-    public static let name = "mse"
-    public static let summary = "mean squared error"
+    public static let name = "mse", summary = "mean squared error"
     public static let aliases = ["l2"]
     public static let parameters: [ParameterSpec] = []
     public let values: [String: Value]
@@ -136,8 +133,7 @@ public final class MSELoss: Loss {
 ///
 ///     let loss = MAELoss()
 public final class MAELoss: Loss {
-    public static let name = "mae"
-    public static let summary = "mean absolute error"
+    public static let name = "mae", summary = "mean absolute error"
     public static let aliases = ["l1"]
     public static let parameters: [ParameterSpec] = []
     public let values: [String: Value]
@@ -156,8 +152,7 @@ public final class MAELoss: Loss {
 ///
 ///     let loss = try HingeLoss(margin: 0.5)
 public final class HingeLoss: Loss {
-    public static let name = "hinge"
-    public static let summary = "multiclass hinge (SVM) loss"
+    public static let name = "hinge", summary = "multiclass hinge (SVM) loss"
     public static let aliases = ["multi_margin", "svm"]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("margin", .float, default: "1", doc: "required score gap to the true class"),

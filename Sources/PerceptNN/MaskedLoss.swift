@@ -10,8 +10,7 @@ import PerceptCore
 ///
 ///     let loss = try MaskedCrossEntropyLoss(classes: 10)
 public final class MaskedCrossEntropyLoss: Loss {
-    public static let name = "masked_cross_entropy"
-    public static let summary = "per-frame cross-entropy over [T, classes] ignoring padded frames"
+    public static let name = "masked_cross_entropy", summary = "per-frame cross-entropy over [T, classes] ignoring padded frames"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("classes", .int, doc: "classes per frame (the last axis of the output)"),
     ]

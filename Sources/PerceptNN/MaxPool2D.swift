@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let pool = try MaxPool2D(kernelSize: 2)
 public final class MaxPool2D: Layer {
-    public static let name = "maxpool2d"
-    public static let summary = "2-D max pooling (PyTorch MaxPool2d)"
+    public static let name = "maxpool2d", summary = "2-D max pooling (PyTorch MaxPool2d)"
     public static let aliases = ["maxpool", "max_pool2d"]
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("kernel_size", .intPair, doc: "window: k or kh,kw"),

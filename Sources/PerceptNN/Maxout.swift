@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let mo = try Maxout(poolSize: 2)
 public final class Maxout: Layer {
-    public static let name = "maxout"
-    public static let summary = "max over groups of pool_size consecutive channels/features"
+    public static let name = "maxout", summary = "max over groups of pool_size consecutive channels/features"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("pool_size", .int, default: "2", doc: "channels per group (the k of maxout)"),
     ]

@@ -15,8 +15,7 @@ import PerceptCore
 ///
 ///     residual: {body: [{conv2d: {out_channels: 16, kernel_size: 3, padding: 1}}, batchnorm2d, relu]}
 public final class Residual: Layer, StatefulLayer, BatchValidating {
-    public static let name = "residual"
-    public static let summary = "skip connection around a list of layers: act(body(x) + x)"
+    public static let name = "residual", summary = "skip connection around a list of layers: act(body(x) + x)"
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("body", .layers, doc: "the layers of the main path, a layer list"),
         ParameterSpec("activation", .choice, default: "relu", choices: ["relu", "none"], doc: "applied after the sum"),

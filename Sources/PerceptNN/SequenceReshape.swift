@@ -7,8 +7,7 @@ import PerceptCore
 ///
 ///     let seq = ToSequence()
 public final class ToSequence: Layer {
-    public static let name = "to_sequence"
-    public static let summary = "reshape a [C, F, T] feature map (or [C, T]) to a sequence [T, C·F]"
+    public static let name = "to_sequence", summary = "reshape a [C, F, T] feature map (or [C, T]) to a sequence [T, C·F]"
     public static let parameters: [ParameterSpec] = []
     public let values: [String: Value]
     private var rows = 0, frames = 0

@@ -6,8 +6,7 @@ import PerceptCore
 ///
 ///     let sm = Softmax()
 public final class Softmax: Layer {
-    public static let name = "softmax"
-    public static let summary = "softmax over the channel/feature axis"
+    public static let name = "softmax", summary = "softmax over the channel/feature axis"
     public static let parameters: [ParameterSpec] = []
     public let values: [String: Value]
     private var c = 0, inner = 1

@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let d = try DeltaStage(width: 9, order: 2).apply(mfccs)
 public struct DeltaStage: Transform {
-    public static let name = "delta"
-    public static let summary = "local derivative along time of each channel as librosa.feature.delta (mode 'interp'): the same shape"
+    public static let name = "delta", summary = "local derivative along time of each channel as librosa.feature.delta (mode 'interp'): the same shape"
     public static let accepts: [SampleKind] = [.spectrogram]
     public static let parameters = [
         ParameterSpec("width", .int, default: "9", doc: "frames in the derivative's window (odd, ≥ 3)"),

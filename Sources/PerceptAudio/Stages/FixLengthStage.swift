@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let clip = try FixLengthStage(size: 16000).apply(sample)     // exactly 1 s at 16 kHz
 public struct FixLengthStage: Transform {
-    public static let name = "fix_length"
-    public static let summary = "cut or zero-pad the last axis to a fixed length, as librosa.util.fix_length"
+    public static let name = "fix_length", summary = "cut or zero-pad the last axis to a fixed length, as librosa.util.fix_length"
     public static let accepts: [SampleKind] = [.audio, .spectrogram]
     public static let parameters = [
         ParameterSpec("size", .int, doc: "length of the last axis after the stage (required)"),

@@ -6,8 +6,7 @@ import PerceptCore
 ///
 ///     let m = try MFCCStage(nMFCC: 13, lifter: 22, deltas: 2)
 public struct MFCCStage: Transform {
-    public static let name = "mfcc"
-    public static let summary = "MFCCs of each channel as librosa.feature.mfcc, optionally with deltas stacked below: (C, n_mfcc · (1 + deltas), frames)"
+    public static let name = "mfcc", summary = "MFCCs of each channel as librosa.feature.mfcc, optionally with deltas stacked below: (C, n_mfcc · (1 + deltas), frames)"
     public static let accepts: [SampleKind] = [.audio]
     public static let parameters = STFTStageOptions.specs(defaultHop: 512) + MelStageOptions.specs + [
         ParameterSpec("top_db", .float, default: "80", doc: "floor of the log-mel at max - top_db ('none' for no floor)"),

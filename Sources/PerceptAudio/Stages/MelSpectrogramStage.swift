@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let m = try MelSpectrogramStage(nFFT: 512, hopLength: 160, nMels: 64, db: true)
 public struct MelSpectrogramStage: Transform {
-    public static let name = "melspectrogram"
-    public static let summary = "mel spectrogram of each channel as librosa.feature.melspectrogram, optionally in dB: (C, n_mels, frames)"
+    public static let name = "melspectrogram", summary = "mel spectrogram of each channel as librosa.feature.melspectrogram, optionally in dB: (C, n_mels, frames)"
     public static let accepts: [SampleKind] = [.audio]
     public static let parameters = STFTStageOptions.specs(defaultHop: 512) + MelStageOptions.specs + [
         ParameterSpec("db", .bool, default: "false", doc: "convert with power_to_db (ref 1, amin 1e-10)"),

@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let s = try SpectrogramStage(nFFT: 512, power: 1).apply(try Sample(audio: y, sampleRate: 16000))
 public struct SpectrogramStage: Transform {
-    public static let name = "spectrogram"
-    public static let summary = "STFT magnitude or power of each channel, as abs(librosa.stft(y)) ** power: (C, 1 + n_fft/2, frames)"
+    public static let name = "spectrogram", summary = "STFT magnitude or power of each channel, as abs(librosa.stft(y)) ** power: (C, 1 + n_fft/2, frames)"
     public static let accepts: [SampleKind] = [.audio]
     public static let parameters = STFTStageOptions.specs(defaultHop: nil)
 

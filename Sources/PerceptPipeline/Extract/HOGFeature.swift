@@ -7,8 +7,7 @@ import PerceptVision
 ///
 ///     percept extract hog digit.png -o h.npy --pixels-per-cell 7 --cells-per-block 2 --png glyphs.png
 public struct HOGFeature: FeatureExtractor {
-    public static let name = "hog"
-    public static let summary = "histograms of oriented gradients as skimage.feature.hog(feature_vector=True): 1-D vector"
+    public static let name = "hog", summary = "histograms of oriented gradients as skimage.feature.hog(feature_vector=True): 1-D vector"
     public static let inputKind = InputKind.image
     public static let parameters = HOGStage.parameters
 

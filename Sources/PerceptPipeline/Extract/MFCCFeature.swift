@@ -7,8 +7,7 @@ import PerceptCore
 ///
 ///     percept extract mfcc a.wav -o a.npy --n-mfcc 13 --lifter 22 --deltas 2
 public struct MFCCFeature: FeatureExtractor {
-    public static let name = "mfcc"
-    public static let summary = "MFCCs as librosa.feature.mfcc: (n_mfcc, frames)"
+    public static let name = "mfcc", summary = "MFCCs as librosa.feature.mfcc: (n_mfcc, frames)"
     public static let inputKind = InputKind.audio
     public static let parameters = AudioOptions.specs(MFCCStage.parameters)
 

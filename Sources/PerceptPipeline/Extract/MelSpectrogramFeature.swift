@@ -6,8 +6,7 @@ import PerceptCore
 ///
 ///     percept extract melspectrogram a.wav -o a.npy --n-fft 512 --hop-length 160 --n-mels 64 --db
 public struct MelSpectrogramFeature: FeatureExtractor {
-    public static let name = "melspectrogram"
-    public static let summary = "mel spectrogram as librosa.feature.melspectrogram, optionally in dB: (n_mels, frames)"
+    public static let name = "melspectrogram", summary = "mel spectrogram as librosa.feature.melspectrogram, optionally in dB: (n_mels, frames)"
     public static let inputKind = InputKind.audio
     public static let parameters = AudioOptions.specs(MelSpectrogramStage.parameters)
 

@@ -6,8 +6,7 @@ import PerceptVision
 ///
 ///     percept extract pyramid photo.png -o p.npz --levels 4 --png levels.png
 public struct PyramidFeature: FeatureExtractor {
-    public static let name = "pyramid"
-    public static let summary = "Gaussian pyramid as repeated cv2.pyrDown: .npz with level_0 (the input) … level_{N-1}"
+    public static let name = "pyramid", summary = "Gaussian pyramid as repeated cv2.pyrDown: .npz with level_0 (the input) … level_{N-1}"
     public static let inputKind = InputKind.image
     public static let parameters = [
         ParameterSpec("levels", .int, default: "4", doc: "number of levels, the input included (each halves the size, rounding up)"),

@@ -7,8 +7,7 @@ import PerceptVision
 ///
 ///     percept extract sobel photo.png -o g.npy --mode magnitude --png panel.png
 public struct SobelFeature: FeatureExtractor {
-    public static let name = "sobel"
-    public static let summary = "Sobel derivatives as cv2.Sobel(ksize=3): (2, H, W) gx, gy, or (H, W) magnitude / direction"
+    public static let name = "sobel", summary = "Sobel derivatives as cv2.Sobel(ksize=3): (2, H, W) gx, gy, or (H, W) magnitude / direction"
     public static let inputKind = InputKind.image
     public static let parameters = SobelStage.parameters
 

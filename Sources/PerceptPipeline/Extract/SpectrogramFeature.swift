@@ -6,8 +6,7 @@ import PerceptCore
 ///
 ///     percept extract spectrogram a.wav -o a.npy --n-fft 512 --power 1
 public struct SpectrogramFeature: FeatureExtractor {
-    public static let name = "spectrogram"
-    public static let summary = "STFT magnitude or power, as abs(librosa.stft(y)) ** power: (1 + n_fft/2, frames)"
+    public static let name = "spectrogram", summary = "STFT magnitude or power, as abs(librosa.stft(y)) ** power: (1 + n_fft/2, frames)"
     public static let inputKind = InputKind.audio
     public static let parameters = AudioOptions.specs(SpectrogramStage.parameters)
 

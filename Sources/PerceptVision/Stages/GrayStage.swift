@@ -6,8 +6,7 @@ import PerceptCore
 ///
 ///     let g = try GrayStage().apply(try Sample(image: rgb))
 public struct GrayStage: Transform {
-    public static let name = "gray"
-    public static let summary = "BT.601 luma (0.299 R + 0.587 G + 0.114 B), alpha dropped: (1, H, W)"
+    public static let name = "gray", summary = "BT.601 luma (0.299 R + 0.587 G + 0.114 B), alpha dropped: (1, H, W)"
     public static let accepts: [SampleKind] = [.image]
     public static let parameters: [ParameterSpec] = []
     public static let aliases = ["grayscale", "rgb2gray"]

@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let v = try HOGStage(pixelsPerCell: 7, cellsPerBlock: 2).apply(digit)
 public struct HOGStage: Transform {
-    public static let name = "hog"
-    public static let summary = "histograms of oriented gradients as skimage.feature.hog(feature_vector=True): a vector"
+    public static let name = "hog", summary = "histograms of oriented gradients as skimage.feature.hog(feature_vector=True): a vector"
     public static let accepts: [SampleKind] = [.image]
     public static let parameters = [
         ParameterSpec("orientations", .int, default: "9", doc: "number of orientation bins over 0–180°"),

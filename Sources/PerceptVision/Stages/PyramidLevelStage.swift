@@ -5,8 +5,7 @@ import PerceptCore
 ///
 ///     let quarter = try PyramidLevelStage(level: 2).apply(photo)
 public struct PyramidLevelStage: Transform {
-    public static let name = "pyramid_level"
-    public static let summary = "one Gaussian pyramid level, cv2.pyrDown applied `level` times: (C, ⌈H/2^level⌉, ⌈W/2^level⌉)"
+    public static let name = "pyramid_level", summary = "one Gaussian pyramid level, cv2.pyrDown applied `level` times: (C, ⌈H/2^level⌉, ⌈W/2^level⌉)"
     public static let accepts: [SampleKind] = [.image]
     public static let aliases = ["pyr_down"]
     public static let parameters = [

@@ -6,8 +6,7 @@ import PerceptCore
 ///
 ///     let edges = try SobelStage(mode: "magnitude").apply(gray)
 public struct SobelStage: Transform {
-    public static let name = "sobel"
-    public static let summary = "Sobel derivatives of every plane as cv2.Sobel(ksize=3): (2C, H, W) gx then gy, or (C, H, W) magnitude / direction"
+    public static let name = "sobel", summary = "Sobel derivatives of every plane as cv2.Sobel(ksize=3): (2C, H, W) gx then gy, or (C, H, W) magnitude / direction"
     public static let accepts: [SampleKind] = [.image]
     public static let parameters = [
         ParameterSpec("border", .choice, default: "reflect101", choices: BorderMode.allCases.map(\.rawValue),
