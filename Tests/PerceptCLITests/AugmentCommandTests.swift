@@ -46,7 +46,8 @@ final class AugmentCommandTests: CLITestCase {
     func testShippedPipelinesRunOnTheSamplesTheyAreMeantFor() throws {
         let pipelines = Self.root + "/Pipelines/augment"
         let shipped = try FileManager.default.contentsOfDirectory(atPath: pipelines).filter { $0.hasSuffix(".yaml") }.sorted()
-        let inputs = ["digits.yaml": "digits/3/0003.png", "photos.yaml": "images/coffee.png", "speech.yaml": "spoken/3/en+f1_200_80.wav"]
+        let inputs = ["digits.yaml": "digits/3/0003.png", "photos.yaml": "images/coffee.png", "speech.yaml": "spoken/3/en+f1_200_80.wav",
+                      "speech-logmel.yaml": "spoken/3/en+f1_200_80.wav"]
         XCTAssertEqual(shipped, inputs.keys.sorted(), "every shipped configuration is exercised here")
         for name in shipped {
             let r = try run(["augment", sample(inputs[name]!), "-o", path(name), "--config", pipelines + "/" + name, "--copies", "1"])
@@ -55,6 +56,8 @@ final class AugmentCommandTests: CLITestCase {
         // photos.yaml resizes its crops back to the photo's size.
         let photo = try ImageFile.read(sample("images/coffee.png")).pixels, variant = try ImageFile.read(path("photos.yaml/coffee_1.png")).pixels
         XCTAssertEqual(variant.shape, photo.shape)
+        // speech-logmel.yaml ends in a feature: its variants are [1, 64, 101] log-mel arrays.
+        XCTAssertEqual(try Npy.loadTensor(path("speech-logmel.yaml/en+f1_200_80_1.npy")).shape, [1, 64, 101])
     }
 
     func testThreadCountDoesNotChangeTheFiles() throws {
