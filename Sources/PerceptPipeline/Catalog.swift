@@ -11,6 +11,18 @@ public enum Catalog {
     public enum Kind: String, CaseIterable, Sendable {
         case feature, stage, transform, layer, loss, optimizer, schedule
 
+        /// A kind by its name, singular or plural as in the headings (`layer`, `layers`, `losses`).
+        ///
+        ///     Catalog.Kind(named: "losses")   // .loss
+        public init?(named name: String) {
+            let key = Registry<Any>.normalized(name)
+            guard let k = Kind.allCases.first(where: { key == $0.rawValue || key == $0.plural }) else { return nil }
+            self = k
+        }
+
+        /// `layers`, `losses`.
+        public var plural: String { self == .loss ? "losses" : rawValue + "s" }
+
         var title: String {
             switch self {
             case .feature: return "Features (`percept extract FEATURE`)"

@@ -9,7 +9,7 @@ struct ListCommand: ParsableCommand {
         abstract: "List features, transforms, augmentation stages, layers, losses, optimizers and schedules, or show one's options."
     )
 
-    @Argument(help: "A name to describe (e.g. mfcc, random_crop, conv2d, adam), or a kind: feature, transform, stage, layer, loss, optimizer, schedule.")
+    @Argument(help: "A name to describe (e.g. mfcc, random_crop, conv2d, adam), or a kind: features, transforms, stages, layers, losses, optimizers, schedules.")
     var name: String?
 
     @Flag(help: "Print the whole catalogue as Markdown (docs/reference.md).")
@@ -18,7 +18,7 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         if markdown { print(Catalog.markdown); return }
         guard let name else { print(Catalog.listing()); return }
-        if let kind = Catalog.Kind(rawValue: name) { print(Catalog.listing(kind: kind)); return }
+        if let kind = Catalog.Kind(named: name) { print(Catalog.listing(kind: kind)); return }
         print(try Catalog.lookup(name).map(Catalog.describe).joined(separator: "\n\n"))
     }
 }

@@ -25,6 +25,16 @@ func printError(_ message: String) {
 enum Main {
     static func main() {
         Runtime.start()
+        // ArgumentParser reads an unknown first word as an argument and complains about the next
+        // option instead (`Unknown option '-o'`): name the command that does not exist.
+        let args = CommandLine.arguments.dropFirst()
+        if let word = args.first, !word.hasPrefix("-") {
+            let known = PerceptCommand.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+            if !known.contains(word) {
+                printError("percept: error: unknown command '\(word)'\(didYouMean(word, in: known)) (see 'percept --help')")
+                exit(2)
+            }
+        }
         do {
             var command = try PerceptCommand.parseAsRoot()
             try command.run()

@@ -83,6 +83,24 @@ final class ListCommandTests: CLITestCase {
         try assertBadInput(["list", "adamm"], names: "adamm", "did you mean 'adam'")
     }
 
+    func testKindsAreListedBySingularOrPluralName() throws {
+        for (word, heading) in [("layers", "Layers"), ("layer", "Layers"), ("losses", "Losses"), ("transforms", "Transforms"), ("stages", "Augmentation stages")] {
+            let r = try run(["list", word])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stdout.hasPrefix(heading), "\(word): \(r.stdout.prefix(80))")
+        }
+        let layers = try run(["list", "layers"]).stdout
+        XCTAssertTrue(layers.contains("  conv2d "), layers)
+        XCTAssertFalse(layers.contains("  adam "), layers)
+    }
+
+    func testAnUnknownCommandIsNamedWithTheClosestOne() throws {
+        let r = try run(["extrct", "a.wav", "-o", "b.npy"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(r.stderr, "percept: error: unknown command 'extrct' (did you mean 'extract'?) (see 'percept --help')\n")
+        XCTAssertEqual(try run(["help"]).status, 0)
+    }
+
     func testReferenceDocMatchesTheCode() throws {
         let generated = try run(["list", "--markdown"]).stdout
         let committed = String(decoding: FileManager.default.contents(atPath: Self.root + "/docs/reference.md") ?? Data(), as: UTF8.self)
