@@ -44,8 +44,8 @@ public final class ReLU: Layer {
     /// Set by `Sequential` when the previous Conv2D/Dense applies this ReLU itself.
     var fusedIntoPrevious = false
     public init(_ params: Parameters) throws { values = params.values }
-    /// No options, so nothing can be invalid.
-    public convenience init() { try! self.init(Self.parameters([:])) }
+    /// No options: the same as the registry builds from an empty option list.
+    public init() { values = [:] }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
         if fusedIntoPrevious { return x }
@@ -117,8 +117,8 @@ public final class Sigmoid: Layer {
     public let values: [String: Value]
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values }
-    /// No options, so nothing can be invalid.
-    public convenience init() { try! self.init(Self.parameters([:])) }
+    /// No options: the same as the registry builds from an empty option list.
+    public init() { values = [:] }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
         st.map(x, batch) { stableSigmoid($0) }
@@ -137,8 +137,8 @@ public final class Tanh: Layer {
     public let values: [String: Value]
     let st = ElementwiseState()
     public init(_ params: Parameters) throws { values = params.values }
-    /// No options, so nothing can be invalid.
-    public convenience init() { try! self.init(Self.parameters([:])) }
+    /// No options: the same as the registry builds from an empty option list.
+    public init() { values = [:] }
     public func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] { st.build(inputShape) }
     public func forward(_ x: UnsafePointer<Float>, batch: Int, context: ForwardContext) -> UnsafePointer<Float> {
         st.map(x, batch) { tanh($0) }

@@ -101,8 +101,8 @@ public final class BCEWithLogitsLoss: Loss {
     public let values: [String: Value]
     public let classTargets = false
     public init(_ params: Parameters) throws { values = params.values }
-    /// No options, so nothing can be invalid.
-    public convenience init() { try! self.init(Self.parameters([:])) }
+    /// No options: the same as the registry builds from an empty option list.
+    public init() { values = [:] }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                         grad: UnsafeMutablePointer<Float>?) -> Double {
         elementwiseMean(output, targets, batch * width, grad) { x, t in
@@ -121,8 +121,8 @@ public final class MSELoss: Loss {
     public let values: [String: Value]
     public let classTargets = false
     public init(_ params: Parameters) throws { values = params.values }
-    /// No options, so nothing can be invalid.
-    public convenience init() { try! self.init(Self.parameters([:])) }
+    /// No options: the same as the registry builds from an empty option list.
+    public init() { values = [:] }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                         grad: UnsafeMutablePointer<Float>?) -> Double {
         elementwiseMean(output, targets, batch * width, grad) { x, t in let d = x - t; return (d * d, 2 * d) }
@@ -139,8 +139,8 @@ public final class MAELoss: Loss {
     public let values: [String: Value]
     public let classTargets = false
     public init(_ params: Parameters) throws { values = params.values }
-    /// No options, so nothing can be invalid.
-    public convenience init() { try! self.init(Self.parameters([:])) }
+    /// No options: the same as the registry builds from an empty option list.
+    public init() { values = [:] }
     public func compute(output: UnsafePointer<Float>, targets: UnsafePointer<Float>, batch: Int, width: Int,
                         grad: UnsafeMutablePointer<Float>?) -> Double {
         elementwiseMean(output, targets, batch * width, grad) { x, t in let d = x - t; return (abs(d), d > 0 ? 1 : (d < 0 ? -1 : 0)) }
