@@ -111,7 +111,7 @@ public final class StreamingSource: BatchSource {
                 throw PerceptError.invalidArgument(field: "sample \(index)", "has shape \(t.shape), expected \(sampleShape)")
             }
             t.withUnsafeBufferPointer { dst.update(from: $0.baseAddress!, count: $0.count) }
-            return sampleShape.count > 0 ? sampleShape[0] : 1
+            return 0   // fixed-shape samples have no length to report
         }
         var expected = sampleShape
         expected[axis] = t.shape.count == sampleShape.count ? t.shape[axis] : -1

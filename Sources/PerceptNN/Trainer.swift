@@ -145,7 +145,7 @@ public final class Trainer {
         let n = try model.checkInput(x)
         guard y.count == n else { throw PerceptError.invalidArgument(field: "targets", "\(y.count) targets for \(n) samples") }
         let s = try TensorSource(x, y, lengths: lengths)
-        if let lengths { _ = try prepareMask(true); try checkLengths(lengths, indices: 0..<n) }
+        if let lengths { try checkLengths(lengths, indices: 0..<n) }
         return s
     }
 
@@ -169,11 +169,7 @@ public final class Trainer {
     /// The mask for sources with lengths (attached once), or nil after clearing it.
     private func prepareMask(_ hasLengths: Bool) throws -> SequenceMask? {
         guard hasLengths else { mask?.clear(); return nil }
-        let axis = options.sequenceAxis
-        guard axis >= 0 && axis < model.inputShape.count else {
-            throw PerceptError.invalidArgument(field: "sequence_axis", "\(axis) is not an axis of the input shape \(shapeText(model.inputShape))")
-        }
-        let frames = model.inputShape[axis]
+        let frames = try sequenceFrames()
         if let m = mask, m.frames == frames { return m }
         let m = try SequenceMask.attach(to: model, frames: frames)
         (loss as? MaskedCrossEntropyLoss)?.mask = m
@@ -181,8 +177,17 @@ public final class Trainer {
         return m
     }
 
+    /// Frames along `options.sequenceAxis`, the most a sample's length may be.
+    private func sequenceFrames() throws -> Int {
+        let axis = options.sequenceAxis
+        guard axis >= 0 && axis < model.inputShape.count else {
+            throw PerceptError.invalidArgument(field: "sequence_axis", "\(axis) is not an axis of the input shape \(shapeText(model.inputShape))")
+        }
+        return model.inputShape[axis]
+    }
+
     private func checkLengths(_ lengths: [Int], indices: some Collection<Int>) throws {
-        let frames = model.inputShape[options.sequenceAxis]
+        let frames = try sequenceFrames()
         if let (i, bad) = zip(indices, lengths).first(where: { $0.1 < 1 || $0.1 > frames }) {
             throw PerceptError.invalidArgument(field: "lengths", "length \(bad) of sample \(i) is outside 1...\(frames) frames")
         }
@@ -320,7 +325,6 @@ public final class Trainer {
         let n = try model.checkInput(x)
         if let lengths {
             guard lengths.count == n else { throw PerceptError.invalidArgument(field: "lengths", "\(lengths.count) lengths for \(n) samples") }
-            _ = try prepareMask(true)
             try checkLengths(lengths, indices: 0..<n)
         }
         let m = try prepareMask(lengths != nil)

@@ -24,10 +24,17 @@ public struct TrainerState: Codable, Equatable, Sendable {
 
 extension Trainer {
     /// The trainer's state as saved in checkpoints.
-    public var state: TrainerState {
-        var cb: [String: Value] = [:]
-        for c in activeCallbacks { if let k = c.stateKey { cb[k] = c.savedState(self).0 } }
-        return TrainerState(epochsDone: epochsDone, seed: String(options.seed), schedule: schedule?.stateText, callbacks: cb)
+    public var state: TrainerState { savedState().state }
+
+    /// The state and the callbacks' tensors, each callback asked once.
+    private func savedState() -> (state: TrainerState, tensors: [(String, Tensor)]) {
+        var values: [String: Value] = [:], tensors: [(String, Tensor)] = []
+        for c in activeCallbacks {
+            guard let k = c.stateKey else { continue }
+            let (v, t) = c.savedState(self)
+            values[k] = v; tensors += t
+        }
+        return (TrainerState(epochsDone: epochsDone, seed: String(options.seed), schedule: schedule?.stateText, callbacks: values), tensors)
     }
 
     /// Saves weights, buffers (BatchNorm running statistics), architecture, optimizer state,
@@ -36,13 +43,14 @@ extension Trainer {
         let params = model.namedParameters
         var tensors = Checkpoint.stateTensors(model)
         tensors += optimizer.stateTensors(params).map { ("optimizer.\($0.0)", $0.1) }
-        for c in activeCallbacks where c.stateKey != nil { tensors += c.savedState(self).1 }
+        let saved = savedState()
+        tensors += saved.tensors
         var meta = Checkpoint.modelMetadata(model)
         meta["optimizer"] = Checkpoint.json(["type": type(of: optimizer).name, "values": optimizer.values.mapValues(\.jsonObject), "step": optimizer.step])
         meta["loss"] = Checkpoint.json(["type": type(of: loss).name, "values": loss.values.mapValues(\.jsonObject)])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        meta["trainer"] = String(decoding: try encoder.encode(state), as: UTF8.self)
+        meta["trainer"] = String(decoding: try encoder.encode(saved.state), as: UTF8.self)
         try SafeTensors.write(tensors, metadata: meta, to: path)
     }
 
