@@ -79,6 +79,42 @@ public struct AugmentationChain: Sendable {
         }
     }
 
+    /// Index of the first random stage (`steps.count` when there is none): the steps before it
+    /// are deterministic, so their output can be computed once and cached.
+    public var firstRandomStep: Int {
+        steps.firstIndex { if case .transform = $0 { return false } else { return true } } ?? steps.count
+    }
+
+    /// Runs the steps in `range` on one sample; random stage `k` draws from
+    /// `stream(seed:epoch:index:).split(k)`, exactly as `apply(to:seed:epoch:index:)` does, so a
+    /// chain run in parts gives the same result as in one go. With `randomStages` false the random
+    /// stages are skipped (evaluation and prediction see the clean features).
+    ///
+    ///     let clean = try chain.apply(0..<chain.steps.count, to: s, randomStages: false, seed: 0, epoch: 0, index: 0)
+    public func apply(_ range: Range<Int>, to sample: Sample, randomStages: Bool, seed: UInt64, epoch: Int, index: Int) throws -> Sample {
+        try requireNoBatch()
+        var s = sample
+        let stream = AugmentationChain.stream(seed: seed, epoch: epoch, index: index)
+        for k in range {
+            if case .sample = steps[k], !randomStages { continue }
+            try steps[k].run(stream.split(k), on: &s)
+        }
+        return s
+    }
+
+    /// The output shape of the steps in `range` (random stages skipped when `randomStages` is false).
+    public func outputShape(for shape: SampleShape, _ range: Range<Int>, randomStages: Bool) throws -> SampleShape {
+        var s = shape
+        for k in range {
+            switch steps[k] {
+            case let .sample(stage): if randomStages { s = try stage.outputShape(for: s) }
+            case let .transform(t): s = try t.outputShape(for: s)
+            case .batch: break
+            }
+        }
+        return s
+    }
+
     /// Augments one sample (chains without batch stages).
     ///
     ///     let v = try chain.apply(to: s, seed: 1, epoch: 0, index: 5)

@@ -122,9 +122,15 @@ public enum Checkpoint {
     public static let format = "percept-checkpoint-1"
 
     /// Weights, buffers and architecture (no optimizer state); see `Trainer.saveCheckpoint` for resumable files.
-    public static func save(_ model: Sequential, to path: String) throws {
-        try SafeTensors.write(stateTensors(model), metadata: modelMetadata(model), to: path)
+    /// `metadata` adds entries of your own (a pipeline records its feature chain and class names).
+    public static func save(_ model: Sequential, to path: String, metadata: [String: String] = [:]) throws {
+        try SafeTensors.write(stateTensors(model), metadata: modelMetadata(model).merging(metadata) { a, _ in a }, to: path)
     }
+
+    /// The metadata entries of a checkpoint (`architecture`, `format`, and whatever the writer added).
+    ///
+    ///     let classes = try Checkpoint.metadata("model.safetensors")["pipeline"]
+    public static func metadata(_ path: String) throws -> [String: String] { try SafeTensors.read(path).metadata }
 
     /// The model's parameters then buffers as named tensors (`0.weight`, `1.running_mean`).
     static func stateTensors(_ model: Sequential) -> [(String, Tensor)] {

@@ -30,6 +30,9 @@ public struct StepReport: Sendable {
     public let epoch: Int, step: Int, stepsPerEpoch: Int
     public let loss: Double
     public let learningRate: Float
+    /// Samples in this step's batch, and how many of them the model classified right (nil
+    /// when the targets are not classes).
+    public var samples = 0, correct: Int? = nil
 }
 
 /// What the epoch hooks observe.
@@ -273,14 +276,18 @@ public final class Trainer {
                 let out = model.forward(UnsafePointer(xb.ptr), batch: b, training: true, rng: root.split(3).split(epoch).split(s))
                 let l = loss.compute(output: out, targets: tb.ptr, batch: b, width: w, grad: gb.ptr)
                 for c in callbacks { try c.lossComputed(l, epoch: epoch, step: s, self) }
+                var stepCorrect: Int?
                 if case .classes(let c) = source.targets {
-                    for (j, i) in idx.enumerated() where predictedClass(out + j * w, width: w) == c[i] { correct += 1 }
+                    var k = 0
+                    for (j, i) in idx.enumerated() where predictedClass(out + j * w, width: w) == c[i] { k += 1 }
+                    correct += k; stepCorrect = k
                 }
                 lossSum += l * Double(b); seen += b
                 model.backward(UnsafePointer(gb.ptr), batch: b)
                 if let c = options.clipNorm { clipGradientNorm(params, maxNorm: c) }
                 optimizer.update(params)
-                let r = StepReport(epoch: epoch, step: s, stepsPerEpoch: stepsPerEpoch, loss: l, learningRate: lr)
+                var r = StepReport(epoch: epoch, step: s, stepsPerEpoch: stepsPerEpoch, loss: l, learningRate: lr)
+                r.samples = b; r.correct = stepCorrect
                 for c in callbacks { try c.stepDidEnd(r, self) }
             }
             let trainLoss = lossSum / Double(seen)

@@ -39,7 +39,7 @@ extension Trainer {
 
     /// Saves weights, buffers (BatchNorm running statistics), architecture, optimizer state,
     /// the schedule's state and every callback's state (safetensors, written atomically).
-    public func saveCheckpoint(to path: String) throws {
+    public func saveCheckpoint(to path: String, metadata extra: [String: String] = [:]) throws {
         let params = model.namedParameters
         var tensors = Checkpoint.stateTensors(model)
         tensors += optimizer.stateTensors(params).map { ("optimizer.\($0.0)", $0.1) }
@@ -51,6 +51,7 @@ extension Trainer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         meta["trainer"] = String(decoding: try encoder.encode(saved.state), as: UTF8.self)
+        meta.merge(extra) { mine, _ in mine }
         try SafeTensors.write(tensors, metadata: meta, to: path)
     }
 

@@ -10,7 +10,8 @@ struct PerceptCommand: ParsableCommand {
         abstract: "Audio and vision features, augmentations and networks: librosa/OpenCV/PyTorch results in one native binary.",
         discussion: "Exit codes: 0 success, 1 failure at run time, 2 bad usage or bad input.",
         version: PerceptVersion.string,
-        subcommands: [InfoCommand.self, ExtractCommand.self, AugmentCommand.self, ListCommand.self]
+        subcommands: [InfoCommand.self, ExtractCommand.self, AugmentCommand.self, RunCommand.self, ValidateCommand.self,
+                      ListCommand.self]
     )
 }
 
@@ -41,6 +42,9 @@ enum Main {
         } catch let error as PerceptError {
             printError("percept: error: \(error.description)")
             exit(error.exitCode)
+        } catch let list as DiagnosticList {
+            for e in list.errors { printError("percept: error: \(e.description)") }
+            exit(list.exitCode)
         } catch let error as ExitCode {
             exit(error.rawValue)
         } catch {

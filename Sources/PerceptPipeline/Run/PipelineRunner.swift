@@ -1,0 +1,314 @@
+import Foundation
+import PerceptAugment
+import PerceptCore
+import PerceptIO
+import PerceptNN
+
+/// How `percept run` runs a pipeline file.
+public struct RunOptions: Sendable {
+    /// Models to run (all when empty).
+    public var only: [String] = []
+    /// Overwrite a finished run in the output folder.
+    public var force = false
+    /// Continue an interrupted run from its checkpoints.
+    public var resume = false
+    /// Redraw one live progress line (a terminal) instead of printing a line per epoch.
+    public var live = false
+    /// Print nothing but the final summary.
+    public var quiet = false
+    public init() {}
+}
+
+/// What one model's run produced, as `metrics.json` records it.
+public struct ModelResult: Codable, Sendable, Equatable {
+    public struct ClassScore: Codable, Sendable, Equatable {
+        public let name: String
+        public let precision: Double, recall: Double, f1: Double
+        public let support: Int
+    }
+    public let testAccuracy: Double?
+    public let testLoss: Double?
+    public let macroF1: Double?
+    public let epochs: Int
+    public let trainSeconds: Double
+    public let params: Int
+    public let classes: [String]
+    public let confusion: [[Int]]?
+    public let perClass: [ClassScore]?
+    public let samples: [String: Int]
+    public let featuresFromCache: Int
+    public let featuresComputed: Int
+
+    enum CodingKeys: String, CodingKey {
+        case testAccuracy = "test_accuracy", testLoss = "test_loss", macroF1 = "macro_f1", epochs
+        case trainSeconds = "train_seconds", params, classes, confusion, perClass = "per_class", samples
+        case featuresFromCache = "features_from_cache", featuresComputed = "features_computed"
+    }
+
+    init(test: Evaluation?, classes: [String], epochs: Int, trainSeconds: Double, params: Int, samples: [String: Int], cache: (hits: Int, computed: Int)) {
+        let c = test?.classification
+        testAccuracy = c?.accuracy; testLoss = test?.loss; macroF1 = c?.macroF1
+        self.epochs = epochs; self.trainSeconds = trainSeconds; self.params = params; self.classes = classes
+        confusion = c?.confusion
+        perClass = c.map { c in classes.indices.map { i in
+            ClassScore(name: classes[i], precision: c.precision[i], recall: c.recall[i], f1: c.f1[i], support: c.confusion[i].reduce(0, +))
+        } }
+        self.samples = samples
+        featuresFromCache = cache.hits; featuresComputed = cache.computed
+    }
+}
+
+/// A model ready to train: its data, its inputs through the feature chain, and the network
+/// built for their shape.
+public struct ModelPlan {
+    public let spec: ModelSpec
+    public let dataset: Dataset
+    public let features: FeaturePipeline
+    public let feature: FeatureSpec?
+    public let layers: [LayerSpec]
+    public let model: Sequential
+    /// Shapes after each chain step, from the decoded input (for the dry-run table).
+    public let stageShapes: [(name: String, shape: SampleShape)]
+}
+
+/// Runs a pipeline: checks everything (inputs, data, chains, layer shapes) before any work,
+/// trains each model, evaluates it on its test split and writes the run folder atomically.
+///
+///     let runner = PipelineRunner(spec: try PipelineSpec.load("Pipelines/quickstart.yaml"), options: RunOptions(), log: { print($0) })
+///     let results = try runner.run()
+public final class PipelineRunner {
+    public let spec: PipelineSpec
+    public let options: RunOptions
+    /// Progress and log lines (stderr for the CLI); text ends with "\n" or starts with "\r" for live redraws.
+    let log: (String) -> Void
+
+    public init(spec: PipelineSpec, options: RunOptions, log: @escaping (String) -> Void) {
+        self.spec = spec; self.options = options; self.log = log
+    }
+
+    var outputs: RunOutputs { RunOutputs(directory: spec.output) }
+
+    /// The models to run, in file order.
+    func selectedModels() throws -> [ModelSpec] {
+        for n in options.only where !spec.models.contains(where: { $0.name == n }) {
+            throw PerceptError.invalidArgument(field: "--only", "no model named '\(n)'\(didYouMean(n, in: spec.models.map(\.name)))")
+        }
+        return options.only.isEmpty ? spec.models : spec.models.filter { options.only.contains($0.name) }
+    }
+
+    /// Reads the data and builds every selected model, or throws every problem found. Nothing
+    /// is written.
+    public func plan() throws -> [ModelPlan] {
+        let models = try selectedModels()
+        let d = Diagnostics()
+        // Every missing input, listed at once, before reading anything.
+        let used = spec.data.filter { ds in models.contains { $0.data == ds.name } }
+        for ds in used {
+            for p in ds.inputPaths where !FileManager.default.fileExists(atPath: p) {
+                d.record(.badInput(file: p, "no such file or folder (named by \(ds.path))"))
+            }
+        }
+        try d.throwIfAny()
+        var datasets: [String: Dataset] = [:]
+        for ds in used {
+            if let loaded = d.check({ try Dataset.load(ds, seed: spec.seed) }) { datasets[ds.name] = loaded }
+        }
+        var plans: [ModelPlan] = []
+        for m in models {
+            guard let data = datasets[m.data] else { continue }
+            if let p = d.check({ try planModel(m, data) }) { plans.append(p) }
+        }
+        try d.throwIfAny()
+        return plans
+    }
+
+    private func planModel(_ m: ModelSpec, _ data: Dataset) throws -> ModelPlan {
+        guard let firstItem = data.train.first else {
+            throw PerceptError.invalidArgument(field: "\(m.path).data", "data set '\(data.spec.name)' has no training samples")
+        }
+        if let es = m.train.earlyStopping, es.monitor.hasPrefix("val_"), data.validation.isEmpty {
+            throw PerceptError.invalidArgument(field: "\(m.train.path).early_stopping",
+                                               "monitors \(es.monitor), but data set '\(data.spec.name)' has no validation split (add validation_split)")
+        }
+        let feature = m.features.isEmpty ? nil : spec.feature(named: m.features)
+        let chain = feature?.chain ?? AugmentationChain([])
+        let first = try data.sample(firstItem)
+        let fields = "\(m.path).features (\(m.features.isEmpty ? "none" : m.features))"
+        let features: FeaturePipeline
+        var stageShapes: [(String, SampleShape)] = [("input", first.shape)]
+        do {
+            features = try FeaturePipeline(dataset: data, chain: chain, items: feature?.items ?? [], seed: spec.seed,
+                                           augment: m.augment, cacheDirectory: spec.cache, first: first.shape)
+            for k in chain.steps.indices {
+                stageShapes.append((chain.steps[k].name, try chain.outputShape(for: first.shape, 0..<(k + 1), randomStages: false)))
+            }
+        } catch let e as PerceptError {
+            throw PerceptError.invalidArgument(field: fields, "on \(data.spec.kind.withArticle) of shape \(first.data.shape) from \(firstItem.displayName): \(e.description)")
+        }
+        let layers = try m.layerSpecs(classes: data.classes.count)
+        let model: Sequential
+        do {
+            model = try Sequential(layers, inputShape: features.inputShape.dims, seed: spec.seed)
+        } catch let PerceptError.invalidArgument(field, message) {
+            throw PerceptError.invalidArgument(field: layerField(field, m), "\(message) (the chain '\(m.features.isEmpty ? "none" : m.features)' gives \(dimsText(features.inputShape.dims)))")
+        }
+        let classes = data.classes.count
+        if model.outputSize != classes, model.outputSize != 1 || classes != 2 {
+            throw PerceptError.invalidArgument(field: "\(m.path).layers" + m.layers.origin.suffix,
+                                               "the model outputs \(dimsText(model.outputShape)) but data set '\(data.spec.name)' has \(classes) classes (end with dense: {out_features: classes})")
+        }
+        return ModelPlan(spec: m, dataset: data, features: features, feature: feature, layers: layers, model: model, stageShapes: stageShapes)
+    }
+
+    /// `layer 3 (conv2d)` → `models.cnn.layers[3].conv2d (line 12, column 9)`.
+    private func layerField(_ field: String, _ m: ModelSpec) -> String {
+        guard field.hasPrefix("layer "), let i = Int(field.dropFirst(6).prefix { $0.isNumber }),
+              let items = m.layers.items, i < items.count else { return "\(m.path).layers: \(field)" }
+        let name = (try? componentItem(items[i], path: ""))?.name ?? "layer"
+        return "\(m.path).layers[\(i)].\(name)" + items[i].origin.suffix
+    }
+
+    /// Checks the output folder: a finished run needs --force, an unfinished one --resume or --force.
+    func checkOutputFolder() throws {
+        let o = outputs
+        guard FileManager.default.fileExists(atPath: o.directory) else {
+            if options.resume { throw PerceptError.invalidArgument(field: "--resume", "\(o.directory) holds no run to resume") }
+            return
+        }
+        if options.force { return }
+        if FileManager.default.fileExists(atPath: o.metricsPath) {
+            if options.resume, try o.unfinishedModels(selectedModels().map(\.name)).isEmpty == false { return }
+            throw PerceptError.invalidArgument(field: o.directory, "holds a finished run (metrics.json); pass --force to overwrite it or --out DIR to write elsewhere")
+        }
+        guard options.resume else {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: o.directory)) ?? []
+            if entries.isEmpty { return }
+            throw PerceptError.invalidArgument(field: o.directory, "holds an unfinished run; pass --resume to continue it or --force to start over")
+        }
+    }
+
+    /// Trains and evaluates every selected model and writes the run folder.
+    public func run() throws -> [(name: String, result: ModelResult)] {
+        try checkOutputFolder()
+        let plans = try plan()
+        let o = outputs
+        if options.force, !options.resume, FileManager.default.fileExists(atPath: o.directory) {
+            try FileManager.default.removeItem(atPath: o.directory)
+        }
+        try o.prepare(models: plans.map(\.spec.name))
+        try o.writePipeline(spec)
+        var results = try o.readResults()
+        for p in plans {
+            if options.resume, let done = results[p.spec.name], FileManager.default.fileExists(atPath: o.modelPath(p.spec.name)) {
+                if !options.quiet { log("\(p.spec.name): finished in the earlier run (test accuracy \(done.testAccuracy.map { String(format: "%.4f", $0) } ?? "-"))\n") }
+                continue
+            }
+            let r = try train(p)
+            results[p.spec.name] = r
+            try o.writeMetrics(pipeline: spec.name, seed: spec.seed, results: spec.models.compactMap { m in results[m.name].map { (m.name, $0) } })
+        }
+        return spec.models.compactMap { m in plans.contains { $0.spec.name == m.name } ? results[m.name].map { (m.name, $0) } : nil }
+    }
+
+    /// The checkpoint metadata that lets `predict` and `evaluate` rebuild a model's inputs.
+    func inferenceMetadata(_ p: ModelPlan) -> [String: String] {
+        let info: Value = [
+            "pipeline": .of(spec.name), "model": .of(p.spec.name),
+            "kind": .of(p.dataset.spec.kind.rawValue), "sample_rate": p.dataset.spec.sampleRate.map { .of($0) } ?? nil,
+            "features": p.feature?.items ?? [], "feature_name": .of(p.spec.features),
+            "classes": Value(.list(p.dataset.classes.map { .of($0) })),
+            "input_shape": Value(.list(p.model.inputShape.map { .of($0) })),
+            "percept_version": .of(PerceptVersion.string),
+        ]
+        return ["pipeline": info.json]
+    }
+
+    private func train(_ p: ModelPlan) throws -> ModelResult {
+        let o = outputs, m = p.spec, ds = p.dataset, t = m.train
+        var opts = TrainingOptions()
+        opts.epochs = t.epochs; opts.batchSize = t.batchSize; opts.seed = spec.seed; opts.clipNorm = t.clipNorm
+        opts.evalBatchSize = t.evalBatchSize
+        if let es = t.earlyStopping {
+            opts.earlyStopping = EarlyStopping(monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBest: es.restoreBest)
+        }
+        let trainer = Trainer(model: p.model, loss: try t.makeLoss(), optimizer: try t.makeOptimizer(), schedule: try t.makeSchedule(), options: opts)
+        let trainSource = try source(p, ds.train)
+        let valSource = ds.validation.isEmpty ? nil : try source(p, ds.validation)
+        let checkpoint = o.checkpointPath(m.name)
+        var history = HistoryLog(path: o.historyPath(m.name))
+        var earlierSeconds = 0.0
+        if options.resume, FileManager.default.fileExists(atPath: checkpoint) {
+            try trainer.loadCheckpoint(from: checkpoint)
+            history.keep(epochs: trainer.epochsDone)
+            earlierSeconds = history.earlierSeconds
+            if !options.quiet { log("\(m.name): resuming after epoch \(trainer.epochsDone) of \(t.epochs) from \(checkpoint)\n") }
+        }
+        let meta = inferenceMetadata(p)
+        let progress = RunProgress(model: m.name, trainCount: ds.train.count, live: options.live, quiet: options.quiet, log: log)
+        trainer.callbacks = [
+            progress,
+            EpochEnd(every: m.checkpointEvery, epochs: t.epochs) { report, trainer, save in
+                history.append(report)
+                try history.write()
+                if save { try trainer.saveCheckpoint(to: checkpoint, metadata: meta) }
+            },
+        ]
+        if !options.quiet {
+            log("\(m.name): \(ds.train.count) train / \(ds.validation.count) validation / \(ds.test.count) test samples, \(ds.classes.count) classes, input \(dimsText(p.model.inputShape)), \(RunTables.grouped(p.model.parameterCount)) parameters\n")
+        }
+        // The cached prefix of every sample first (in parallel): a second run decodes nothing.
+        let warmStart = Date()
+        let counts = try p.features.warm(ds.train + ds.validation + ds.test)
+        if !options.quiet, counts.hits + counts.computed > 0 {
+            log("\(m.name): features of \(counts.hits + counts.computed) samples: \(counts.hits) from the cache, \(counts.computed) computed (\(String(format: "%.1f", Date().timeIntervalSince(warmStart))) s)\n")
+        }
+        let started = Date()
+        do {
+            _ = try Interrupts.cooperate { try trainer.fit(trainSource, validation: valSource) }
+        } catch is StopRequested {
+            let saved = trainer.epochsDone
+            throw PerceptError.runtime(saved > 0 && FileManager.default.fileExists(atPath: checkpoint)
+                ? "interrupted in epoch \(saved + 1) of \(t.epochs) of \(m.name); \(checkpoint) holds epoch \(saved). Resume with: percept run \(spec.file) --resume"
+                : "interrupted in the first epoch of \(m.name); nothing to resume, run it again")
+        }
+        let seconds = Date().timeIntervalSince(started)
+        try Checkpoint.save(p.model, to: o.modelPath(m.name), metadata: meta)
+        let test = ds.test.isEmpty ? nil : try trainer.evaluate(try source(p, ds.test))
+        return ModelResult(test: test, classes: ds.classes, epochs: trainer.epochsDone, trainSeconds: seconds + earlierSeconds,
+                           params: p.model.parameterCount,
+                           samples: ["train": ds.train.count, "validation": ds.validation.count, "test": ds.test.count], cache: counts)
+    }
+
+    /// A streaming source over items: features computed per request (cached prefix), random
+    /// stages for training epochs only.
+    func source(_ p: ModelPlan, _ items: [DataItem]) throws -> StreamingSource {
+        let f = p.features
+        return try StreamingSource(count: items.count, sampleShape: p.model.inputShape, targets: .classes(items.map(\.label))) { i, epoch in
+            if Interrupts.stopRequested { throw StopRequested() }
+            let s = try f.sample(items[i], index: i, epoch: epoch).data
+            guard s.shape == p.model.inputShape else {
+                throw PerceptError.badInput(file: items[i].displayName, "its features have shape \(dimsText(s.shape)), the model takes \(dimsText(p.model.inputShape)) (the first sample's); fix the size in the chain (fix_length, resize)")
+            }
+            return s
+        }
+    }
+}
+
+/// Thrown inside training when Ctrl-C asked for a stop.
+struct StopRequested: Error {}
+
+/// Runs after every epoch: the history row, and a checkpoint every `every` epochs and at the end.
+final class EpochEnd: TrainingCallback {
+    let every: Int, epochs: Int
+    let body: (EpochReport, Trainer, Bool) throws -> Void
+    init(every: Int, epochs: Int, body: @escaping (EpochReport, Trainer, Bool) throws -> Void) {
+        self.every = every; self.epochs = epochs; self.body = body
+    }
+    func stepDidEnd(_ report: StepReport, _ trainer: Trainer) throws {
+        if Interrupts.stopRequested { throw StopRequested() }
+    }
+    func epochDidEnd(_ report: inout EpochReport, _ trainer: Trainer) throws {
+        let done = report.epoch + 1
+        try body(report, trainer, done % every == 0 || done == epochs || report.stopped)
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import PerceptCore
+import PerceptPipeline
+
+/// `percept run FILE [--set KEY=VALUE]... [--out DIR] [--only MODEL]... [--dry-run] [--force] [--resume] [--quiet]`.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline file: read the data, compute the features, train and evaluate every model.",
+        discussion: """
+        FILE is YAML or JSON (docs/pipelines.md; `percept schema` prints its JSON Schema). Everything is \
+        checked before any training: missing inputs, unknown names, chains that do not fit the data, \
+        layers that cannot take their input. Outputs go to runs/<name>/ (pipeline.yaml, metrics.json, \
+        models/<model>/model.safetensors and history.csv); a finished run is never overwritten without \
+        --force. Ctrl-C finishes the current step and keeps the last epoch's checkpoint for --resume.
+        """
+    )
+
+    @Argument(help: "The pipeline file.")
+    var file: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a value: KEY=VALUE with a dotted path (models.cnn.train.epochs=30, models.cnn.layers[0].conv2d.out_channels=16); +KEY=VALUE adds a key.", valueName: "KEY=VALUE"))
+    var overrides: [String] = []
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("The run folder (default runs/<name>).", valueName: "DIR"))
+    var output: String?
+
+    @Option(name: .customLong("only"), help: ArgumentHelp("Run only this model (repeatable).", valueName: "MODEL"))
+    var only: [String] = []
+
+    @Flag(name: .customLong("dry-run"), help: "Print the plan (every chain's and layer's output shape and parameter count) and exit.")
+    var dryRun = false
+
+    @Flag(help: "Overwrite a finished run in the output folder.")
+    var force = false
+
+    @Flag(help: "Continue an interrupted run from its last checkpoint.")
+    var resume = false
+
+    @Flag(help: "Print only the final summary table.")
+    var quiet = false
+
+    func run() throws {
+        var spec = try PipelineSpec.load(file, overrides: overrides)
+        if let output { spec.output = output }
+        var options = RunOptions()
+        options.only = only; options.force = force; options.resume = resume; options.quiet = quiet
+        options.live = isatty(2) == 1 && !quiet
+        let runner = PipelineRunner(spec: spec, options: options) { text in
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+        if dryRun {
+            print(RunTables.plan(try runner.plan(), spec: spec), terminator: "")
+            return
+        }
+        let results = try runner.run()
+        print(RunTables.results(results), terminator: "")
+        print("outputs: \(spec.output)/ (metrics.json, pipeline.yaml, models/<model>/model.safetensors, history.csv)")
+    }
+}
