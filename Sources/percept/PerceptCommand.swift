@@ -11,7 +11,7 @@ struct PerceptCommand: ParsableCommand {
         discussion: "Exit codes: 0 success, 1 failure at run time, 2 bad usage or bad input.",
         version: PerceptVersion.string,
         subcommands: [InfoCommand.self, ExtractCommand.self, AugmentCommand.self, RunCommand.self, ValidateCommand.self,
-                      ListCommand.self]
+                      EvaluateCommand.self, PredictCommand.self, SchemaCommand.self, ListCommand.self]
     )
 }
 
@@ -42,6 +42,9 @@ enum Main {
         } catch let error as PerceptError {
             printError("percept: error: \(error.description)")
             exit(error.exitCode)
+        } catch let stop as RunInterrupted {
+            printError("percept: \(stop.message)")
+            exit(stop.exitCode)
         } catch let list as DiagnosticList {
             for e in list.errors { printError("percept: error: \(e.description)") }
             exit(list.exitCode)

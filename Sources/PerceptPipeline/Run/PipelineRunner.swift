@@ -267,7 +267,7 @@ public final class PipelineRunner {
             _ = try Interrupts.cooperate { try trainer.fit(trainSource, validation: valSource) }
         } catch is StopRequested {
             let saved = trainer.epochsDone
-            throw PerceptError.runtime(saved > 0 && FileManager.default.fileExists(atPath: checkpoint)
+            throw RunInterrupted(message: saved > 0 && FileManager.default.fileExists(atPath: checkpoint)
                 ? "interrupted in epoch \(saved + 1) of \(t.epochs) of \(m.name); \(checkpoint) holds epoch \(saved). Resume with: percept run \(spec.file) --resume"
                 : "interrupted in the first epoch of \(m.name); nothing to resume, run it again")
         }
@@ -296,6 +296,14 @@ public final class PipelineRunner {
 
 /// Thrown inside training when Ctrl-C asked for a stop.
 struct StopRequested: Error {}
+
+/// A run stopped by Ctrl-C after finishing its step: says what the checkpoint holds and how to
+/// resume; the CLI exits 130 (128 + SIGINT), as a shell reports an interrupted command.
+public struct RunInterrupted: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+    public var exitCode: Int32 { 130 }
+}
 
 /// Runs after every epoch: the history row, and a checkpoint every `every` epochs and at the end.
 final class EpochEnd: TrainingCallback {

@@ -1,0 +1,154 @@
+import Foundation
+import XCTest
+
+/// `percept run` / `percept validate` on the shipped quickstart, shrunk with `--set` so the
+/// debug build trains it in seconds.
+final class RunCommandTests: CLITestCase {
+    /// The quickstart on 3 samples per class, one epoch each.
+    var tiny: [String] {
+        ["--set", "+data.digits.max_per_class=3", "--set", "+data.spoken.max_per_class=3",
+         "--set", "models.digits_cnn.train.epochs=1", "--set", "models.spoken_cnn.train.epochs=1"]
+    }
+
+    func json(_ p: String) throws -> [String: Any] {
+        let d = try XCTUnwrap(FileManager.default.contents(atPath: p), p)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: d) as? [String: Any])
+    }
+
+    func testQuickstartTrainsBothModelsAndWritesTheRunFolder() throws {
+        let out = path("run")
+        let r = try run(["run", "Pipelines/quickstart.yaml", "--out", out, "--quiet"] + tiny)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr, "", "--quiet prints only the summary")
+        XCTAssertTrue(r.stdout.hasPrefix("model       test accuracy"), r.stdout)
+        for m in ["digits_cnn", "spoken_cnn"] {
+            XCTAssertTrue(r.stdout.contains(m))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(out)/models/\(m)/model.safetensors"))
+            let history = try String(contentsOfFile: "\(out)/models/\(m)/history.csv", encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(history.first, "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds")
+            XCTAssertEqual(history.count, 2)
+        }
+        let metrics = try json(out + "/metrics.json")
+        XCTAssertEqual(metrics["pipeline"] as? String, "quickstart")
+        let models = try XCTUnwrap(metrics["models"] as? [String: [String: Any]])
+        let digits = try XCTUnwrap(models["digits_cnn"])
+        for key in ["test_accuracy", "test_loss", "macro_f1", "epochs", "train_seconds", "params", "classes", "confusion"] {
+            XCTAssertNotNil(digits[key], key)
+        }
+        XCTAssertEqual(digits["classes"] as? [String], (0...9).map(String.init))
+        XCTAssertEqual(digits["params"] as? Int, 258_314)
+        let confusion = try XCTUnwrap(digits["confusion"] as? [[Int]])
+        XCTAssertEqual(confusion.count, 10)
+        let resolved = try String(contentsOfFile: out + "/pipeline.yaml", encoding: .utf8)
+        XCTAssertTrue(resolved.contains("max_per_class: 3"), resolved)
+        XCTAssertTrue(resolved.contains("seed: 7"))
+
+        // A finished run is never overwritten without --force; nothing of it is touched.
+        let before = try Data(contentsOf: URL(fileURLWithPath: out + "/metrics.json"))
+        try assertBadInput(["run", "Pipelines/quickstart.yaml", "--out", out] + tiny, names: out, "holds a finished run")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/metrics.json")), before)
+        // The second run finds every feature in the cache.
+        let again = try run(["run", "Pipelines/quickstart.yaml", "--out", out, "--force", "--only", "spoken_cnn"] + tiny)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("features of 30 samples: 30 from the cache, 0 computed"), again.stderr)
+    }
+
+    func testDryRunPrintsEveryShapeAndParameterCountAndTrainsNothing() throws {
+        let out = path("dry")
+        let r = try run(["run", "Pipelines/quickstart.yaml", "--dry-run", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("melspectrogram    spectrogram  [1, 64, 101]"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("random (training only)"))
+        XCTAssertTrue(r.stdout.contains("dense      [128]          2,637,952"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("total params: 258,314"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testValidateReportsEveryErrorWithItsLineAndExitsTwo() throws {
+        let bad = path("bad.yaml")
+        try """
+            name: bad
+            data:
+              d: {kind: image, train: {folder: Samples/digits}}
+            models:
+              m:
+                data: d
+                layers: [flaten, {dense: {out_features: classes}}]
+                train: {epochs: 0, optimiser: adam}
+            """.write(toFile: bad, atomically: true, encoding: .utf8)
+        let r = try run(["validate", bad])
+        XCTAssertEqual(r.status, 2)
+        let lines = r.stderr.split(separator: "\n")
+        XCTAssertGreaterThanOrEqual(lines.count, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("models.m.layers[0] (line 7, column 15): unknown layer 'flaten' (did you mean 'flatten'?)"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("models.m.train.optimiser"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("did you mean 'optimizer'"), r.stderr)
+        let ok = try run(["validate", "Pipelines/quickstart.yaml"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertTrue(ok.stdout.contains("valid"), ok.stdout)
+    }
+
+    func testEveryMissingInputIsListedBeforeAnyWork() throws {
+        let p = path("missing.yaml")
+        try """
+            name: missing
+            data:
+              d: {kind: image, train: {idx: {images: nowhere/a.gz, labels: nowhere/b.gz}}}
+            models:
+              m: {data: d, layers: [flatten, {dense: {out_features: classes}}]}
+            """.write(toFile: p, atomically: true, encoding: .utf8)
+        let r = try run(["run", p, "--out", path("o")])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("nowhere/a.gz") && r.stderr.contains("nowhere/b.gz"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("o")))
+    }
+
+    func testALayerThatCannotTakeItsInputIsNamedBeforeTraining() throws {
+        let r = try run(["run", "Pipelines/quickstart.yaml", "--out", path("o"), "--only", "digits_cnn",
+                         "--set", "models.digits_cnn.layers[3].conv2d.kernel_size=20"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("models.digits_cnn.layers[3].conv2d"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("[32, 14, 14]"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("o/metrics.json")))
+    }
+
+    func testCtrlCKeepsTheLastEpochAndResumeFinishesBitIdentically() throws {
+        let args = ["Pipelines/quickstart.yaml", "--only", "digits_cnn", "--set", "+data.digits.max_per_class=20",
+                    "--set", "models.digits_cnn.train.epochs=6", "--set", "models.digits_cnn.train.batch_size=8"]
+        let straight = try run(["run"] + args + ["--out", path("a"), "--quiet"])
+        XCTAssertEqual(straight.status, 0, straight.stderr)
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.currentDirectoryURL = URL(fileURLWithPath: Self.root)
+        p.arguments = ["run"] + args + ["--out", path("b")]
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let history = path("b/models/digits_cnn/history.csv")
+        // Stop once the first epoch is on disk, frozen so the interrupt lands mid-training.
+        let started = waitUntil(timeout: 120) { !p.isRunning || ((try? String(contentsOfFile: history, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 2 }
+        guard p.isRunning else { return XCTFail("the run ended before it could be stopped") }
+        kill(p.processIdentifier, SIGSTOP)
+        XCTAssertTrue(started)
+        kill(p.processIdentifier, SIGINT)
+        kill(p.processIdentifier, SIGCONT)
+        XCTAssertTrue(waitUntil(timeout: 60) { !p.isRunning })
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(p.terminationStatus, 130, message)
+        XCTAssertTrue(message.contains("--resume"), message)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("b/models/digits_cnn/model.safetensors")))
+
+        let resumed = try run(["run"] + args + ["--out", path("b"), "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resuming after epoch"), resumed.stderr)
+        XCTAssertEqual(FileManager.default.contents(atPath: path("a/models/digits_cnn/model.safetensors")),
+                       FileManager.default.contents(atPath: path("b/models/digits_cnn/model.safetensors")),
+                       "the resumed run ends with the same weights as the straight one")
+        let ha = try String(contentsOfFile: path("a/models/digits_cnn/history.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+        let hb = try String(contentsOfFile: path("b/models/digits_cnn/history.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+        XCTAssertEqual(ha, hb, "same losses and accuracies epoch by epoch (seconds aside)")
+    }
+}
