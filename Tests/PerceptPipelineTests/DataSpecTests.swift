@@ -104,6 +104,11 @@ final class DataSpecTests: XCTestCase {
         XCTAssertTrue(e.contains("data.x (line 3, column 5): 'train' is required"), "\(e)")
     }
 
+    func testAnEmptyTrainOrANonMappingIsNamed() throws {
+        XCTAssertEqual(try errors("data:\n  x:\n    kind: audio\n    train: ~\n"), ["data.x (line 3, column 5): 'train' is required"])
+        XCTAssertEqual(try errors("data:\n  x: [a, b]\n"), ["data.x (line 2, column 6): expected a mapping with kind and train, got [a, b]"])
+    }
+
     func testSourceErrorsNameTheSourceAndSuggestTheKind() throws {
         let yaml = """
         data:

@@ -163,7 +163,7 @@ public struct DataSpec: Sendable {
             if let s = SourceSpec.parse(v, field: "\(path).\(key)", base: baseDirectory, diagnostics: d, origins: &found) { sources[key] = s }
             for (k, f) in found { origins[k.hasPrefix("\(path).") ? String(k.dropFirst(path.count + 1)) : k] = f }
         }
-        if value["train"] == nil { d.record(.invalidArgument(field: path + value.origin.suffix, "'train' is required")) }
+        if value["train"]?.isNull ?? true { d.record(.invalidArgument(field: path + value.origin.suffix, "'train' is required")) }
 
         guard d.errors.count == before, let kind, let train = sources["train"] else { return nil }
         let spec = DataSpec(name: name, kind: kind, sampleRate: sampleRate, validationFraction: validationFraction, testFraction: testFraction,
