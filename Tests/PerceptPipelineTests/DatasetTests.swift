@@ -300,3 +300,29 @@ final class DatasetTests: XCTestCase {
         XCTAssertNotEqual(byName["000.png"], byName["001.png"])
     }
 }
+
+/// Loading against a model's classes (evaluation) and decoding single files (prediction).
+final class DatasetEvaluationTests: XCTestCase {
+    func testGivenClassesNumberTheLabelsAndAnUnknownClassIsAnError() throws {
+        let dir = NSTemporaryDirectory() + "percept-data-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for c in ["b", "c"] { try ImageFile.write(Tensor(shape: [1, 2, 2]), to: "\(dir)/\(c)/0.png") }
+        let spec = try DataSpec(name: "eval", kind: .image, train: .folder(dir))
+        let data = try Dataset.load(spec, seed: 0, classes: ["a", "b", "c"])
+        XCTAssertEqual(data.classes, ["a", "b", "c"])
+        XCTAssertEqual(data.train.map(\.label), [1, 2], "a class with no sample is fine when the model names it")
+        XCTAssertThrowsError(try Dataset.load(spec, seed: 0, classes: ["a", "b"])) { e in
+            XCTAssertEqual((e as? PerceptError)?.description, "data.eval.train: class 'c' is not in the model's classes (a, b)")
+        }
+    }
+
+    func testDecodingAFileResamplesAudioToTheGivenRate() throws {
+        let file = NSTemporaryDirectory() + "percept-decode-\(UUID().uuidString).wav"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try AudioFile.write(Tensor(shape: [2, 441], repeating: 0.25), sampleRate: 44100, to: file)
+        let s = try Dataset.decode(file: file, kind: .audio, sampleRate: 16000)
+        XCTAssertEqual(s.data.shape, [1, 160])
+        XCTAssertEqual(s.sampleRate, 16000)
+        XCTAssertEqual(try Dataset.decode(file: file, kind: .audio, sampleRate: nil).data.shape, [1, 441])
+    }
+}

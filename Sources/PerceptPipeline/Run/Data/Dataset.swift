@@ -34,8 +34,11 @@ public final class Dataset: @unchecked Sendable {
     /// seeded splits. Every problem found is reported at once, each on its own line (exit code 2):
     /// missing inputs, empty class folders, manifest rows naming missing files, unknown columns,
     /// classes in validation / test absent from train, and splits or caps leaving a class no
-    /// training sample.
-    public static func load(_ spec: DataSpec, seed: UInt64) throws -> Dataset {
+    /// training sample. With `classes` (a checkpoint's, for evaluation) labels are numbered by
+    /// those names instead, and a class not among them is an error.
+    ///
+    ///     let eval = try Dataset.load(spec, seed: 0, classes: checkpointClasses)
+    public static func load(_ spec: DataSpec, seed: UInt64, classes known: [String]? = nil) throws -> Dataset {
         let d = Diagnostics()
         // Every missing input first, before any reading.
         let folders = Set([spec.train, spec.validation, spec.test].compactMap { s -> String? in
@@ -63,13 +66,14 @@ public final class Dataset: @unchecked Sendable {
         let trainListing = listings[.train]!
         guard !trainListing.entries.isEmpty else { throw PerceptError.badInput(file: spec.train.paths[0], "no samples (\(spec.field("train")))") }
 
-        let classes = sortedClasses(Set(trainListing.entries.map(\.className)))
-        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })
-        for part in [DataPart.validation, .test] {
+        let classes = known ?? sortedClasses(Set(trainListing.entries.map(\.className)))
+        let index = Dictionary(classes.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        for part in known == nil ? [DataPart.validation, .test] : DataPart.allCases {
             guard let l = listings[part] else { continue }
             let unknown = Set(l.entries.map(\.className)).subtracting(classes)
+            let whose = known == nil ? "the training data (its classes: " : "the model's classes ("
             for c in sortedClasses(unknown) {
-                d.record(.invalidArgument(field: spec.field(part.name), "class '\(c)' is not in the training data (its classes: \(classes.joined(separator: ", ")))"))
+                d.record(.invalidArgument(field: spec.field(part.name), "class '\(c)' is not in \(whose)\(classes.joined(separator: ", ")))"))
             }
         }
         try d.throwIfAny()
@@ -100,7 +104,7 @@ public final class Dataset: @unchecked Sendable {
         // Every class needs a training sample; say what took it away.
         let trainCount = Dictionary(grouping: parts[.train] ?? [], by: \.className).mapValues(\.count)
         let total = Dictionary(grouping: trainListing.entries, by: \.className).mapValues(\.count)
-        for c in classes where trainCount[c] == nil {
+        for c in classes where known == nil && trainCount[c] == nil {
             let n = total[c] ?? 0, kept = pool.filter { $0.className == c }.count
             let capped = spec.maxPerClass.map { " (max_per_class: \($0) keeps \(kept) of \(n))" } ?? ""
             if case let .manifest(_, _, _, col?) = spec.train {
@@ -153,18 +157,33 @@ public final class Dataset: @unchecked Sendable {
             }
             return try Sample(image: Tensor(unchecked: [1, images.rows, images.cols], data: pixels))
         case let .file(path):
-            if spec.kind == .image { return try Sample(image: ImageFile.read(path).pixels) }
-            let audio = try AudioFile.read(path)
-            var y = audio.mono()
-            let target = sampleRate ?? audio.sampleRate
-            if audio.sampleRate != target {
-                guard spec.sampleRate != nil else {
-                    throw PerceptError.badInput(file: path, "\(audio.sampleRate) Hz, but the data's other files are \(target) Hz; set sample_rate in \(spec.path) to resample")
-                }
-                y = try Resampler.resample(y, from: audio.sampleRate, to: target)
-            }
-            return try Sample(audio: Tensor(unchecked: [1, y.count], data: y), sampleRate: target)
+            return try Dataset.decode(path, kind: spec.kind, sampleRate: sampleRate, strictFor: spec.sampleRate == nil ? spec.path : nil)
         }
+    }
+
+    /// Decodes one file as `Dataset.sample` does (for `predict` on files outside any data set):
+    /// a PNG as [C, H, W] in [0, 1]; audio as mono [1, frames] at `sampleRate` (the file's own
+    /// when nil), resampled with soxr when its rate differs.
+    ///
+    ///     let s = try Dataset.decode(file: "a.wav", kind: .audio, sampleRate: 16000)
+    public static func decode(file path: String, kind: SampleKind, sampleRate: Int?) throws -> Sample {
+        try decode(path, kind: kind, sampleRate: sampleRate, strictFor: nil)
+    }
+
+    /// `strictFor` (a data set's YAML path): the data has no sample_rate, so a file at another
+    /// rate is an error naming where to set one.
+    private static func decode(_ path: String, kind: SampleKind, sampleRate: Int?, strictFor owner: String?) throws -> Sample {
+        if kind == .image { return try Sample(image: ImageFile.read(path).pixels) }
+        let audio = try AudioFile.read(path)
+        var y = audio.mono()
+        let target = sampleRate ?? audio.sampleRate
+        if audio.sampleRate != target {
+            if let owner {
+                throw PerceptError.badInput(file: path, "\(audio.sampleRate) Hz, but the data's other files are \(target) Hz; set sample_rate in \(owner) to resample")
+            }
+            y = try Resampler.resample(y, from: audio.sampleRate, to: target)
+        }
+        return try Sample(audio: Tensor(unchecked: [1, y.count], data: y), sampleRate: target)
     }
 
     /// A stable key of the item's content for caching features: the SHA-256 (hex) of the file's
