@@ -28,6 +28,17 @@ final class DatasetSamplesTests: XCTestCase {
         XCTAssertTrue(all.contains { $0.displayName.hasSuffix("Samples/spoken/3/en+f1_200_80.wav") })
     }
 
+    func testSamplesStayUnderTenMegabytes() throws {
+        let root = Self.repo + "/Samples"
+        let files = try XCTUnwrap(FileManager.default.subpathsOfDirectory(atPath: root) as [String]?)
+        let bytes = try files.reduce(0) { sum, rel in
+            let a = try FileManager.default.attributesOfItem(atPath: root + "/" + rel)
+            return sum + (a[.type] as? FileAttributeType == .typeRegular ? (a[.size] as? Int ?? 0) : 0)
+        }
+        XCTAssertGreaterThan(bytes, 1_000_000)
+        XCTAssertLessThan(bytes, 10_000_000, "Samples/ is meant to stay small (\(bytes) bytes)")
+    }
+
     func testSamplesSpokenManifestListsEveryClipWithItsDigitAndVoice() throws {
         let manifest = Self.repo + "/Samples/spoken/manifest.csv"
         let spec = try DataSpec(name: "spoken", kind: .audio,
