@@ -229,6 +229,9 @@ final class DatasetTests: XCTestCase {
             "\(dir)/no-labels.gz: no such file (data.x)",
             "\(dir)/nothing: no such folder (data.x)",
         ])
+        XCTAssertEqual(s.missingInputs().count, 3, "the same list, for a validation pass over every data set")
+        try text("afile", "x")
+        XCTAssertEqual(try spec(train: .folder(dir + "/afile")).missingInputs().map(\.description), ["\(dir)/afile: not a folder (data.x)"])
     }
 
     func testMissingFilesNameTheFieldAndLineOfThePipelineFile() throws {

@@ -179,6 +179,27 @@ public struct DataSpec: Sendable {
         return ([train] + [validation, test].compactMap { $0 }).flatMap(\.paths).filter { seen.insert($0).inserted }
     }
 
+    /// One error per input that is missing or of the wrong type (a file where a folder belongs),
+    /// naming the field and line that gave it; empty when all are there.
+    ///
+    ///     for e in spec.missingInputs() { diagnostics.record(e) }
+    public func missingInputs() -> [PerceptError] {
+        let folders = Set([train, validation, test].compactMap { s -> String? in
+            if case let .folder(f)? = s { return f }; return nil
+        })
+        return inputPaths.compactMap { p in
+            var isDir: ObjCBool = false
+            let field = origins[p] ?? path, folder = folders.contains(p)
+            if !FileManager.default.fileExists(atPath: p, isDirectory: &isDir) {
+                return .badInput(file: p, "no such \(folder ? "folder" : "file") (\(field))")
+            }
+            if isDir.boolValue != folder {
+                return .badInput(file: p, folder ? "not a folder (\(field))" : "is a folder, expected a file (\(field))")
+            }
+            return nil
+        }
+    }
+
     /// The spec as a pipeline file's value (paths as resolved; `validation_split` written as `split.validation`).
     public var value: Value {
         var m: [Value.Entry] = [.init("kind", .of(kind.rawValue))]

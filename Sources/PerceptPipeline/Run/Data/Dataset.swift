@@ -41,18 +41,7 @@ public final class Dataset: @unchecked Sendable {
     public static func load(_ spec: DataSpec, seed: UInt64, classes known: [String]? = nil) throws -> Dataset {
         let d = Diagnostics()
         // Every missing input first, before any reading.
-        let folders = Set([spec.train, spec.validation, spec.test].compactMap { s -> String? in
-            if case let .folder(f)? = s { return f }; return nil
-        })
-        for p in spec.inputPaths {
-            var isDir: ObjCBool = false
-            let field = spec.origins[p] ?? spec.path
-            if !FileManager.default.fileExists(atPath: p, isDirectory: &isDir) {
-                d.record(.badInput(file: p, "no such \(folders.contains(p) ? "folder" : "file") (\(field))"))
-            } else if isDir.boolValue != folders.contains(p) {
-                d.record(.badInput(file: p, folders.contains(p) ? "not a folder (\(field))" : "is a folder, expected a file (\(field))"))
-            }
-        }
+        for e in spec.missingInputs() { d.record(e) }
         try d.throwIfAny()
 
         var idx: [String: IDXImages] = [:]
