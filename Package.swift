@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "PerceptAugmentTests", dependencies: ["PerceptCore", "PerceptAugment", "PerceptIO", "PerceptAudio", "PerceptVision"],
                     exclude: ["Fixtures"]),
         // @tests-end
-        .testTarget(name: "PerceptPipelineTests", dependencies: ["PerceptCore", "PerceptPipeline"]),
+        .testTarget(name: "PerceptPipelineTests", dependencies: ["PerceptCore", "PerceptIO", "PerceptPipeline"]),
         .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"]),
         .testTarget(name: "PerceptTests", dependencies: ["Percept"]),
     ]

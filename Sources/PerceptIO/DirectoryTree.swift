@@ -7,11 +7,11 @@ import PerceptCore
 ///     let wavs = try DirectoryTree.files(under: "Samples/spoken", extensions: ["wav"])   // ["0/en+f1_200_80.wav", …]
 public enum DirectoryTree {
     /// Relative paths (sorted) of the files under `root` whose extension, lower-cased, is one of
-    /// `extensions`. Symbolic links to files count; links to folders are not followed, so a
+    /// `extensions` (every file when nil). Symbolic links to files count; links to folders are not followed, so a
     /// link cycle cannot loop. Hidden files and folders (names starting with ".") are skipped, as a
     /// shell glob skips them: macOS's `._NAME.wav` metadata files, `.git`, and the hidden temporary
     /// files of writes in progress are never inputs.
-    public static func files(under root: String, extensions: Set<String>) throws -> [String] {
+    public static func files(under root: String, extensions: Set<String>?) throws -> [String] {
         guard FileChecks.isDirectory(root) else { throw PerceptError.badInput(file: root, "not a folder") }
         var found = [String]()
         var pending = [""]
@@ -41,8 +41,9 @@ public enum DirectoryTree {
                 }
                 if type == UInt8(DT_DIR) {
                     pending.append(child)
-                } else if type == UInt8(DT_REG), let dot = name.lastIndex(of: "."),
-                          extensions.contains(name[name.index(after: dot)...].lowercased()) {
+                } else if type == UInt8(DT_REG), extensions.map({ exts in
+                    name.lastIndex(of: ".").map { exts.contains(name[name.index(after: $0)...].lowercased()) } ?? false
+                }) ?? true {
                     found.append(child)
                 }
             }
