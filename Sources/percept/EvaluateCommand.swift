@@ -25,7 +25,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let model = try TrainedModel(path: checkpoint)
-        let dataset = try EvaluationData.load(data, labels: labels, kind: model.kind, sampleRate: model.sampleRate)
+        let dataset = try EvaluationData.load(data, labels: labels, kind: model.kind, sampleRate: model.sampleRate, classes: model.classes)
         let m = try model.evaluate(dataset, items: dataset.train)
         if json {
             let obj: [String: Any] = [

@@ -5,7 +5,7 @@ import PerceptNN
 /// Labelled data named on the command line for `percept evaluate`: a class-folder tree, a
 /// manifest CSV or an IDX images file with its labels, read whole (no split).
 public enum EvaluationData {
-    public static func load(_ path: String, labels: String?, kind: SampleKind, sampleRate: Int?) throws -> Dataset {
+    public static func load(_ path: String, labels: String?, kind: SampleKind, sampleRate: Int?, classes: [String]) throws -> Dataset {
         let source: Value
         if path.lowercased().hasSuffix(".csv") {
             guard labels == nil else { throw PerceptError.invalidArgument(field: "--labels", "is for IDX images files; a manifest names its labels") }
@@ -27,9 +27,9 @@ public enum EvaluationData {
             try d.throwIfAny()
             throw PerceptError.invalidArgument(field: path, "cannot be read as evaluation data")
         }
-        for p in spec.inputPaths where !FileManager.default.fileExists(atPath: p) { d.record(.badInput(file: p, "no such file or folder")) }
+        for e in spec.missingInputs() { d.record(e) }
         try d.throwIfAny()
-        return try Dataset.load(spec, seed: 0)
+        return try Dataset.load(spec, seed: 0, classes: classes)
     }
 
     /// Accuracy and macro-F1, a per-class table and the confusion matrix, as text.

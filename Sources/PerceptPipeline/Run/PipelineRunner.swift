@@ -103,11 +103,7 @@ public final class PipelineRunner {
         let d = Diagnostics()
         // Every missing input, listed at once, before reading anything.
         let used = spec.data.filter { ds in models.contains { $0.data == ds.name } }
-        for ds in used {
-            for p in ds.inputPaths where !FileManager.default.fileExists(atPath: p) {
-                d.record(.badInput(file: p, "no such file or folder (named by \(ds.path))"))
-            }
-        }
+        for ds in used { for e in ds.missingInputs() { d.record(e) } }
         try d.throwIfAny()
         var datasets: [String: Dataset] = [:]
         for ds in used {

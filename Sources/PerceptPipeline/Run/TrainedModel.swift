@@ -82,13 +82,8 @@ public final class TrainedModel {
     /// Accuracy, precision, recall, F1 and the confusion matrix on labelled items; the data's
     /// class names are matched to the model's by name.
     public func evaluate(_ data: Dataset, items: [DataItem]) throws -> ClassificationMetrics {
-        var mapping: [Int] = []
-        for c in data.classes {
-            guard let i = classes.firstIndex(of: c) else {
-                throw PerceptError.badInput(file: data.spec.path, "class '\(c)' is not one the model knows (\(classes.joined(separator: ", ")))")
-            }
-            mapping.append(i)
-        }
+        // The data was numbered by the model's class names (`Dataset.load(_:seed:classes:)`).
+        let mapping = data.classes.map { c in classes.firstIndex(of: c) ?? 0 }
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes.count), count: classes.count)
         let batch = 256
         var start = 0
