@@ -12,30 +12,38 @@ public enum PadMode: String, Sendable, CaseIterable {
     /// Repeat the edge sample (`edge`).
     case edge
 
-    /// The value numpy's pad puts at index `i` (relative to the first sample, may be negative or
-    /// past the end) of `x`. numpy repeats a reflection as often as the pad needs, which is a
-    /// periodic extension; a single sample reflects as `edge`.
+    /// The index numpy's pad reads for position `i` (relative to the first sample, may be
+    /// negative or past the end) of `n` samples; nil for `constant` outside them. numpy repeats a
+    /// reflection as often as the pad needs, which is a periodic extension; a single sample
+    /// reflects as `edge`.
+    ///
+    ///     PadMode.reflect.index(-2, count: 4)   // 2
     @inline(__always)
-    public func value(at i: Int, in x: UnsafeBufferPointer<Float>) -> Float {
-        let n = x.count
-        if i >= 0 && i < n { return x[i] }
+    public func index(_ i: Int, count n: Int) -> Int? {
+        if i >= 0 && i < n { return i }
         switch self {
         case .constant:
-            return 0
+            return nil
         case .edge:
-            return x[i < 0 ? 0 : n - 1]
+            return i < 0 ? 0 : n - 1
         case .reflect:
-            if n == 1 { return x[0] }
+            if n == 1 { return 0 }
             let period = 2 * (n - 1)
             var j = i % period
             if j < 0 { j += period }
-            return x[j < n ? j : period - j]
+            return j < n ? j : period - j
         case .symmetric:
             let period = 2 * n
             var j = i % period
             if j < 0 { j += period }
-            return x[j < n ? j : period - 1 - j]
+            return j < n ? j : period - 1 - j
         }
+    }
+
+    /// The value numpy's pad puts at index `i` of `x` (0 outside it for `constant`).
+    @inline(__always)
+    public func value(at i: Int, in x: UnsafeBufferPointer<Float>) -> Float {
+        index(i, count: x.count).map { x[$0] } ?? 0
     }
 
     public func value(at i: Int, in x: [Float]) -> Float {

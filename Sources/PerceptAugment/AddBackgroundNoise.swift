@@ -3,7 +3,8 @@ import PerceptCore
 
 /// Mixes in a random stretch of a random file from a folder of noises at a random SNR
 /// (audiomentations `AddBackgroundNoise(sounds_path, min_snr_db, max_snr_db)`, relative
-/// RMS). Noise shorter than the input is looped; its rate is converted to the input's.
+/// RMS; over the signal's active part only with `signal_power: active`, see `SignalPower`).
+/// Noise shorter than the input is looped; its rate is converted to the input's.
 ///
 ///     let noise = try AddBackgroundNoise(soundsPath: "noises/", minSnrDb: 3, maxSnrDb: 30)
 ///     add_background_noise: {sounds_path: noises/, min_snr_db: 3, max_snr_db: 30}     # in AUG.yaml
@@ -14,14 +15,16 @@ public struct AddBackgroundNoise: AugmentationStage {
         ParameterSpec("min_snr_db", .float, default: 3, doc: "lowest SNR in dB"),
         ParameterSpec("max_snr_db", .float, default: 30, doc: "highest SNR in dB"),
         ParameterSpec("p", .float, default: 0.5, doc: "probability of adding noise"),
-    ]
+    ] + SignalPower.specs
     public let p: Float
     let range: (Float, Float)
     let bank: NoiseBank
+    public let signalPower: SignalPower
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
         range = try params.range("min_snr_db", "max_snr_db")
+        signalPower = try SignalPower.option(params)
         let folder = try params.string("sounds_path"); guard !folder.isEmpty else { throw params.invalid("sounds_path", "is required") }
         bank = try NoiseBank(folder: folder, field: params.field("sounds_path"))
     }
@@ -30,10 +33,10 @@ public struct AddBackgroundNoise: AugmentationStage {
     /// defaults in `parameters`; invalid values throw as in AUG.yaml.
     ///
     ///     let noise = try AddBackgroundNoise(soundsPath: "noises/", minSnrDb: 10, p: 1)
-    public init(soundsPath: String, minSnrDb: Float? = nil, maxSnrDb: Float? = nil, p: Float? = nil) throws {
-        try self.init(Self.parameters([
-            "sounds_path": .of(soundsPath), "min_snr_db": .given(minSnrDb), "max_snr_db": .given(maxSnrDb), "p": .given(p),
-        ]))
+    public init(soundsPath: String, minSnrDb: Float? = nil, maxSnrDb: Float? = nil, p: Float? = nil,
+                signalPower: SignalPower? = nil) throws {
+        let v: [String: Value] = ["sounds_path": .of(soundsPath), "min_snr_db": .given(minSnrDb), "max_snr_db": .given(maxSnrDb), "p": .given(p)]
+        try self.init(Self.parameters(v.merging(SignalPower.values(signalPower)) { a, _ in a }))
     }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
@@ -57,7 +60,7 @@ public struct AddBackgroundNoise: AugmentationStage {
             if j == noise.count { j = 0 }
         }
         let noiseRMS = segment.withUnsafeBufferPointer { PixelLoops.rms($0) }
-        let signalRMS = sample.data.withUnsafeBufferPointer { PixelLoops.rms($0) }
+        let signalRMS = signalPower.rms(of: sample)
         guard noiseRMS > 0, signalRMS > 0 else { return }
         let gain = Float(signalRMS / Foundation.pow(10.0, Double(params.snrDb) / 20) / noiseRMS)
         sample.data.withUnsafeMutableBufferPointer { b in

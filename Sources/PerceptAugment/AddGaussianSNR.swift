@@ -3,7 +3,8 @@ import PerceptCore
 
 /// Adds white Gaussian noise at a signal-to-noise ratio drawn uniformly in dB
 /// (audiomentations `AddGaussianSNR`): noise RMS = signal RMS / 10^(snr/20), the signal RMS
-/// taken over all channels. Silent input stays silent.
+/// taken over all channels (over the active part only with `signal_power: active`, see
+/// `SignalPower`). Silent input stays silent.
 ///
 ///     let noise = try AddGaussianSNR(minSnrDb: 5, maxSnrDb: 40)
 ///     add_gaussian_snr: {min_snr_db: 5, max_snr_db: 40}     # the same stage in AUG.yaml
@@ -13,20 +14,23 @@ public struct AddGaussianSNR: AugmentationStage {
         ParameterSpec("min_snr_db", .float, default: 5, doc: "lowest SNR in dB"),
         ParameterSpec("max_snr_db", .float, default: 40, doc: "highest SNR in dB"),
         ParameterSpec("p", .float, default: 0.5, doc: "probability of adding noise"),
-    ]
+    ] + SignalPower.specs
     public let p: Float
     let range: (Float, Float)
+    public let signalPower: SignalPower
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
         range = try params.range("min_snr_db", "max_snr_db")
+        signalPower = try SignalPower.option(params)
     }
 
     /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
     ///
     ///     let noise = try AddGaussianSNR(minSnrDb: 10, maxSnrDb: 30, p: 1)
-    public init(minSnrDb: Float? = nil, maxSnrDb: Float? = nil, p: Float? = nil) throws {
-        try self.init(Self.parameters(["min_snr_db": .given(minSnrDb), "max_snr_db": .given(maxSnrDb), "p": .given(p)]))
+    public init(minSnrDb: Float? = nil, maxSnrDb: Float? = nil, p: Float? = nil, signalPower: SignalPower? = nil) throws {
+        let v: [String: Value] = ["min_snr_db": .given(minSnrDb), "max_snr_db": .given(maxSnrDb), "p": .given(p)]
+        try self.init(Self.parameters(v.merging(SignalPower.values(signalPower)) { a, _ in a }))
     }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
@@ -35,7 +39,7 @@ public struct AddGaussianSNR: AugmentationStage {
     }
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
-        let rms = sample.data.withUnsafeBufferPointer { PixelLoops.rms($0) }
+        let rms = signalPower.rms(of: sample)
         guard rms > 0 else { return }
         let std = Float(rms / Foundation.pow(10.0, Double(params.snrDb) / 20))
         sample.data = PixelLoops.rewritten(sample.data) { src, dst, n in

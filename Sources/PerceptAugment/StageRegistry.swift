@@ -13,7 +13,7 @@ public enum StageRegistry {
             HorizontalFlip.self, VerticalFlip.self, RandomCrop.self, RandomResizedCrop.self, Rotate.self, Affine.self,
             RandomBrightnessContrast.self, RandomGamma.self, ColorJitter.self, GaussNoise.self, GaussianBlur.self,
             CoarseDropout.self, RandomErasing.self,
-            Gain.self, AddGaussianSNR.self, AddBackgroundNoise.self, Shift.self, TimeStretch.self, PitchShift.self,
+            Gain.self, AddGaussianSNR.self, AddColorNoise.self, AddBackgroundNoise.self, Shift.self, TimeStretch.self, PitchShift.self,
             PolarityInversion.self,
             FrequencyMasking.self, TimeMasking.self, TimeWarp.self,
         ] { r.register(t) }
@@ -52,8 +52,9 @@ public enum StageRegistry {
 }
 
 /// Every deterministic stage over samples by name — features as chainable stages (`spectrogram`,
-/// `melspectrogram`, `mfcc`, `delta`, `hog`, `sobel`…) and shape fixes (`fix_length`, `gray`,
-/// `pyramid_level`). AUG.yaml chains take them beside augmentation stages. Register your own
+/// `melspectrogram`, `mfcc`, `delta`, `hog`, `sobel`…), shape fixes (`fix_length`, `gray`,
+/// `pyramid_level`, `resample`, `resize`, `center_crop`, `pad`, `flatten`) and scaling
+/// (`normalize`, `standardize`). AUG.yaml chains take them beside augmentation stages. Register your own
 /// transform to use it there too.
 ///
 ///     let mel = try TransformRegistry.make("melspectrogram", ["n_mels": 64])
@@ -63,6 +64,8 @@ public enum TransformRegistry {
         for t: any Transform.Type in [
             FixLengthStage.self, SpectrogramStage.self, MelSpectrogramStage.self, MFCCStage.self, DeltaStage.self,
             GrayStage.self, SobelStage.self, HOGStage.self, PyramidLevelStage.self,
+            ResampleStage.self, ResizeStage.self, CenterCropStage.self, PadStage.self, NormalizeStage.self, StandardizeStage.self,
+            FlattenStage.self,
         ] { r.register(t) }
         return r
     }()

@@ -78,7 +78,11 @@ public final class Conv1D: Layer {
         let w = Param(name: "weight", shape: [outChannels, cin, k])
         initializer.fill(w, fanIn: cin * k, fanOut: outChannels * k, rng: &rng)
         weights = [w]
-        if useBias { weights.append(Param(name: "bias", shape: [outChannels])) }
+        if useBias {
+            let b = Param(name: "bias", shape: [outChannels])
+            initializer.fillBias(b, fanIn: cin * k, rng: &rng)
+            weights.append(b)
+        }
         BLASThreads.pin()
         return [outChannels, outFrames]
     }

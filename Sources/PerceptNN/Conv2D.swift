@@ -125,7 +125,11 @@ public final class Conv2D: Layer {
         let wt = Param(name: "weight", shape: [outChannels, cin / groups, kh, kw])
         initializer.fill(wt, fanIn: kg, fanOut: outChannels * kh * kw, rng: &rng)
         weights = [wt]
-        if useBias { weights.append(Param(name: "bias", shape: [outChannels])) }
+        if useBias {
+            let b = Param(name: "bias", shape: [outChannels])
+            initializer.fillBias(b, fanIn: kg, rng: &rng)
+            weights.append(b)
+        }
         BLASThreads.pin()
         return [outChannels, ho, wo]
     }

@@ -51,7 +51,11 @@ public final class Dense: Layer {
         let w = Param(name: "weight", shape: [outFeatures, inFeatures])
         initializer.fill(w, fanIn: inFeatures, fanOut: outFeatures, rng: &rng)
         weights = [w]
-        if useBias { weights.append(Param(name: "bias", shape: [outFeatures])) }
+        if useBias {
+            let b = Param(name: "bias", shape: [outFeatures])
+            initializer.fillBias(b, fanIn: inFeatures, rng: &rng)
+            weights.append(b)
+        }
         BLASThreads.pin()
         return [outFeatures]
     }

@@ -19,7 +19,8 @@ public final class GRU: RecurrentLayer, Layer {
     ///
     ///     let gru = try GRU(hiddenSize: 64, numLayers: 2, bidirectional: true)
     public convenience init(hiddenSize: Int, inputSize: Int? = nil, numLayers: Int? = nil, bidirectional: Bool? = nil,
-                            returnSequences: Bool? = nil, bias: Bool? = nil, dropout: Float? = nil) throws {
-        try self.init(Self.parameters(RecurrentOptions.given(hiddenSize, inputSize, numLayers, bidirectional, returnSequences, bias, dropout)))
+                            returnSequences: Bool? = nil, bias: Bool? = nil, dropout: Float? = nil,
+                            initializer: Initializer? = nil) throws {
+        try self.init(Self.parameters(RecurrentOptions.given(hiddenSize, inputSize, numLayers, bidirectional, returnSequences, bias, dropout, initializer)))
     }
 }

@@ -10,7 +10,8 @@ import PerceptCore
 /// Gate order in `weight_ih_l0` `[4H, I]`, `weight_hh_l0` `[4H, H]` and the biases is PyTorch's:
 /// rows `0..<H` input gate i, `H..<2H` forget gate f, `2H..<3H` cell candidate g, `3H..<4H`
 /// output gate o, so weights copy to and from `nn.LSTM` unchanged (names too:
-/// `weight_ih_l1_reverse`…). The forget-gate part of `bias_ih` starts at 1, the other biases at 0.
+/// `weight_ih_l1_reverse`…). The forget-gate part of `bias_ih` starts at 1, the other biases at 0
+/// (with `init: torch_default` every bias is drawn as PyTorch draws it).
 /// Output: the last state `[H·directions]` (forward state at the last valid frame, reverse state at
 /// frame 0, like `h_n`), or every frame `[T, H·directions]` with `return_sequences`.
 ///
@@ -25,7 +26,8 @@ public final class LSTM: RecurrentLayer, Layer {
     ///
     ///     let lstm = try LSTM(hiddenSize: 64, numLayers: 2, bidirectional: true)
     public convenience init(hiddenSize: Int, inputSize: Int? = nil, numLayers: Int? = nil, bidirectional: Bool? = nil,
-                            returnSequences: Bool? = nil, bias: Bool? = nil, dropout: Float? = nil) throws {
-        try self.init(Self.parameters(RecurrentOptions.given(hiddenSize, inputSize, numLayers, bidirectional, returnSequences, bias, dropout)))
+                            returnSequences: Bool? = nil, bias: Bool? = nil, dropout: Float? = nil,
+                            initializer: Initializer? = nil) throws {
+        try self.init(Self.parameters(RecurrentOptions.given(hiddenSize, inputSize, numLayers, bidirectional, returnSequences, bias, dropout, initializer)))
     }
 }

@@ -12,9 +12,9 @@ enum CellKind: Sendable {
 enum RecurrentOptions {
     /// The options the typed initialisers of `LSTM` and `GRU` were given.
     static func given(_ hiddenSize: Int, _ inputSize: Int?, _ numLayers: Int?, _ bidirectional: Bool?, _ returnSequences: Bool?,
-                      _ bias: Bool?, _ dropout: Float?) -> [String: Value] {
+                      _ bias: Bool?, _ dropout: Float?, _ initializer: Initializer?) -> [String: Value] {
         PerceptCore.given(["hidden_size": hiddenSize, "input_size": inputSize, "num_layers": numLayers, "bidirectional": bidirectional,
-                         "return_sequences": returnSequences, "bias": bias, "dropout": dropout])
+                         "return_sequences": returnSequences, "bias": bias, "dropout": dropout, "init": initializer])
     }
 
     static let specs: [ParameterSpec] = [
@@ -27,6 +27,8 @@ enum RecurrentOptions {
         ParameterSpec("bias", .bool, default: "true", doc: "learned biases bias_ih and bias_hh"),
         ParameterSpec("dropout", .float, default: "0",
                       doc: "while training, dropout with this probability on the outputs of every layer but the last (needs num_layers ≥ 2)"),
+        ParameterSpec("init", .choice, choices: Initializer.allCases.map(\.rawValue),
+                      doc: "omitted: weights U(±1/sqrt(hidden_size)), biases 0 but the LSTM forget gate's 1; torch_default: PyTorch's exact default, every weight and bias U(±1/sqrt(hidden_size)); another scheme: its formula on weight_ih (fan_in = input features) and weight_hh (fan_in = hidden_size), fan_out = gates × hidden_size, biases as when omitted"),
     ]
 }
 
@@ -89,6 +91,8 @@ final class RecurrentEngine {
     let declaredInput: Int?
     /// PyTorch's `dropout`: inverted dropout between stacked layers while training.
     let dropout: Float
+    /// The `init` option; nil keeps Percept's recurrent default (see `RecurrentOptions.specs`).
+    let initializer: Initializer?
     /// Per layer but the last: the mask (0 or 1/(1−p)) and the masked output the next layer read,
     /// when the last forward pass was a training pass with dropout.
     private var dropMask: [FloatBuffer] = [], dropped: [FloatBuffer] = []
@@ -143,6 +147,7 @@ final class RecurrentEngine {
         useBias = try p.bool("bias")
         declaredInput = try p.optionalInt("input_size", atLeast: 1)
         dropout = try p.float("dropout")
+        initializer = p.isSet("init") ? try Initializer.option(p) : nil
         guard dropout >= 0 && dropout < 1 else { throw p.invalid("dropout", "dropout=\(dropout) must be in [0, 1)") }
         // PyTorch only warns; here it is an error, since the option would silently do nothing.
         if dropout > 0 && numLayers == 1 {
@@ -168,15 +173,26 @@ final class RecurrentEngine {
                 let suffix = "_l\(l)" + (d == 1 ? "_reverse" : "")
                 let wih = Param(name: "weight_ih" + suffix, shape: [g, inSize])
                 let whh = Param(name: "weight_hh" + suffix, shape: [g, hidden])
-                // PyTorch's default U(-1/√H, 1/√H) for the matrices.
-                for i in 0..<wih.count { wih.value.ptr[i] = rng.uniform(-bound, bound) }
-                for i in 0..<whh.count { whh.value.ptr[i] = rng.uniform(-bound, bound) }
+                if let scheme = initializer, scheme != .torchDefault {
+                    scheme.fill(wih, fanIn: inSize, fanOut: g, rng: &rng)
+                    scheme.fill(whh, fanIn: hidden, fanOut: g, rng: &rng)
+                } else {
+                    // PyTorch's default U(-1/√H, 1/√H) for the matrices.
+                    for i in 0..<wih.count { wih.value.ptr[i] = rng.uniform(-bound, bound) }
+                    for i in 0..<whh.count { whh.value.ptr[i] = rng.uniform(-bound, bound) }
+                }
                 var bih: Param?, bhh: Param?
                 if useBias {
                     let bi = Param(name: "bias_ih" + suffix, shape: [g]), bh = Param(name: "bias_hh" + suffix, shape: [g])
-                    // Biases start at zero, except the LSTM forget gate (rows H..<2H) at 1, so that the
-                    // cell keeps its memory early in training (Jozefowicz et al. 2015).
-                    if kind == .lstm { for j in hidden..<(2 * hidden) { bi.value.ptr[j] = 1 } }
+                    if initializer == .torchDefault {
+                        // PyTorch's reset_parameters: every parameter U(-1/√H, 1/√H), in parameter order.
+                        for i in 0..<g { bi.value.ptr[i] = rng.uniform(-bound, bound) }
+                        for i in 0..<g { bh.value.ptr[i] = rng.uniform(-bound, bound) }
+                    } else if kind == .lstm {
+                        // Biases start at zero, except the LSTM forget gate (rows H..<2H) at 1, so that the
+                        // cell keeps its memory early in training (Jozefowicz et al. 2015).
+                        for j in hidden..<(2 * hidden) { bi.value.ptr[j] = 1 }
+                    }
                     bih = bi; bhh = bh
                 }
                 units.append(Unit(wih: wih, whh: whh, bih: bih, bhh: bhh, reverse: d == 1, inSize: inSize))

@@ -14,6 +14,8 @@ public enum Resize {
         /// `INTER_AREA`: the average over each output pixel's footprint when shrinking
         /// (bilinear with OpenCV's area-style weights when enlarging).
         case area
+        /// `INTER_NEAREST`: source pixel ⌊d · src / dst⌋ (OpenCV's rule, not pixel centres).
+        case nearest
     }
 
     /// Resizes every plane to `height` × `width`.
@@ -26,7 +28,9 @@ public enum Resize {
         }
         let (h, w) = (planes.height, planes.width)
         let rows: [Weights], cols: [Weights]
-        if method == .area && oh <= h && ow <= w {
+        if method == .nearest {
+            rows = nearestWeights(src: h, dst: oh); cols = nearestWeights(src: w, dst: ow)
+        } else if method == .area && oh <= h && ow <= w {
             rows = areaWeights(src: h, dst: oh); cols = areaWeights(src: w, dst: ow)
         } else {
             rows = linearWeights(src: h, dst: oh, area: method == .area)
@@ -96,6 +100,12 @@ public enum Resize {
             if s >= n - 1 { s = n - 1; f = 0 }
             return f == 0 ? Weights(taps: [(s, 1)]) : Weights(taps: [(s, 1 - f), (s + 1, f)])
         }
+    }
+
+    /// OpenCV INTER_NEAREST: `min(⌊d · n / m⌋, n − 1)` (cv2 computes the scale as 1 / (m / n)).
+    static func nearestWeights(src n: Int, dst m: Int) -> [Weights] {
+        let scale = 1 / (Double(m) / Double(n))
+        return (0..<m).map { d in Weights(taps: [(Swift.min(Int(floor(Double(d) * scale)), n - 1), 1)]) }
     }
 
     /// OpenCV INTER_AREA shrinking: each output pixel averages the source interval it covers,

@@ -95,6 +95,48 @@ final class AudioTransformStageTests: XCTestCase {
                        "fmax: fmax=6000.0 is above the Nyquist frequency sr/2=4000.0")
     }
 
+    func testResampleIsTheResamplerPerChannelAtTheNewRate() throws {
+        let a = signal(1000, rate: 22050), b = signal(1000, rate: 22050, f: 300)
+        let stereo = try Sample(audio: Tensor(unchecked: [2, 1000], data: a + b), sampleRate: 22050)
+        let stage = try ResampleStage(targetSr: 16000)
+        let out = try stage.apply(stereo)
+        // librosa.resample's length: ⌈1000 · 16000 / 22050⌉ = 726.
+        XCTAssertEqual(out.data.shape, [2, 726])
+        XCTAssertEqual(out.sampleRate, 16000)
+        XCTAssertEqual(out.shape, try stage.outputShape(for: stereo.shape))
+        XCTAssertEqual(out.data.slice(0).storage, try Resampler.resample(a, from: 22050, to: 16000))
+        XCTAssertEqual(out.data.slice(1).storage, try Resampler.resample(b, from: 22050, to: 16000))
+        XCTAssertEqual(try ResampleStage(targetSr: 22050).apply(stereo), stereo, "the same rate passes through")
+        XCTAssertEqual(message { _ = try ResampleStage(targetSr: 0) }, "resample.target_sr: must be > 0, got 0")
+        XCTAssertEqual(message { _ = try stage.outputShape(for: SampleShape(kind: .image, dims: [1, 4, 4])) },
+                       "resample: works on audio, but the input is an image")
+    }
+
+    func testPadReachesTheSizeWithNumpysModesAndNeverTrims() throws {
+        let y: [Float] = [1, 2, 3]
+        func padded(_ size: Int, _ mode: String, position: String = "center", value: Float? = nil) throws -> [Float] {
+            try PadStage(frames: size, mode: mode, value: value, position: position).apply(try audio(y)).data.storage
+        }
+        // np.pad([1, 2, 3], (1, 2), mode) for the centred 6: one before, two after.
+        XCTAssertEqual(try padded(6, "constant"), [0, 1, 2, 3, 0, 0])
+        XCTAssertEqual(try padded(6, "constant", value: -1), [-1, 1, 2, 3, -1, -1])
+        XCTAssertEqual(try padded(6, "reflect"), [2, 1, 2, 3, 2, 1])
+        XCTAssertEqual(try padded(6, "edge"), [1, 1, 2, 3, 3, 3])
+        XCTAssertEqual(try padded(6, "symmetric"), [1, 1, 2, 3, 3, 2])
+        XCTAssertEqual(try padded(5, "reflect", position: "end"), [1, 2, 3, 2, 1])
+        XCTAssertEqual(try padded(2, "edge"), y, "longer input is left as it is")
+        let img = Tensor(unchecked: [1, 2, 2], data: [1, 2, 3, 4])
+        let stage = try PadStage(height: 4, width: 3, mode: "edge")
+        let out = try stage.apply(try Sample(image: img))
+        XCTAssertEqual(out.data, Tensor(unchecked: [1, 4, 3], data: [1, 2, 2, 1, 2, 2, 3, 4, 4, 3, 4, 4]))
+        XCTAssertEqual(try stage.outputShape(for: SampleShape(kind: .spectrogram, dims: [2, 6, 1])).dims, [2, 6, 3])
+        XCTAssertEqual(message { _ = try stage.outputShape(for: SampleShape(kind: .audio, dims: [1, 9], sampleRate: 8000)) },
+                       "pad.size: audio takes one size (frames), got [4, 3]")
+        XCTAssertEqual(message { _ = try PadStage(frames: 4, mode: "edge", value: 1) }, "pad.value: has no effect unless mode is constant")
+        XCTAssertEqual(message { _ = try PadStage(frames: 4).outputShape(for: SampleShape(kind: .vector, dims: [4])) },
+                       "pad: works on images or spectrograms or audio, but the input is a vector")
+    }
+
     func testFixLengthCutsOrZeroPadsTheLastAxis() throws {
         let y = signal(100)
         let cut = try FixLengthStage(size: 60).apply(try audio(y))

@@ -238,9 +238,23 @@ final class TransformChainTests: XCTestCase {
 
     func testTransformsAreBuiltByNameOrAliasWithTheirOptionsChecked() throws {
         XCTAssertEqual(TransformRegistry.shared.names, ["fix_length", "spectrogram", "melspectrogram", "mfcc", "delta",
-                                                        "gray", "sobel", "hog", "pyramid_level"])
+                                                        "gray", "sobel", "hog", "pyramid_level", "resample", "resize", "center_crop",
+                                                        "pad", "normalize", "standardize", "flatten"])
         let down = try TransformRegistry.make("pyr-down", ["level": 2])
         XCTAssertEqual(try down.outputShape(for: SampleShape(kind: .image, dims: [1, 9, 9])).dims, [1, 3, 3])
+        let crop = try TransformRegistry.make("crop", ["size": [2, 3]])
+        XCTAssertEqual(type(of: crop).name, "center_crop")
+        // A chain of the new shape stages reports its shape before running, and runs to it.
+        let chain = AugmentationChain(try StageRegistry.steps([["resize": ["size": [20, 24]]], ["center_crop": ["size": 16]],
+                                                              ["pad": ["size": [18, 16]]], ["normalize": ["mean": [0.5], "std": [0.25]]],
+                                                              "standardize", "flatten"], path: "stages"))
+        let image = try Sample(image: testImage(2, 30, 40))
+        XCTAssertEqual(try chain.outputShape(for: image.shape), SampleShape(kind: .vector, dims: [2 * 18 * 16]))
+        XCTAssertEqual(try chain.apply(to: image, seed: 1, epoch: 0, index: 0).data.shape, [2 * 18 * 16])
+        assertInvalid("resize", "works on images or spectrograms, but the input is audio") {
+            _ = try AugmentationChain(try StageRegistry.steps([["resize": ["size": 4]]], path: "stages"))
+                .outputShape(for: SampleShape(kind: .audio, dims: [1, 100], sampleRate: 8000))
+        }
         assertInvalid("stages[1].melspectrogram.n_mels", "must be between 1 and") {
             _ = try StageRegistry.steps([["gain": ["p": 1]], ["melspectrogram": ["n_mels": 0]]], path: "stages")
         }

@@ -120,10 +120,15 @@ final class TypedInitTests: XCTestCase {
                 ["scale": [0.05, 0.2], "ratio": [0.5, 2], "value": 0.75, "p": 0.9], on: image) }),
             ("gain", { try self.assertSame(Gain(minGainDb: -6, maxGainDb: 3, p: 0.9), ["min_gain_db": -6, "max_gain_db": 3, "p": 0.9], on: audio) }),
             ("add_gaussian_snr", { try self.assertSame(
-                AddGaussianSNR(minSnrDb: 10, maxSnrDb: 20, p: 0.9), ["min_snr_db": 10, "max_snr_db": 20, "p": 0.9], on: audio) }),
+                AddGaussianSNR(minSnrDb: 10, maxSnrDb: 20, p: 0.9, signalPower: .active(topDb: 30)),
+                ["min_snr_db": 10, "max_snr_db": 20, "p": 0.9, "signal_power": "active", "active_top_db": 30], on: audio) }),
+            ("add_color_noise", { try self.assertSame(
+                AddColorNoise(minSnrDb: 10, maxSnrDb: 20, color: .pink, nFft: 64, p: 0.9, signalPower: .active(topDb: 40)),
+                ["min_snr_db": 10, "max_snr_db": 20, "color": "pink", "n_fft": 64, "p": 0.9, "signal_power": "active", "active_top_db": 40],
+                on: audio) }),
             ("add_background_noise", { try self.assertSame(
-                AddBackgroundNoise(soundsPath: noiseDir, minSnrDb: 6, maxSnrDb: 12, p: 0.9),
-                ["sounds_path": .of(noiseDir), "min_snr_db": 6, "max_snr_db": 12, "p": 0.9], on: audio) }),
+                AddBackgroundNoise(soundsPath: noiseDir, minSnrDb: 6, maxSnrDb: 12, p: 0.9, signalPower: .active(topDb: 60)),
+                ["sounds_path": .of(noiseDir), "min_snr_db": 6, "max_snr_db": 12, "p": 0.9, "signal_power": "active"], on: audio) }),
             ("shift", { try self.assertSame(
                 Shift(minShift: -100, maxShift: 300, shiftUnit: .samples, rollover: false, p: 0.9),
                 ["min_shift": -100, "max_shift": 300, "shift_unit": "samples", "rollover": false, "p": 0.9], on: audio) }),
@@ -162,6 +167,9 @@ final class TypedInitTests: XCTestCase {
             ("shift", ["min_shift": -2], { try Shift(minShift: -2) }),
             ("time_masking", ["time_mask_param": 4, "max_proportion": 1.5], { try TimeMasking(timeMaskParam: 4, maxProportion: 1.5) }),
             ("mixup", ["alpha": 0], { try Mixup(alpha: 0) }),
+            ("add_color_noise", ["min_f_decay": 8, "max_f_decay": 2], { try AddColorNoise(minFDecay: 8, maxFDecay: 2) }),
+            ("add_color_noise", ["color": "pink", "max_f_decay": 2], { try AddColorNoise(maxFDecay: 2, color: .pink) }),
+            ("add_gaussian_snr", ["active_top_db": 0, "signal_power": "active"], { try AddGaussianSNR(signalPower: .active(topDb: 0)) }),
         ]
         for (name, values, typed) in cases {
             let fromRegistry: String

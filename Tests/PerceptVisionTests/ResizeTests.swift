@@ -16,6 +16,14 @@ final class ResizeTests: XCTestCase {
         assertClose(try Resize.resize(img, height: 55, width: 47, method: .area), try fixture("resize_area_55x47"), tol: 1e-5)
     }
 
+    func testNearestTakesOpenCVsFlooredSourceIndex() throws {
+        // cv2.INTER_NEAREST reads column ⌊x · src / dst⌋: 5 → 3 reads 0, 1, 3; 3 → 7 reads 0, 0, 0, 1, 1, 2, 2.
+        let row = Tensor(unchecked: [1, 5], data: [10, 11, 12, 13, 14])
+        XCTAssertEqual(try Resize.resize(row, height: 1, width: 3, method: .nearest).storage, [10, 11, 13])
+        let col = Tensor(unchecked: [3, 1], data: [1, 2, 3])
+        XCTAssertEqual(try Resize.resize(col, height: 7, width: 2, method: .nearest).storage, [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3])
+    }
+
     func testRejectsAnEmptyTarget() {
         XCTAssertThrowsError(try Resize.resize(Tensor(shape: [4, 4]), height: 0, width: 2))
     }
