@@ -67,12 +67,22 @@ demo: release
 	$(BIN) augment Samples/spoken/3/en+f1_200_80.wav -o $(DEMO_OUT)/augment-speech --config Pipelines/augment/speech.yaml --copies 4 --seed 1
 	@$(BIN) info $(DEMO_OUT)/*.npy $(DEMO_OUT)/*.npz
 	@echo
+	@echo "== train: Pipelines/quickstart.yaml, the same CNN on MNIST digits (pixels) and on spoken digits (log-mel)"
+	$(BIN) run Pipelines/quickstart.yaml --out $(DEMO_OUT)/quickstart --force
+	@echo "== predict: the spoken-digit model on two clips, with its own feature chain"
+	$(BIN) predict $(DEMO_OUT)/quickstart/models/spoken_cnn/model.safetensors Samples/spoken/3/en+f1_200_80.wav Samples/spoken/7/en-us+m1_120_20.wav --top 3
+	@echo
 	@echo "Demo outputs (open the .png files; load the .npy/.npz with numpy.load) are in $(DEMO_OUT)/:"
 	@ls $(DEMO_OUT)
 
-# Regenerates docs/reference.md from the parameter specs in the code (a test checks it is current).
+# Regenerates docs/reference.md, Pipelines/schema.json and docs/pipelines.md's field tables from the
+# parameter specs in the code (tests check they are current).
 docs: build
 	.build/debug/percept list --markdown > docs/reference.md
+	.build/debug/percept schema > Pipelines/schema.json
+	.build/debug/percept schema --markdown > .build/pipeline-fields.md
+	awk '/<!-- fields-end -->/ {skip = 0} !skip {print} /<!-- fields-begin -->/ {system("cat .build/pipeline-fields.md"); skip = 1}' \
+	  docs/pipelines.md > .build/pipelines.md && mv .build/pipelines.md docs/pipelines.md
 
 clean:
 	rm -rf .build out

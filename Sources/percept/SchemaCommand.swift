@@ -9,5 +9,8 @@ struct SchemaCommand: ParsableCommand {
         discussion: "Generated from the parameter specs that `percept validate` checks; Pipelines/schema.json is a copy. In VS Code: add `# yaml-language-server: $schema=schema.json` at the top of a pipeline file."
     )
 
-    func run() throws { print(PipelineSchema.json(), terminator: "") }
+    @Flag(help: "Print the field reference tables of docs/pipelines.md instead.")
+    var markdown = false
+
+    func run() throws { print(markdown ? PipelineSchema.markdownFields() : PipelineSchema.json(), terminator: "") }
 }

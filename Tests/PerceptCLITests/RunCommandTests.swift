@@ -4,10 +4,12 @@ import XCTest
 /// `percept run` / `percept validate` on the shipped quickstart, shrunk with `--set` so the
 /// debug build trains it in seconds.
 final class RunCommandTests: CLITestCase {
-    /// The quickstart on 3 samples per class, one epoch each.
+    /// The quickstart on 3 samples per class, one epoch each, with a small CNN for the
+    /// spectrograms (the debug build trains the full one slowly; `make demo` runs it as shipped).
     var tiny: [String] {
         ["--set", "+data.digits.max_per_class=3", "--set", "+data.spoken.max_per_class=3",
-         "--set", "models.digits_cnn.train.epochs=1", "--set", "models.spoken_cnn.train.epochs=1"]
+         "--set", "models.digits_cnn.train.epochs=1", "--set", "models.spoken_cnn.train.epochs=1",
+         "--set", "models.spoken_cnn.layers=[{conv2d: {out_channels: 4, kernel_size: 5}}, relu, {maxpool2d: {kernel_size: 4}}, flatten, {dense: {out_features: classes}}]"]
     }
 
     func json(_ p: String) throws -> [String: Any] {
@@ -113,8 +115,8 @@ final class RunCommandTests: CLITestCase {
     }
 
     func testCtrlCKeepsTheLastEpochAndResumeFinishesBitIdentically() throws {
-        let args = ["Pipelines/quickstart.yaml", "--only", "digits_cnn", "--set", "+data.digits.max_per_class=20",
-                    "--set", "models.digits_cnn.train.epochs=6", "--set", "models.digits_cnn.train.batch_size=8"]
+        let args = ["Pipelines/quickstart.yaml", "--only", "digits_cnn", "--set", "+data.digits.max_per_class=5",
+                    "--set", "models.digits_cnn.train.epochs=4", "--set", "models.digits_cnn.train.batch_size=8"]
         let straight = try run(["run"] + args + ["--out", path("a"), "--quiet"])
         XCTAssertEqual(straight.status, 0, straight.stderr)
 

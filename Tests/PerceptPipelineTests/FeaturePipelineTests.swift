@@ -86,7 +86,7 @@ final class FeaturePipelineTests: XCTestCase {
     func testAChainWhoseRandomStagesChangeTheShapeIsRejected() throws {
         XCTAssertThrowsError(try pipeline("""
             - fix_length: {size: 1000}
-            - time_stretch: {min_rate: 0.8, max_rate: 1.2, p: 1}
+            - time_stretch: {min_rate: 0.8, max_rate: 1.2, leave_length_unchanged: false, p: 1}
             """)) { XCTAssertTrue("\($0)".contains("random stages change the shape"), "\($0)") }
     }
 }

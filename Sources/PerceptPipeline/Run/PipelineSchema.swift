@@ -23,6 +23,11 @@ public enum PipelineSchema {
                                        scheduleOptions]]
         var data = options(DataSpec.parameters, allowClasses: false)
         data["required"] = ["kind", "train"]
+        var dataProps = data["properties"] as? [String: Any] ?? [:]
+        for key in ["train", "validation", "test"] { dataProps[key] = merged(["$ref": "#/definitions/source"], doc: DataSpec.parameters, key) }
+        dataProps["split"] = ["type": "object", "additionalProperties": false, "description": doc(DataSpec.parameters, "split"),
+                              "properties": ["validation": ["type": "number"], "test": ["type": "number"]]]
+        data["properties"] = dataProps
         defs["data"] = data
         defs["source"] = ["type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": false,
                           "properties": DataSpec.sourceSchemas, "description": "where samples come from: idx, folder or manifest"]
@@ -111,7 +116,11 @@ public enum PipelineSchema {
         case .int: s = int
         case .float: s = ["type": "number"]
         case .bool: s = ["type": "boolean"]
-        case .string, .path: s = ["type": "string"]
+        case .string where p.name == "padding":
+            // PyTorch's padding: 'same' / 'valid', an int, or a pair.
+            s = ["oneOf": [["type": "string"], int, ["type": "array", "items": int, "minItems": 1, "maxItems": 2]]]
+        case .string: s = ["type": ["string", "number", "boolean"]]   // text as written: `7` names a class too
+        case .path: s = ["type": "string"]
         case .choice: s = ["enum": p.choices]
         case .intPair: s = ["oneOf": [int, ["type": "array", "items": int, "minItems": 2, "maxItems": 2]]]
         case .floatPair: s = ["oneOf": [["type": "number"], ["type": "array", "items": ["type": "number"], "minItems": 2, "maxItems": 2]]]
