@@ -82,7 +82,7 @@ final class RunCommandTests: CLITestCase {
         XCTAssertEqual(r.status, 2)
         let lines = r.stderr.split(separator: "\n")
         XCTAssertGreaterThanOrEqual(lines.count, 2, r.stderr)
-        XCTAssertTrue(r.stderr.contains("models.m.layers[0] (line 7, column 15): unknown layer 'flaten' (did you mean 'flatten'?)"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("models.m.layers[0] (line 7, column 14): unknown layer 'flaten' (did you mean 'flatten'?)"), r.stderr)
         XCTAssertTrue(r.stderr.contains("models.m.train.optimiser"), r.stderr)
         XCTAssertTrue(r.stderr.contains("did you mean 'optimizer'"), r.stderr)
         let ok = try run(["validate", "Pipelines/quickstart.yaml"])

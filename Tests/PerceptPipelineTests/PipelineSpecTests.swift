@@ -71,7 +71,10 @@ final class PipelineSpecTests: XCTestCase {
         XCTAssertNil(spec)
         XCTAssertTrue(errors.contains("sed (line 2, column 1): unknown key (did you mean 'seed'?)"), "\(errors)")
         XCTAssertTrue(errors.contains { $0.hasPrefix("models.m.layers[0]") && $0.contains("unknown layer 'flaten'") && $0.contains("did you mean 'flatten'") }, "\(errors)")
-        XCTAssertTrue(errors.contains { $0.hasPrefix("models.m.train.epochs (line 10, column 22)") }, "\(errors)")
+        XCTAssertTrue(errors.contains { $0.hasPrefix("models.m.train.epochs (line 10, column 21)") }, "\(errors)")
+        XCTAssertTrue(errors.contains("models.m.data (line 7, column 11): no data set named 'dd' (did you mean 'd'?)"), "\(errors)")
+        XCTAssertTrue(errors.contains("models.m.features (line 8, column 15): no feature chain named 'nope'"), "\(errors)")
+        XCTAssertEqual(errors.count, 5, "\(errors)")
     }
 
     func testModelsMustNameExistingDataAndFeatures() {
@@ -87,7 +90,7 @@ final class PipelineSpecTests: XCTestCase {
         XCTAssertEqual(spec?.models[0].train.optimizerName, "sgd")
         let (_, errors) = parse(Self.minimal.replacingOccurrences(of: "train: {epochs: 2}", with: "train: {l2: 0.1, optimizer: {adam: {weight_decay: 0.1}}}"))
         XCTAssertEqual(errors.count, 1)
-        XCTAssertTrue(errors[0].hasPrefix("models.m.train.l2 (line 11, column 18): is also given as the optimizer's `weight_decay`"), "\(errors)")
+        XCTAssertTrue(errors[0].hasPrefix("models.m.train.l2 (line 11, column 17): is also given as the optimizer's `weight_decay`"), "\(errors)")
     }
 
     func testBatchStagesCannotRunInAFeatureChain() {
@@ -101,7 +104,7 @@ final class PipelineSpecTests: XCTestCase {
         let (b, _) = parse(Self.minimal.replacingOccurrences(of: "train: {epochs: 2}", with: "train: {early_stopping: {patience: 2, monitor: val_accuracy}}"))
         XCTAssertEqual(b?.models[0].train.earlyStopping?.monitor, "val_accuracy")
         let (_, errors) = parse(Self.minimal.replacingOccurrences(of: "train: {epochs: 2}", with: "train: {early_stopping: {patients: 2}}"))
-        XCTAssertTrue(errors.contains { $0.contains("early_stopping.patients") && $0.contains("did you mean 'patience'") }, "\(errors)")
+        XCTAssertTrue(errors.contains { $0.hasPrefix("models.m.train.early_stopping.patients (line 11, column 30): unknown key (did you mean 'patience'?)") }, "\(errors)")
     }
 
     func testModelWideInitGoesToEveryLayerThatTakesOneUnlessItSaysItsOwn() throws {

@@ -33,21 +33,27 @@ public struct ModelSpec: Sendable {
     public let checkpointEvery: Int
 
     /// Parses `models.NAME`, recording every error; nil when there was any.
-    public static func parse(_ value: Value, name: String, diagnostics d: Diagnostics) -> ModelSpec? {
+    public static func parse(_ value: Value, name: String, dataNames: [String], featureNames: [String], diagnostics d: Diagnostics) -> ModelSpec? {
         let path = "models.\(name)"
         guard let entries = value.entries else {
             d.record(.invalidArgument(field: path + value.origin.suffix, "expected a mapping with data, features, layers and train"))
             return nil
         }
-        guard let p = d.check({ try Parameters(owner: "model", specs: parameters, values: PipelineSpec.mapValues(entries), path: path, origin: value.origin) }) else {
+        let before = d.errors.count
+        guard let p = PipelineSpec.checked(entries, specs: parameters, owner: "model", path: path, origin: value.origin, diagnostics: d) else {
             return nil
         }
-        let before = d.errors.count
         let data = d.check { () -> String in
             guard let s = p.optionalString("data") else { throw p.invalid("data", "is required: the data set this model trains on") }
             return s
         }
         let features = p.optionalString("features") ?? ""
+        if let data, !dataNames.contains(data) {
+            d.record(p.invalid("data", "no data set named '\(data)'\(didYouMean(data, in: dataNames))"))
+        }
+        if !features.isEmpty, !featureNames.contains(features) {
+            d.record(p.invalid("features", "no feature chain named '\(features)'\(didYouMean(features, in: featureNames))"))
+        }
         let layers = p.value("layers")
         if layers == nil { d.record(p.invalid("layers", "is required: the model's layer list")) }
         if let layers {
@@ -127,10 +133,10 @@ public struct TrainSpec: Sendable {
             d.record(.invalidArgument(field: path + value.origin.suffix, "expected a mapping (loss, optimizer, batch_size, epochs...)"))
             return nil
         }
-        guard let p = d.check({ try Parameters(owner: "train", specs: parameters, values: PipelineSpec.mapValues(entries), path: path, origin: value.origin) }) else {
+        let before = d.errors.count
+        guard let p = PipelineSpec.checked(entries, specs: parameters, owner: "train", path: path, origin: value.origin, diagnostics: d) else {
             return nil
         }
-        let before = d.errors.count
         let loss = d.check { try componentItem(p.value("loss")!, path: "\(path).loss") }
         var optimizer = d.check { try componentItem(p.value("optimizer")!, path: "\(path).optimizer") }
         if let l = loss { d.check { _ = try LossRegistry.make(l.name, l.options, path: "\(path).loss", origin: p.value("loss")!.origin) } }
@@ -166,8 +172,8 @@ public struct TrainSpec: Sendable {
             if case .bool(let on) = es.content {
                 if on { early = ("val_loss", 5, 0, true) }
             } else if let e = es.entries {
-                if let q = d.check({ try Parameters(owner: "early_stopping", specs: earlyStoppingParameters, values: PipelineSpec.mapValues(e),
-                                                    path: "\(path).early_stopping", origin: es.origin) }) {
+                if let q = PipelineSpec.checked(e, specs: earlyStoppingParameters, owner: "early_stopping", path: "\(path).early_stopping",
+                                                origin: es.origin, diagnostics: d) {
                     if let m = d.check({ try q.string("monitor") }), let pat = d.check({ try q.int("patience", atLeast: 1) }),
                        let md = d.check({ try q.float("min_delta") }), let rb = d.check({ try q.bool("restore_best") }) {
                         early = (m, pat, Double(md), rb)

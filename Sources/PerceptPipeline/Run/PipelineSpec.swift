@@ -54,14 +54,7 @@ public struct PipelineSpec: Sendable {
             d.record(.badInput(file: file, "expected a mapping of name, seed, data, features and models at the top level\(root.origin.suffix)"))
             return nil
         }
-        let top = d.check { try Parameters(owner: "pipeline", specs: parameters, values: mapValues(entries), path: "", origin: root.origin) }
-        guard let top else {
-            // Unknown keys: report each one (Parameters stops at the first).
-            for e in entries where !parameters.contains(where: { $0.name == e.key }) {
-                d.record(.invalidArgument(field: e.key + e.keyOrigin.suffix, "unknown key\(didYouMean(e.key, in: parameters.map(\.name)))"))
-            }
-            return nil
-        }
+        guard let top = checked(entries, specs: parameters, owner: "pipeline", path: "", origin: root.origin, diagnostics: d) else { return nil }
         let name = d.check { () -> String in
             guard let n = top.optionalString("name"), !n.isEmpty else { throw top.invalid("name", "is required (the run's name)") }
             guard n.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]*$", options: .regularExpression) != nil else {
@@ -90,26 +83,17 @@ public struct PipelineSpec: Sendable {
             }
         }
 
+        // Models may only name data sets and chains the file has (checked by name here, by shape
+        // once the data is read); names that failed to parse still count, so they are not reported twice.
+        let dataNames = top.value("data")?.entries?.map(\.key) ?? []
+        let featureNames = top.value("features")?.entries?.map(\.key) ?? []
         var models: [ModelSpec] = []
         if let v = top.value("models"), let items = d.check({ try section(v, "models") }) {
             for e in items {
-                if let m = ModelSpec.parse(e.value, name: e.key, diagnostics: d) { models.append(m) }
+                if let m = ModelSpec.parse(e.value, name: e.key, dataNames: dataNames, featureNames: featureNames, diagnostics: d) { models.append(m) }
             }
         } else if top.value("models") == nil {
             d.record(top.invalid("models", "is required: name at least one model"))
-        }
-
-        // Cross-references: each model's data and features must exist, and the chain must take
-        // the data's kind (checked on shapes once the data is read; names checked here).
-        for m in models {
-            if data.first(where: { $0.name == m.data }) == nil, !data.isEmpty || top.value("data") != nil {
-                d.record(.invalidArgument(field: "\(m.path).data" + m.dataOrigin.suffix,
-                                          "no data set named '\(m.data)'\(didYouMean(m.data, in: data.map(\.name)))"))
-            }
-            if !m.features.isEmpty, features.first(where: { $0.name == m.features }) == nil {
-                d.record(.invalidArgument(field: "\(m.path).features" + m.featuresOrigin.suffix,
-                                          "no feature chain named '\(m.features)'\(didYouMean(m.features, in: features.map(\.name)))"))
-            }
         }
 
         let output = top.optionalString("output").map { resolve($0, base: baseDirectory) }
@@ -118,6 +102,19 @@ public struct PipelineSpec: Sendable {
         guard d.isEmpty, let name, let seed else { return nil }
         return PipelineSpec(file: file, name: name, seed: seed, data: data, features: features, models: models,
                             output: output, cache: cache, resolved: root)
+    }
+
+    /// The known keys of a mapping as `Parameters`, each unknown key recorded as an error with
+    /// the closest known one (all of them, where `Parameters` would stop at the first).
+    static func checked(_ entries: [Value.Entry], specs: [ParameterSpec], owner: String, path: String, origin: Origin,
+                        diagnostics d: Diagnostics) -> Parameters? {
+        var known: [String: Value] = [:]
+        for e in entries {
+            if specs.contains(where: { $0.name == e.key }) { known[e.key] = e.value; continue }
+            let field = (path.isEmpty ? e.key : "\(path).\(e.key)") + e.keyOrigin.suffix
+            d.record(.invalidArgument(field: field, "unknown key\(didYouMean(e.key, in: specs.map(\.name)))"))
+        }
+        return d.check { try Parameters(owner: owner, specs: specs, values: known, path: path, origin: origin) }
     }
 
     static func mapValues(_ entries: [Value.Entry]) -> [String: Value] {
