@@ -55,7 +55,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         let results = try runner.run()
-        print(RunTables.results(results), terminator: "")
-        print("outputs: \(spec.output)/ (metrics.json, pipeline.yaml, models/<model>/model.safetensors, history.csv)")
+        if !results.isEmpty { print(RunTables.results(results), terminator: "") }
+        print("outputs: \(spec.output)/" + (results.isEmpty ? "" : " (metrics.json, pipeline.yaml, models/<model>/model.safetensors, history.csv)"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PerceptIO
 import XCTest
 
 /// `percept run` / `percept validate` on the shipped quickstart, shrunk with `--set` so the
@@ -152,5 +153,19 @@ final class RunCommandTests: CLITestCase {
         let ha = try String(contentsOfFile: path("a/models/digits_cnn/history.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
         let hb = try String(contentsOfFile: path("b/models/digits_cnn/history.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
         XCTAssertEqual(ha, hb, "same losses and accuracies epoch by epoch (seconds aside)")
+    }
+
+    func testTheSobelExerciseWritesEachDigitBesideItsTwoDerivatives() throws {
+        let out = path("sobel")
+        let r = try run(["run", "Pipelines/sobel.yaml", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out + "/exports/digits").sorted()
+        XCTAssertEqual(files.filter { $0.hasSuffix(".npy") }.count, 10)
+        XCTAssertTrue(files.contains("0000_7.png") && files.contains("sheet.png"), "\(files)")
+        let gxgy = try Npy.load(out + "/exports/digits/0000_7.npy")
+        XCTAssertEqual(gxgy.shape, [2, 28, 28])
+        let picture = try ImageFile.read(out + "/exports/digits/0000_7.png").pixels
+        XCTAssertEqual(picture.shape[1], 4 + 112 + 4, "28-pixel digits are enlarged 4×")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/metrics.json"), "no models, no metrics")
     }
 }

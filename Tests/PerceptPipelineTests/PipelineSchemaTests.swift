@@ -33,7 +33,7 @@ final class PipelineSchemaTests: XCTestCase {
         XCTAssertTrue(try names("optimizer").contains("adam"))
         XCTAssertTrue(try names("loss").contains("cross_entropy"))
         let top = PipelineSchema.object()
-        XCTAssertEqual(top["required"] as? [String], ["name", "data", "models"])
+        XCTAssertEqual(top["required"] as? [String], ["name", "data"])
     }
 
     func testEveryShippedPipelineParses() throws {

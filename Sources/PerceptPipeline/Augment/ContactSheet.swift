@@ -71,11 +71,18 @@ public enum ContactSheet {
         return Tensor(unchecked: [keep, h, w], data: t.storage[0..<(keep * h * w)].map { Swift.min(1, Swift.max(0, $0)) })
     }
 
-    /// Tiles in rows of ⌈√n⌉, each cell as large as the largest tile, separated by gray gaps.
-    static func grid(_ tiles: [Tensor]) -> Tensor {
+    /// Tiles side by side in one row.
+    static func row(_ tiles: [Tensor]) -> Tensor { grid(tiles, columns: tiles.count) }
+
+    /// Pictures stacked top to bottom.
+    static func column(_ tiles: [Tensor]) -> Tensor { grid(tiles, columns: 1) }
+
+    /// Tiles in rows of `columns` (default ⌈√n⌉), each cell as large as the largest tile,
+    /// separated by gray gaps.
+    static func grid(_ tiles: [Tensor], columns: Int? = nil) -> Tensor {
         let n = tiles.count
         let channels = tiles.contains { $0.shape[0] == 3 } ? 3 : 1
-        let cols = Int(Double(n).squareRoot().rounded(.up)), rows = (n + cols - 1) / cols
+        let cols = max(1, columns ?? Int(Double(n).squareRoot().rounded(.up))), rows = (n + cols - 1) / cols
         let ch = tiles.map { $0.shape[1] }.max() ?? 1, cw = tiles.map { $0.shape[2] }.max() ?? 1
         let h = rows * ch + (rows + 1) * gap, w = cols * cw + (cols + 1) * gap
         var out = [Float](repeating: 0.5, count: channels * h * w)

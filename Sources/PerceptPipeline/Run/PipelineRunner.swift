@@ -88,12 +88,21 @@ public final class PipelineRunner {
 
     var outputs: RunOutputs { RunOutputs(directory: spec.output) }
 
+    /// The data sets read by the last `plan()`, by name.
+    private(set) var datasets: [String: Dataset] = [:]
+
     /// The models to run, in file order.
     func selectedModels() throws -> [ModelSpec] {
-        for n in options.only where !spec.models.contains(where: { $0.name == n }) {
-            throw PerceptError.invalidArgument(field: "--only", "no model named '\(n)'\(didYouMean(n, in: spec.models.map(\.name)))")
+        let names = spec.models.map(\.name) + spec.exports.map(\.name)
+        for n in options.only where !names.contains(n) {
+            throw PerceptError.invalidArgument(field: "--only", "no model or export named '\(n)'\(didYouMean(n, in: names))")
         }
         return options.only.isEmpty ? spec.models : spec.models.filter { options.only.contains($0.name) }
+    }
+
+    /// The exports to write, in file order.
+    func selectedExports() -> [ExportSpec] {
+        options.only.isEmpty ? spec.exports : spec.exports.filter { options.only.contains($0.name) }
     }
 
     /// Reads the data and builds every selected model, or throws every problem found. Nothing
@@ -102,10 +111,11 @@ public final class PipelineRunner {
         let models = try selectedModels()
         let d = Diagnostics()
         // Every missing input, listed at once, before reading anything.
-        let used = spec.data.filter { ds in models.contains { $0.data == ds.name } }
+        let exports = selectedExports()
+        let used = spec.data.filter { ds in models.contains { $0.data == ds.name } || exports.contains { $0.data == ds.name } }
         for ds in used { for e in ds.missingInputs() { d.record(e) } }
         try d.throwIfAny()
-        var datasets: [String: Dataset] = [:]
+        datasets = [:]
         for ds in used {
             if let loaded = d.check({ try Dataset.load(ds, seed: spec.seed) }) { datasets[ds.name] = loaded }
         }
@@ -113,6 +123,15 @@ public final class PipelineRunner {
         for m in models {
             guard let data = datasets[m.data] else { continue }
             if let p = d.check({ try planModel(m, data) }) { plans.append(p) }
+        }
+        for e in exports {
+            guard let data = datasets[e.data], let first = data.train.first ?? data.test.first else { continue }
+            d.check {
+                let chain = spec.feature(named: e.features)?.chain ?? AugmentationChain([])
+                do { _ = try chain.outputShape(for: try data.sample(first).shape, 0..<chain.steps.count, randomStages: false) } catch let err as PerceptError {
+                    throw PerceptError.invalidArgument(field: "\(e.path).features (\(e.features))", err.description)
+                }
+            }
         }
         try d.throwIfAny()
         return plans
@@ -193,6 +212,12 @@ public final class PipelineRunner {
         }
         try o.prepare(models: plans.map(\.spec.name))
         try o.writePipeline(spec)
+        for e in selectedExports() {
+            guard let data = datasets[e.data] else { continue }
+            let dir = "\(o.directory)/exports/\(e.name)"
+            let n = try FeatureExport.write(e, dataset: data, feature: spec.feature(named: e.features), seed: spec.seed, to: dir)
+            if !options.quiet { log("export \(e.name): \(n) samples of \(e.data) through '\(e.features.isEmpty ? "none" : e.features)' -> \(dir)/ (.npy, .png, sheet.png)\n") }
+        }
         var results = try o.readResults()
         for p in plans {
             if options.resume, let done = results[p.spec.name], FileManager.default.fileExists(atPath: o.modelPath(p.spec.name)) {

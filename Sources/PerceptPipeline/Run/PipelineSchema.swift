@@ -54,8 +54,10 @@ public enum PipelineSchema {
         props["features"] = ["type": "object", "additionalProperties": ["type": ["array", "null"], "items": ["$ref": "#/definitions/stage"]],
                              "description": doc(PipelineSpec.parameters, "features")]
         props["models"] = ["type": "object", "minProperties": 1, "additionalProperties": ["$ref": "#/definitions/model"], "description": doc(PipelineSpec.parameters, "models")]
+        props["exports"] = ["type": "object", "additionalProperties": options(ExportSpec.parameters, allowClasses: false),
+                            "description": doc(PipelineSpec.parameters, "exports")]
         top["properties"] = props
-        top["required"] = ["name", "data", "models"]
+        top["required"] = ["name", "data"]
         top["$schema"] = "http://json-schema.org/draft-07/schema#"
         top["$id"] = "https://percept.dev/schema/pipeline-\(PerceptVersion.string).json"
         top["title"] = "Percept pipeline file"
@@ -78,6 +80,7 @@ public enum PipelineSchema {
             ("Models", "`models.NAME.`", ModelSpec.parameters),
             ("Training", "`models.NAME.train.`", TrainSpec.parameters),
             ("Early stopping", "`models.NAME.train.early_stopping.`", TrainSpec.earlyStoppingParameters),
+            ("Exports", "`exports.NAME.`", ExportSpec.parameters),
         ]
         var out = ""
         for (title, prefix, specs) in sections {

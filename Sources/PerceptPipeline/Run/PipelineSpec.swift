@@ -16,6 +16,7 @@ public struct PipelineSpec: Sendable {
         ParameterSpec("data", .map, doc: "named data sets (see Data)"),
         ParameterSpec("features", .map, doc: "named feature chains: lists of stages, `[]` for the decoded input as it is"),
         ParameterSpec("models", .map, doc: "named models, each trained on one data set through one feature chain (see Models)"),
+        ParameterSpec("exports", .map, doc: "named feature exports: a few samples' features written as .npy and pictures (see Exports)"),
         ParameterSpec("output", .path, doc: "the run folder (default runs/<name>)"),
         ParameterSpec("cache", .path, default: "runs/.cache", doc: "where computed features are cached between runs"),
     ]
@@ -27,6 +28,7 @@ public struct PipelineSpec: Sendable {
     public let data: [DataSpec]
     public let features: [FeatureSpec]
     public let models: [ModelSpec]
+    public let exports: [ExportSpec]
     /// The run folder (`--out` replaces it).
     public var output: String
     public let cache: String
@@ -92,15 +94,22 @@ public struct PipelineSpec: Sendable {
             for e in items {
                 if let m = ModelSpec.parse(e.value, name: e.key, dataNames: dataNames, featureNames: featureNames, diagnostics: d) { models.append(m) }
             }
-        } else if top.value("models") == nil {
-            d.record(top.invalid("models", "is required: name at least one model"))
+        }
+        var exports: [ExportSpec] = []
+        if let v = top.value("exports"), let items = d.check({ try section(v, "exports") }) {
+            for e in items {
+                if let x = ExportSpec.parse(e.value, name: e.key, dataNames: dataNames, featureNames: featureNames, diagnostics: d) { exports.append(x) }
+            }
+        }
+        if top.value("models") == nil, top.value("exports") == nil {
+            d.record(top.invalid("models", "is required: name at least one model (or an export)"))
         }
 
         let output = top.optionalString("output").map { resolve($0, base: baseDirectory) }
             ?? name.map { resolve("runs/\($0)", base: baseDirectory) } ?? ""
         let cache = resolve((try? top.string("cache")) ?? "runs/.cache", base: baseDirectory)
         guard d.isEmpty, let name, let seed else { return nil }
-        return PipelineSpec(file: file, name: name, seed: seed, data: data, features: features, models: models,
+        return PipelineSpec(file: file, name: name, seed: seed, data: data, features: features, models: models, exports: exports,
                             output: output, cache: cache, resolved: root)
     }
 

@@ -52,6 +52,7 @@ public struct RunOutputs: Sendable {
     }
 
     func writeMetrics(pipeline: String, seed: UInt64, results: [(String, ModelResult)]) throws {
+        guard !results.isEmpty else { return }
         var models: [String: ModelResult] = [:]
         for (n, r) in results { models[n] = r }
         let file = MetricsFile(pipeline: pipeline, seed: seed, perceptVersion: PerceptVersion.string, models: models)
