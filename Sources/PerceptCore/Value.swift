@@ -3,7 +3,7 @@ import Foundation
 /// Where a parameter value came from, so an error can point at it: a place in a file
 /// (`line 14, column 5`), a command-line flag (`--n-fft`), or Swift code / a default.
 ///
-///     let o = Origin.file("pipeline.yaml", line: 14, column: 5)   // o.suffix == " (line 14, column 5)"
+///     let o = Origin.file("pipeline.yaml", line: 14, column: 5)   // o.suffix == " (line 14, column 5)"; `--set` values: " (--set)"
 public enum Origin: Sendable, Equatable, Hashable {
     case file(String, line: Int, column: Int)
     case flag(String)
@@ -11,8 +11,11 @@ public enum Origin: Sendable, Equatable, Hashable {
 
     /// Text appended to a field name in messages: ` (line 14, column 5)` for files, empty otherwise.
     public var suffix: String {
-        if case let .file(_, line, column) = self { return " (line \(line), column \(column))" }
-        return ""
+        switch self {
+        case let .file(_, line, column): return " (line \(line), column \(column))"
+        case let .flag(f) where f.hasPrefix("--set"): return " (\(f))"   // a pipeline value overridden on the command line
+        default: return ""
+        }
     }
 }
 

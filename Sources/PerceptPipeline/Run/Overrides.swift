@@ -18,7 +18,7 @@ public enum Overrides {
         let flag = "--set \(key)"
         let steps = try parse(key, flag: flag)
         var value = try YAMLValue.parse(text.isEmpty ? "''" : text, file: flag)
-        value = retag(value, Origin.flag(flag))
+        value = retag(value, Origin.flag("--set"))
         return try set(steps[...], in: root, to: value, adding: adding, flag: flag, walked: "")
     }
 
@@ -62,7 +62,7 @@ public enum Overrides {
                     let where_ = walked.isEmpty ? "the file" : "'\(walked)'"
                     throw PerceptError.invalidArgument(field: flag, "\(where_) has no key '\(k)'\(hint)" + (hint.isEmpty ? " (write +\(here)=... to add it)" : ""))
                 }
-                entries.append(Value.Entry(k, value, keyOrigin: .flag(flag)))
+                entries.append(Value.Entry(k, value, keyOrigin: .flag("--set")))
             }
             return Value(.map(entries), origin: node.origin)
         case .index(let i):

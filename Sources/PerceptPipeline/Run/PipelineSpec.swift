@@ -42,7 +42,7 @@ public struct PipelineSpec: Sendable {
     public static func load(_ path: String, overrides: [String] = [], baseDirectory: String? = nil) throws -> PipelineSpec {
         var root = try YAMLValue.load(path)
         for o in overrides { root = try Overrides.apply(o, to: root) }
-        let base = baseDirectory ?? FileManager.default.currentDirectoryPath
+        let base = baseDirectory ?? "."   // relative paths stay relative in messages
         let d = Diagnostics()
         let spec = parse(root, file: path, baseDirectory: base, diagnostics: d)
         try d.throwIfAny()
