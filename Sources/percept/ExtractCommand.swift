@@ -62,7 +62,7 @@ struct ExtractCommand: ParsableCommand {
                 print("extract: \(done)/\(total) files")
             }
         })
-        print("extract: \(summary.ok) ok, \(summary.failed) failed -> \(output)")
+        print("extract: \(runner.describe(summary)) -> \(output)")
         if summary.failed > 0 { throw ExitCode(1) }
     }
 }
