@@ -14,19 +14,20 @@ epoch and on the test set at the end, and writes DIR/model.pt, DIR/history.csv a
 line is one JSON summary. Threads: --threads, else BENCH_THREADS, else torch's default.
 """
 import argparse
-import csv
 import gzip
 import json
 import os
 import time
 from pathlib import Path
 
-import numpy as np
-import torch
-from torch import nn
+START = time.perf_counter()
+
+import numpy as np  # noqa: E402  (imports are part of the process being timed, as for the pipeline)
+import torch  # noqa: E402
+
+from e2e_common import evaluate, fit, lenet, write_run  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-START = time.perf_counter()
 
 
 def idx(path):
@@ -49,35 +50,6 @@ def stratified_split(labels, fraction, rng):
         held.append(members[:k])
         train.append(members[k:])
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(held))
-
-
-def lenet(classes):
-    return nn.Sequential(
-        nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(64 * 5 * 5, 128), nn.ReLU(), nn.Linear(128, classes))
-
-
-def evaluate(model, x, y, classes, batch=1000):
-    """(mean loss, accuracy, confusion[true][predicted])."""
-    model.eval()
-    loss_fn = nn.CrossEntropyLoss(reduction="sum")
-    total, confusion = 0.0, np.zeros((classes, classes), np.int64)
-    with torch.no_grad():
-        for i in range(0, len(x), batch):
-            xb = x[i:i + batch].contiguous(memory_format=torch.channels_last)
-            out = model(xb)
-            total += loss_fn(out, y[i:i + batch]).item()
-            np.add.at(confusion, (y[i:i + batch].numpy(), out.argmax(1).numpy()), 1)
-    return total / len(x), np.trace(confusion) / len(x), confusion
-
-
-def macro_f1(confusion):
-    tp = np.diag(confusion).astype(np.float64)
-    precision = np.divide(tp, confusion.sum(0), out=np.zeros_like(tp), where=confusion.sum(0) > 0)
-    recall = np.divide(tp, confusion.sum(1), out=np.zeros_like(tp), where=confusion.sum(1) > 0)
-    f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros_like(tp), where=precision + recall > 0)
-    return float(f1.mean())
 
 
 def main():
@@ -108,55 +80,22 @@ def main():
 
     tr, va = stratified_split(labels, 0.1, rng)
     x, y = tensors(images[tr], labels[tr])
-    xv, yv = tensors(images[va], labels[va])
-    xt, yt = tensors(test_images, test_labels)
+    validation = tensors(images[va], labels[va])
+    test = tensors(test_images, test_labels)
 
-    model = lenet(classes).to(memory_format=torch.channels_last)
-    params = sum(p.numel() for p in model.parameters())
-    opt = torch.optim.Adam(model.parameters(), lr=0.001)
-    loss_fn = nn.CrossEntropyLoss()
-    history = []
-    train_start = time.perf_counter()
-    for epoch in range(1, a.epochs + 1):
-        t0 = time.perf_counter()
-        model.train()
+    def batches(epoch):
         order = torch.from_numpy(rng.permutation(len(x)))
-        seen, loss_sum, correct = 0, 0.0, 0
         for i in range(0, len(x), a.batch_size):
             b = order[i:i + a.batch_size]
-            xb, yb = x[b].contiguous(memory_format=torch.channels_last), y[b]
-            opt.zero_grad(set_to_none=True)
-            out = model(xb)
-            loss = loss_fn(out, yb)
-            loss.backward()
-            opt.step()
-            seen += len(b)
-            loss_sum += loss.item() * len(b)
-            correct += (out.argmax(1) == yb).sum().item()
-        val_loss, val_acc, _ = evaluate(model, xv, yv, classes)
-        row = dict(epoch=epoch, loss=loss_sum / seen, accuracy=correct / seen, val_loss=val_loss,
-                   val_accuracy=val_acc, lr=0.001, seconds=time.perf_counter() - t0)
-        history.append(row)
-        print(f"epoch {epoch}/{a.epochs}: loss {row['loss']:.4f} acc {row['accuracy']:.4f} "
-              f"val_loss {val_loss:.4f} val_acc {val_acc:.4f} ({row['seconds']:.1f} s)", flush=True)
-    train_seconds = time.perf_counter() - train_start
-    test_loss, test_acc, confusion = evaluate(model, xt, yt, classes)
+            yield x[b], y[b]
 
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), out / "model.pt")
-    with open(out / "history.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(history[0]) if history else ["epoch"])
-        w.writeheader()
-        w.writerows(history)
-    metrics = {"pipeline": "mnist-cnn", "models": {"mnist_cnn": {
-        "test_accuracy": float(test_acc), "test_loss": float(test_loss), "macro_f1": macro_f1(confusion),
-        "epochs": a.epochs, "train_seconds": train_seconds, "params": params,
-        "classes": [str(c) for c in range(classes)], "confusion": confusion.tolist()}}}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    model = lenet((1, 28, 28), classes)
+    history, train_seconds = fit(model, batches, validation, classes, a.epochs)
+    m = write_run(a.out, "mnist-cnn", "mnist_cnn", model, history, evaluate(model, *test, classes),
+                  [str(c) for c in range(classes)], train_seconds)
     print(json.dumps({"workload": "mnist-e2e", "side": "pytorch", "threads": torch.get_num_threads(),
                       "seconds": time.perf_counter() - START, "train_seconds": train_seconds,
-                      "test_accuracy": float(test_acc), "params": params}))
+                      "test_accuracy": m["test_accuracy"], "params": m["params"]}))
 
 
 if __name__ == "__main__":

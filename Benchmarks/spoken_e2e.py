@@ -28,15 +28,15 @@ import random
 import time
 from pathlib import Path
 
-import numpy as np
-
 START = time.perf_counter()
 
 import librosa  # noqa: E402  (imports are part of the process being timed, as for the pipeline)
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torchaudio  # noqa: E402
 from audiomentations import AddGaussianSNR  # noqa: E402
-from torch import nn  # noqa: E402
+
+from e2e_common import evaluate, fit, lenet, write_run  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SR, LENGTH = 16000, 16000
@@ -51,39 +51,9 @@ def voice_split(voices, rng, test=0.2, validation=0.1):
     return set(names[nt + nv:]), set(names[nt:nt + nv]), set(names[:nt])
 
 
-def lenet(input_shape, classes):
-    body = nn.Sequential(
-        nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
-    with torch.no_grad():
-        flat = body(torch.zeros(1, *input_shape)).shape[1]
-    return nn.Sequential(*body, nn.Linear(flat, 128), nn.ReLU(), nn.Linear(128, classes))
-
-
 def logmel(y):
     m = librosa.feature.melspectrogram(y=y, sr=SR, n_fft=512, hop_length=160, n_mels=64)
     return librosa.power_to_db(m, ref=1.0, top_db=80.0)[None].astype(np.float32)
-
-
-def evaluate(model, x, y, classes, batch=64):
-    """(mean loss, accuracy, confusion[true][predicted])."""
-    model.eval()
-    loss_fn = nn.CrossEntropyLoss(reduction="sum")
-    total, confusion = 0.0, np.zeros((classes, classes), np.int64)
-    with torch.no_grad():
-        for i in range(0, len(x), batch):
-            out = model(x[i:i + batch].contiguous(memory_format=torch.channels_last))
-            total += loss_fn(out, y[i:i + batch]).item()
-            np.add.at(confusion, (y[i:i + batch].numpy(), out.argmax(1).numpy()), 1)
-    return total / len(x), np.trace(confusion) / len(x), confusion
-
-
-def macro_f1(confusion):
-    tp = np.diag(confusion).astype(np.float64)
-    precision = np.divide(tp, confusion.sum(0), out=np.zeros_like(tp), where=confusion.sum(0) > 0)
-    recall = np.divide(tp, confusion.sum(1), out=np.zeros_like(tp), where=confusion.sum(1) > 0)
-    f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros_like(tp), where=precision + recall > 0)
-    return float(f1.mean())
 
 
 def main():
@@ -125,74 +95,34 @@ def main():
     load_seconds = time.perf_counter() - t_load
     labels = np.array([label[r["digit"]] for r in rows], np.int64)
     voices = np.array([r["voice"] for r in rows])
-    tr = np.flatnonzero(np.isin(voices, list(train_v)))
-    va = np.flatnonzero(np.isin(voices, list(val_v)))
-    te = np.flatnonzero(np.isin(voices, list(test_v)))
+    tr, va, te = (np.flatnonzero(np.isin(voices, sorted(v))) for v in (train_v, val_v, test_v))
 
     # Evaluation samples skip the random stages: their log-mels are computed once.
     def fixed(ix):
         return torch.from_numpy(np.stack([logmel(clips[i]) for i in ix])), torch.from_numpy(labels[ix])
 
-    xv, yv = fixed(va)
-    xt, yt = fixed(te)
+    validation, test = fixed(va), fixed(te)
     noise = AddGaussianSNR(min_snr_db=5.0, max_snr_db=30.0, p=0.5)
     mask = torchaudio.transforms.TimeMasking(time_mask_param=10)
 
     def train_sample(i):
-        y = noise(samples=clips[i], sample_rate=SR)
-        m = torch.from_numpy(logmel(y))
-        if random.random() < 0.5:
-            m = mask(m)
-        return m
+        m = torch.from_numpy(logmel(noise(samples=clips[i], sample_rate=SR)))
+        return mask(m) if random.random() < 0.5 else m
 
-    model = lenet(tuple(xv.shape[1:]), len(classes)).to(memory_format=torch.channels_last)
-    params = sum(p.numel() for p in model.parameters())
-    opt = torch.optim.Adam(model.parameters(), lr=0.001)
-    loss_fn = nn.CrossEntropyLoss()
-    history = []
-    train_start = time.perf_counter()
-    for epoch in range(1, a.epochs + 1):
-        t0 = time.perf_counter()
-        model.train()
+    def batches(epoch):
         order = tr[rng.permutation(len(tr))]
-        seen, loss_sum, correct = 0, 0.0, 0
         for s in range(0, len(order), a.batch_size):
             b = order[s:s + a.batch_size]
-            xb = torch.stack([train_sample(i) for i in b]).contiguous(memory_format=torch.channels_last)
-            yb = torch.from_numpy(labels[b])
-            opt.zero_grad(set_to_none=True)
-            out = model(xb)
-            loss = loss_fn(out, yb)
-            loss.backward()
-            opt.step()
-            seen += len(b)
-            loss_sum += loss.item() * len(b)
-            correct += (out.argmax(1) == yb).sum().item()
-        val_loss, val_acc, _ = evaluate(model, xv, yv, len(classes))
-        row = dict(epoch=epoch, loss=loss_sum / seen, accuracy=correct / seen, val_loss=val_loss,
-                   val_accuracy=val_acc, lr=0.001, seconds=time.perf_counter() - t0)
-        history.append(row)
-        print(f"epoch {epoch}/{a.epochs}: loss {row['loss']:.4f} acc {row['accuracy']:.4f} "
-              f"val_loss {val_loss:.4f} val_acc {val_acc:.4f} ({row['seconds']:.1f} s)", flush=True)
-    train_seconds = time.perf_counter() - train_start
-    test_loss, test_acc, confusion = evaluate(model, xt, yt, len(classes))
+            yield torch.stack([train_sample(i) for i in b]), torch.from_numpy(labels[b])
 
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), out / "model.pt")
-    with open(out / "history.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(history[0]) if history else ["epoch"])
-        w.writeheader()
-        w.writerows(history)
-    metrics = {"pipeline": "spoken-digits-cnn", "models": {"spoken_cnn": {
-        "test_accuracy": float(test_acc), "test_loss": float(test_loss), "macro_f1": macro_f1(confusion),
-        "epochs": a.epochs, "train_seconds": train_seconds, "params": params, "classes": classes,
-        "confusion": confusion.tolist(), "test_voices": sorted(test_v), "validation_voices": sorted(val_v)}}}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    model = lenet(tuple(validation[0].shape[1:]), len(classes))
+    history, train_seconds = fit(model, batches, validation, len(classes), a.epochs)
+    m = write_run(a.out, "spoken-digits-cnn", "spoken_cnn", model, history, evaluate(model, *test, len(classes), batch=64),
+                  classes, train_seconds, test_voices=sorted(test_v), validation_voices=sorted(val_v))
     print(json.dumps({"workload": "spoken-e2e", "side": "librosa+pytorch", "threads": torch.get_num_threads(),
                       "seconds": time.perf_counter() - START, "load_seconds": load_seconds, "clips_from": source,
-                      "train_seconds": train_seconds, "test_accuracy": float(test_acc),
-                      "samples": {"train": len(tr), "validation": len(va), "test": len(te)}, "params": params}))
+                      "train_seconds": train_seconds, "test_accuracy": m["test_accuracy"],
+                      "samples": {"train": len(tr), "validation": len(va), "test": len(te)}, "params": m["params"]}))
 
 
 if __name__ == "__main__":
