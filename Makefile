@@ -6,8 +6,11 @@ RELEASE      = $(SWIFT) build -c release $(ARCH_FLAGS)
 BIN          = .build/release/percept
 APT_PACKAGES = libfftw3-dev libsndfile1-dev libpng-dev libopenblas-dev libsoxr-dev zlib1g-dev pkg-config python3-numpy
 DEMO_OUT    ?= out/demo
+# `make install`: $(DESTDIR)$(PREFIX)/bin/percept (DESTDIR stages a package tree).
+PREFIX      ?= /usr/local
+BINDIR       = $(DESTDIR)$(PREFIX)/bin
 
-.PHONY: deps build release test demo parity clean bench docs
+.PHONY: deps build release install uninstall test demo parity clean bench docs
 
 # Installs missing system packages when run as root; otherwise prints the exact command and stops.
 deps:
@@ -28,6 +31,16 @@ build: deps
 
 release: deps
 	$(RELEASE)
+	@echo "percept: $(BIN)"
+
+# The release binary, copied (it links the Swift runtime of the toolchain that built it, which must stay installed).
+install: release
+	install -d "$(BINDIR)"
+	install -m 755 $(BIN) "$(BINDIR)/percept"
+	@echo "percept: installed $(BINDIR)/percept"
+
+uninstall:
+	rm -f "$(BINDIR)/percept"
 
 # The whole test suite (XCTest; Swift Testing disabled so the last summary line counts real tests).
 test: deps

@@ -29,9 +29,38 @@ public struct ParameterSpec: Sendable, Equatable {
     public let defaultValue: Value?
     public let choices: [String]
     public let doc: String
+    /// Another parameter of the same component without which this one has no effect (`top_db`
+    /// requires `db`): giving this one while that one is off is an error naming both, rather than
+    /// a value silently ignored.
+    public let requires: Requirement?
 
-    public init(_ name: String, _ kind: Kind, default defaultValue: Value? = nil, choices: [String] = [], doc: String) {
+    /// What a parameter needs of another to have an effect: that it is on (a string literal, `"db"`:
+    /// not false, 0 or none, given or by default), or that it has one of some values
+    /// (`.value("kind", in: ["step", "exponential"])`).
+    public struct Requirement: Sendable, Equatable, ExpressibleByStringLiteral {
+        public let name: String
+        /// The values that switch the parameter on; empty means any value but false, 0 or none.
+        public let values: [String]
+
+        public init(stringLiteral name: String) { self.name = name; values = [] }
+        init(name: String, values: [String]) { self.name = name; self.values = values }
+
+        /// Needs `name` to be one of `values`.
+        ///
+        ///     ParameterSpec("gamma", .float, default: "0.1", doc: "decay factor", requires: .value("kind", in: ["step"]))
+        public static func value(_ name: String, in values: [String]) -> Requirement { Requirement(name: name, values: values) }
+
+        /// `--db`, `kind step or exponential`: the requirement as people read it in listings.
+        public func text(flags: Bool) -> String {
+            let shown = flags ? ParameterSpec.flag(name) : name
+            return values.isEmpty ? shown : shown + " " + values.joined(separator: " or ")
+        }
+    }
+
+    public init(_ name: String, _ kind: Kind, default defaultValue: Value? = nil, choices: [String] = [], doc: String,
+                requires: Requirement? = nil) {
         self.name = name; self.kind = kind; self.defaultValue = defaultValue; self.choices = choices; self.doc = doc
+        self.requires = requires
     }
 
     /// The default as text for people (`2048`, `[3, 7]`), or nil.

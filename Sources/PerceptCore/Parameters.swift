@@ -33,6 +33,25 @@ public struct Parameters: Sendable {
                 throw invalid(s.name, "'\(t)' is not one of \(s.choices.joined(separator: ", "))")
             }
         }
+        for s in specs where self.values[s.name] != nil {
+            guard let needed = s.requires, !isMet(needed) else { continue }
+            let shown = naming == .cli ? ParameterSpec.flag(needed.name) : needed.name
+            if !needed.values.isEmpty { throw invalid(s.name, "has no effect unless \(shown) is \(needed.values.joined(separator: " or "))") }
+            guard let given = self.values[needed.name] else { throw invalid(s.name, "has no effect without \(shown)") }
+            throw invalid(s.name, "has no effect with \(shown)\(naming == .cli ? " " : ": ")\(given)")
+        }
+    }
+
+    /// Whether a requirement holds: the parameter has one of the listed values, or with none listed,
+    /// is on (not false, 0 or none, given or by default). A value its own parser rejects counts as
+    /// on, so that parser's error is the one reported.
+    private func isMet(_ r: ParameterSpec.Requirement) -> Bool {
+        let v = value(r.name)
+        if !r.values.isEmpty { return v?.scalarText.map(r.values.contains) ?? false }
+        guard let v else { return false }
+        if spec(r.name)?.kind == .bool { return (try? optionalBool(r.name)) != false }
+        if let f = Parameters.float(v) { return f != 0 }
+        return v.scalarText?.lowercased() != "none"
     }
 
     public func spec(_ name: String) -> ParameterSpec? { specs.first { $0.name == name } }

@@ -12,8 +12,17 @@ public enum DirectoryTree {
     /// shell glob skips them: macOS's `._NAME.wav` metadata files, `.git`, and the hidden temporary
     /// files of writes in progress are never inputs.
     public static func files(under root: String, extensions: Set<String>?) throws -> [String] {
+        try scan(under: root, extensions: extensions).files
+    }
+
+    /// The files `files(under:extensions:)` lists, and how many other (not hidden) files the tree
+    /// holds, so a folder run can say what it skipped. `extensions` nil lists every file.
+    ///
+    ///     let (wavs, skipped) = try DirectoryTree.scan(under: "Samples", extensions: ["wav"])
+    public static func scan(under root: String, extensions: Set<String>?) throws -> (files: [String], skipped: Int) {
         guard FileChecks.isDirectory(root) else { throw PerceptError.badInput(file: root, "not a folder") }
         var found = [String]()
+        var skipped = 0
         var pending = [""]
         while let rel = pending.popLast() {
             let dirPath = rel.isEmpty ? root : root + "/" + rel
@@ -41,13 +50,14 @@ public enum DirectoryTree {
                 }
                 if type == UInt8(DT_DIR) {
                     pending.append(child)
-                } else if type == UInt8(DT_REG), extensions.map({ exts in
-                    name.lastIndex(of: ".").map { exts.contains(name[name.index(after: $0)...].lowercased()) } ?? false
-                }) ?? true {
-                    found.append(child)
+                } else if type == UInt8(DT_REG) {
+                    let wanted = extensions.map { exts in
+                        name.lastIndex(of: ".").map { exts.contains(name[name.index(after: $0)...].lowercased()) } ?? false
+                    } ?? true
+                    if wanted { found.append(child) } else { skipped += 1 }
                 }
             }
         }
-        return found.sorted()
+        return (found.sorted(), skipped)
     }
 }

@@ -11,17 +11,20 @@ public struct LRSchedule: Sendable, Equatable, Component {
 
     public static let parameters: [ParameterSpec] = [
         ParameterSpec("kind", .choice, default: "constant", choices: Kind.allCases.map(\.rawValue), doc: "schedule shape"),
-        ParameterSpec("step_size", .int, default: "10", doc: "step: epochs between decays"),
-        ParameterSpec("gamma", .float, default: "0.1", doc: "step/exponential: decay factor"),
-        ParameterSpec("t_max", .int, default: "10", doc: "cosine: epochs of one half cosine"),
-        ParameterSpec("eta_min", .float, default: "0", doc: "cosine: final learning rate"),
+        ParameterSpec("step_size", .int, default: "10", doc: "epochs between decays", requires: .value("kind", in: ["step"])),
+        ParameterSpec("gamma", .float, default: "0.1", doc: "decay factor", requires: .value("kind", in: ["step", "exponential"])),
+        ParameterSpec("t_max", .int, default: "10", doc: "epochs of one half cosine", requires: .value("kind", in: ["cosine"])),
+        ParameterSpec("eta_min", .float, default: "0", doc: "final learning rate", requires: .value("kind", in: ["cosine"])),
         ParameterSpec("warmup_steps", .int, default: "0", doc: "linear warm-up length in optimizer steps"),
-        ParameterSpec("warmup_start_factor", .float, default: "0.1", doc: "warm-up starts at this fraction of the rate"),
-        ParameterSpec("factor", .float, default: "0.1", doc: "plateau: multiply the rate by this on a plateau"),
-        ParameterSpec("patience", .int, default: "10", doc: "plateau: epochs without improvement before reducing"),
-        ParameterSpec("threshold", .float, default: "1e-4", doc: "plateau: relative improvement that counts"),
-        ParameterSpec("min_lr", .float, default: "0", doc: "plateau: lower bound of the rate"),
-        ParameterSpec("mode", .choice, default: "min", choices: ["min", "max"], doc: "plateau: whether the monitored metric should fall or rise"),
+        ParameterSpec("warmup_start_factor", .float, default: "0.1", doc: "warm-up starts at this fraction of the rate",
+                      requires: "warmup_steps"),
+        ParameterSpec("factor", .float, default: "0.1", doc: "multiply the rate by this on a plateau", requires: .value("kind", in: ["plateau"])),
+        ParameterSpec("patience", .int, default: "10", doc: "epochs without improvement before reducing",
+                      requires: .value("kind", in: ["plateau"])),
+        ParameterSpec("threshold", .float, default: "1e-4", doc: "relative improvement that counts", requires: .value("kind", in: ["plateau"])),
+        ParameterSpec("min_lr", .float, default: "0", doc: "lower bound of the rate", requires: .value("kind", in: ["plateau"])),
+        ParameterSpec("mode", .choice, default: "min", choices: ["min", "max"], doc: "whether the monitored metric should fall or rise",
+                      requires: .value("kind", in: ["plateau"])),
     ]
 
     public let kind: Kind

@@ -153,7 +153,7 @@ public final class SGD: Optimizer {
     override public class var parameters: [ParameterSpec] {
         common(lr: 0.01) + [
             ParameterSpec("momentum", .float, default: "0", doc: "momentum factor"),
-            ParameterSpec("dampening", .float, default: "0", doc: "dampening for momentum"),
+            ParameterSpec("dampening", .float, default: "0", doc: "dampening for momentum", requires: "momentum"),
             ParameterSpec("nesterov", .bool, default: "false", doc: "use Nesterov momentum"),
         ]
     }

@@ -11,7 +11,9 @@ struct ExtractCommand: ParsableCommand {
         discussion: """
         INPUT may be a directory: the tree is mirrored under OUTPUT with one .npy (or .npz) per \
         input file, computed in parallel; failed files are reported and skipped, and the run exits 1 \
-        if any failed. Feature options use the reference library's names in kebab-case.
+        if any failed; files the feature does not read (another kind) are counted as skipped. \
+        Feature options use the reference library's names in kebab-case; one that has no effect \
+        without another (--top-db without --db) is an error, and so is an option given twice.
 
         \(FeatureOptions.helpText)
         """
@@ -62,7 +64,7 @@ struct ExtractCommand: ParsableCommand {
                 print("extract: \(done)/\(total) files")
             }
         })
-        print("extract: \(summary.ok) ok, \(summary.failed) failed -> \(output)")
+        print("extract: \(runner.describe(summary)) -> \(output)")
         if summary.failed > 0 { throw ExitCode(1) }
     }
 }

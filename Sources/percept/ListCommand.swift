@@ -18,6 +18,8 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         if markdown { print(Catalog.markdown); return }
         guard let name else { print(Catalog.listing()); return }
+        // A component's own name wins over a kind's singular (`schedule` is both).
+        if let found = try? Catalog.lookup(name) { print(found.map(Catalog.describe).joined(separator: "\n\n")); return }
         if let kind = Catalog.Kind(named: name) { print(Catalog.listing(kind: kind)); return }
         print(try Catalog.lookup(name).map(Catalog.describe).joined(separator: "\n\n"))
     }

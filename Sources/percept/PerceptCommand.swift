@@ -37,6 +37,7 @@ enum Main {
             }
         }
         do {
+            try RepeatedOptions.check(Array(args))
             var command = try PerceptCommand.parseAsRoot()
             try command.run()
         } catch let error as PerceptError {

@@ -31,8 +31,7 @@ final class ExtractCommandTests: CLITestCase {
         let r = try run(["extract", "melspectrogram", src, "-o", path("out"), "--n-mels", "32"])
         XCTAssertEqual(r.status, 1, "a failed file makes the run exit 1")
         XCTAssertTrue(r.stderr.contains("broken.wav"), r.stderr)
-        XCTAssertTrue(r.stdout.contains("1 failed"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("3 ok"), r.stdout)
+        XCTAssertEqual(r.stdout.split(separator: "\n").last, "extract: 3 ok, 1 failed, 1 skipped (not audio) -> \(path("out"))")
         for out in ["a/zero", "b/c/one", "b/two"] { XCTAssertEqual(try Npy.load(path("out/\(out).npy")).shape, [32, 32]) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("out/b/broken.npy")))
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("out/notes.npy")))
@@ -120,5 +119,63 @@ final class ExtractCommandTests: CLITestCase {
     func testWrongOutputExtensionIsAUsageError() throws {
         try assertBadInput(["extract", "pyramid", sample("images/camera.png"), "-o", path("p.npy")], names: "-o", "npz")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("p.npy")))
+    }
+
+    func testDirectoryModeCountsTheFilesNoFeatureReads() throws {
+        let src = path("mixed")
+        try FileManager.default.createDirectory(atPath: src + "/img", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: sample("spoken/0/en+f1_200_80.wav"), toPath: src + "/zero.wav")
+        try FileManager.default.copyItem(atPath: sample("digits/3/0003.png"), toPath: src + "/img/three.png")
+        try FileManager.default.copyItem(atPath: sample("digits/3/0003.png"), toPath: src + "/img/three-again.png")
+        XCTAssertTrue(FileManager.default.createFile(atPath: src + "/.hidden.txt", contents: Data("not counted".utf8)))
+        let audio = try run(["extract", "mfcc", src, "-o", path("a")])
+        XCTAssertEqual(audio.status, 0, audio.stderr)
+        XCTAssertEqual(audio.stdout, "extract: 1 ok, 0 failed, 2 skipped (not audio) -> \(path("a"))\n")
+        let images = try run(["extract", "sobel", src, "-o", path("i")])
+        XCTAssertEqual(images.stdout, "extract: 2 ok, 0 failed, 1 skipped (not PNG) -> \(path("i"))\n")
+        try FileManager.default.removeItem(atPath: src + "/zero.wav")
+        let none = try run(["extract", "mfcc", src, "-o", path("n")])
+        XCTAssertEqual(none.status, 2)
+        XCTAssertEqual(none.stderr, "percept: error: \(src): no audio files (aif, aiff, flac, oga, ogg, wav) found (2 other files)\n")
+    }
+
+    func testAnOptionWithoutTheOneItNeedsIsAnErrorNamingBoth() throws {
+        let wav = sample("spoken/3/en+f1_200_80.wav")
+        for (feature, options, message) in [
+            ("melspectrogram", ["--top-db", "80"], "--top-db: has no effect without --db"),
+            ("melspectrogram", ["--db", "false", "--top-db", "60"], "--top-db: has no effect with --db false"),
+            ("mfcc", ["--delta-width", "5"], "--delta-width: has no effect without --deltas"),
+            ("mfcc", ["--deltas", "0", "--delta-width", "5"], "--delta-width: has no effect with --deltas 0"),
+            ("spectrogram", ["--center", "false", "--pad-mode", "reflect"], "--pad-mode: has no effect with --center false"),
+        ] {
+            let r = try run(["extract", feature, wav, "-o", path("x.npy")] + options)
+            XCTAssertEqual(r.status, 2, "\(options)")
+            XCTAssertEqual(r.stderr, "percept: error: \(message)\n")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.npy")))
+        }
+        let ok = try run(["extract", "melspectrogram", wav, "-o", path("x.npy"), "--db", "--top-db", "60", "--n-mels", "32"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertEqual(try Npy.load(path("x.npy")).shape, [32, 32])
+    }
+
+    func testARepeatedSingleValueOptionIsAnError() throws {
+        let wav = sample("spoken/3/en+f1_200_80.wav")
+        for (options, message) in [
+            (["--n-mels", "64", "--n-mels", "128"], "--n-mels: given twice"),
+            (["--n-mels=64", "--n-mels", "64"], "--n-mels: given twice"),
+            (["-o", path("y.npy")], "-o: given twice"),
+            (["--output", path("y.npy")], "--output: given twice (first as -o)"),
+            (["--png", path("a.png"), "--png=\(path("b.png"))"], "--png: given twice"),
+        ] {
+            let r = try run(["extract", "melspectrogram", wav, "-o", path("x.npy")] + options)
+            XCTAssertEqual(r.status, 2, "\(options)")
+            XCTAssertEqual(r.stderr, "percept: error: \(message)\n")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.npy")))
+        }
+        let augment = try run(["augment", wav, "-o", path("aug"), "--config", Self.root + "/Pipelines/augment/speech.yaml",
+                               "--copies", "2", "--seed", "1", "--copies", "3"])
+        XCTAssertEqual(augment.status, 2)
+        XCTAssertEqual(augment.stderr, "percept: error: --copies: given twice\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("aug")))
     }
 }

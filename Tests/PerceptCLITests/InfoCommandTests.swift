@@ -79,7 +79,7 @@ final class ListCommandTests: CLITestCase {
             XCTAssertTrue(all.stdout.contains("  \(name) "), "\(name) missing from percept list")
         }
         let one = try run(["list", "mfcc"])
-        XCTAssertTrue(one.stdout.contains("n_mfcc  --n-mfcc  int  default 20"), one.stdout)
+        XCTAssertTrue(one.stdout.range(of: #"n_mfcc +--n-mfcc +int +20 +number of coefficients"#, options: .regularExpression) != nil, one.stdout)
         try assertBadInput(["list", "adamm"], names: "adamm", "did you mean 'adam'")
     }
 
@@ -99,6 +99,44 @@ final class ListCommandTests: CLITestCase {
         XCTAssertEqual(r.status, 2)
         XCTAssertEqual(r.stderr, "percept: error: unknown command 'extrct' (did you mean 'extract'?) (see 'percept --help')\n")
         XCTAssertEqual(try run(["help"]).status, 0)
+    }
+
+    /// The table of `percept list NAME`: every cell starts in its heading's column.
+    func assertAligned(_ page: String, line: UInt = #line) {
+        let lines = page.split(separator: "\n").map(String.init)
+        guard let head = lines.firstIndex(where: { $0.hasPrefix("  option ") }) else { return XCTFail("no table in \(page)", line: line) }
+        let header = Array(lines[head])
+        let starts = header.indices.filter { $0 > 0 && header[$0] != " " && header[$0 - 1] == " " }
+        XCTAssertGreaterThanOrEqual(starts.count, 3, line: line)
+        for row in lines[(head + 1)...] {
+            let chars = Array(row)
+            for s in starts {
+                XCTAssertTrue(s < chars.count && chars[s] != " " && chars[s - 1] == " ", "'\(row)' is not aligned with '\(lines[head])'", line: line)
+            }
+        }
+    }
+
+    func testAComponentPageAlignsItsColumnsAndShowsFlagsOnlyForFeatures() throws {
+        let mfcc = try run(["list", "mfcc"])
+        XCTAssertEqual(mfcc.status, 0, mfcc.stderr)
+        let pages = mfcc.stdout.components(separatedBy: "\n\n")
+        XCTAssertEqual(pages.count, 2, "the mfcc feature and the mfcc transform")
+        XCTAssertTrue(pages[0].hasPrefix("mfcc (feature)"), pages[0])
+        XCTAssertTrue(pages[0].contains("  option       flag           type    default   meaning\n"), pages[0])
+        XCTAssertTrue(pages[0].contains("percept extract mfcc INPUT -o OUTPUT"), pages[0])
+        XCTAssertTrue(pages[0].contains("(only with --deltas)"), pages[0])
+        assertAligned(pages[0])
+        XCTAssertTrue(pages[1].hasPrefix("mfcc (transform)"), pages[1])
+        XCTAssertTrue(pages[1].contains("(only with deltas)"), pages[1])
+        assertAligned(pages[1])
+        // Layers, losses, optimizers, schedules, augmentation stages and transforms are YAML-only.
+        for name in ["conv2d", "adam", "schedule", "random_crop", "time_masking", "fix_length", "cross_entropy"] {
+            let r = try run(["list", name])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertFalse(r.stdout.contains("--"), "\(name) shows a CLI flag: \(r.stdout)")
+            XCTAssertTrue(r.stdout.contains("YAML only"), r.stdout)
+            if name != "cross_entropy" { assertAligned(r.stdout) }
+        }
     }
 
     func testReferenceDocMatchesTheCode() throws {

@@ -44,6 +44,43 @@ final class ParameterSpecTests: XCTestCase {
         XCTAssertThrowsError(try p.bool("center")) { XCTAssertEqual("\($0)", "--center: 'maybe' is not true or false") }
     }
 
+    func testAnOptionGivenWithoutTheOneItNeedsNamesBoth() {
+        let specs = [
+            ParameterSpec("db", .bool, default: "false", doc: "in dB"),
+            ParameterSpec("top_db", .float, default: "80", doc: "floor", requires: "db"),
+            ParameterSpec("deltas", .int, default: "0", doc: "delta orders"),
+            ParameterSpec("delta_width", .int, default: "9", doc: "delta window", requires: "deltas"),
+        ]
+        func error(_ values: [String: Value], _ naming: Parameters.Naming = .yaml) -> String? {
+            do { _ = try Parameters(owner: "mel", specs: specs, values: values, naming: naming); return nil } catch { return "\(error)" }
+        }
+        XCTAssertEqual(error(["top_db": "80"], .cli), "--top-db: has no effect without --db")
+        XCTAssertEqual(error(["top_db": "80"]), "mel.top_db: has no effect without db")
+        XCTAssertEqual(error(["top_db": "80", "db": "false"], .cli), "--top-db: has no effect with --db false")
+        XCTAssertEqual(error(["top_db": "80", "db": false]), "mel.top_db: has no effect with db: false")
+        XCTAssertEqual(error(["delta_width": "5"], .cli), "--delta-width: has no effect without --deltas")
+        XCTAssertEqual(error(["delta_width": "5", "deltas": "0"], .cli), "--delta-width: has no effect with --deltas 0")
+        XCTAssertNil(error(["top_db": "80", "db": "true"]))
+        XCTAssertNil(error(["delta_width": "5", "deltas": "2"]))
+        XCTAssertNil(error(["db": "true"]), "the default of a dependent option is no error")
+        // A value its own parser rejects is left to that parser's message.
+        XCTAssertNil(error(["top_db": "80", "db": "maybe"]))
+    }
+
+    func testAnOptionOfAnotherVariantNamesTheValuesItNeeds() {
+        let specs = [
+            ParameterSpec("kind", .choice, default: "constant", choices: ["constant", "step", "cosine"], doc: "shape"),
+            ParameterSpec("gamma", .float, default: "0.1", doc: "decay", requires: .value("kind", in: ["step", "exponential"])),
+        ]
+        func error(_ values: [String: Value], _ naming: Parameters.Naming = .yaml) -> String? {
+            do { _ = try Parameters(owner: "schedule", specs: specs, values: values, naming: naming); return nil } catch { return "\(error)" }
+        }
+        XCTAssertEqual(error(["gamma": "0.5"]), "schedule.gamma: has no effect unless kind is step or exponential")
+        XCTAssertEqual(error(["gamma": "0.5", "kind": "cosine"], .cli), "--gamma: has no effect unless --kind is step or exponential")
+        XCTAssertNil(error(["gamma": "0.5", "kind": "step"]))
+        XCTAssertEqual(specs[1].requires?.text(flags: false), "kind step or exponential")
+    }
+
     func testClosestName() {
         XCTAssertEqual(closestName(to: "melspectogram", in: ["mfcc", "melspectrogram", "sobel"]), "melspectrogram")
         XCTAssertNil(closestName(to: "zzzzzzzz", in: ["mfcc", "hog"]))

@@ -14,6 +14,9 @@ final class DirectoryTreeTests: TempDirTestCase {
         XCTAssertEqual(try DirectoryTree.files(under: dir, extensions: ["wav", "flac"]),
                        ["a.wav", "b/2.wav", "b/c/3.WAV", "b/c/d/4.flac"])
         XCTAssertEqual(try DirectoryTree.files(under: dir + "/b/c", extensions: ["flac"]), ["d/4.flac"])
+        // The other visible files are counted (notes.txt, and the .wav/.WAV ones for a flac-only scan); hidden ones are not.
+        XCTAssertEqual(try DirectoryTree.scan(under: dir, extensions: ["wav", "flac"]).skipped, 1)
+        XCTAssertEqual(try DirectoryTree.scan(under: dir, extensions: ["flac"]).skipped, 4)
     }
 
     func testFollowsLinksToFilesButNotToFolders() throws {

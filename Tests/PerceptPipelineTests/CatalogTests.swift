@@ -38,6 +38,17 @@ final class CatalogTests: XCTestCase {
         let mfcc = try XCTUnwrap(try Catalog.lookup("mfcc").first)
         let text = Catalog.describe(mfcc)
         XCTAssertTrue(text.hasPrefix("mfcc (feature): "), text)
-        XCTAssertTrue(text.contains("n_mfcc  --n-mfcc"), text)
+        XCTAssertTrue(text.range(of: #"\n  n_mfcc +--n-mfcc +int +20 +number of coefficients\n"#, options: .regularExpression) != nil, text)
+        let conv = Catalog.describe(try XCTUnwrap(try Catalog.lookup("conv2d").first))
+        XCTAssertFalse(conv.contains("--"), "layers are YAML-only: \(conv)")
+    }
+
+    func testARequirementIsShownAsTheUserWritesIt() throws {
+        let feature = try XCTUnwrap(try Catalog.lookup("melspectrogram").first { $0.kind == .feature })
+        let transform = try XCTUnwrap(try Catalog.lookup("melspectrogram").first { $0.kind == .transform })
+        XCTAssertTrue(Catalog.describe(feature).contains("(only with --db)"))
+        XCTAssertTrue(Catalog.describe(transform).contains("(only with db)"))
+        XCTAssertTrue(Catalog.markdown.contains("| `top_db` | `--top-db` | float | `80` | floor at max - top_db ('none' for no floor) (only with `--db`) |"))
+        XCTAssertTrue(Catalog.markdown.contains("| `gamma` | float | `0.1` | decay factor (only with `kind step or exponential`) |"))
     }
 }

@@ -23,7 +23,7 @@ public struct STFTStageOptions: Sendable {
                           doc: "centre frames by padding n_fft/2 samples at both ends: frames = 1 + samples // hop_length for an even n_fft "
                                + "(uncentred: 1 + (samples - n_fft) // hop_length, as Kaldi's snip_edges)"),
             ParameterSpec("pad_mode", .choice, default: "constant", choices: PadMode.allCases.map(\.rawValue),
-                          doc: "padding used when centring"),
+                          doc: "padding used when centring", requires: "center"),
             ParameterSpec("power", .float, default: "2", doc: "exponent of the magnitude (1 magnitude, 2 power)"),
         ]
     }

@@ -16,7 +16,8 @@ public struct MFCCStage: Transform {
         ParameterSpec("lifter", .float, default: "0", doc: "cepstral liftering coefficient (0: none)"),
         ParameterSpec("deltas", .int, default: "0",
                       doc: "append librosa.feature.delta of orders 1…deltas below the coefficients (2: the 39 rows of 13 MFCC + Δ + ΔΔ)"),
-        ParameterSpec("delta_width", .int, default: "9", doc: "frames in each delta's window (odd, ≥ 3), librosa's width"),
+        ParameterSpec("delta_width", .int, default: "9", doc: "frames in each delta's window (odd, ≥ 3), librosa's width",
+                      requires: "deltas"),
     ]
 
     public let options: STFTStageOptions

@@ -9,7 +9,7 @@ public struct MelSpectrogramStage: Transform {
     public static let accepts: [SampleKind] = [.audio]
     public static let parameters = STFTStageOptions.specs(defaultHop: 512) + MelStageOptions.specs + [
         ParameterSpec("db", .bool, default: "false", doc: "convert with power_to_db (ref 1, amin 1e-10)"),
-        ParameterSpec("top_db", .float, default: "80", doc: "with --db: floor at max - top_db ('none' for no floor)"),
+        ParameterSpec("top_db", .float, default: "80", doc: "floor at max - top_db ('none' for no floor)", requires: "db"),
     ]
 
     public let options: STFTStageOptions

@@ -73,12 +73,17 @@ public struct ExtractRunner: Sendable {
         }
     }
 
-    /// Counts of a directory run.
-    public struct Summary: Sendable { public var ok = 0; public var failed = 0 }
+    /// Counts of a directory run: `skipped` files are those the feature does not read (other kinds).
+    public struct Summary: Sendable { public var ok = 0; public var failed = 0; public var skipped = 0 }
 
     /// Every matching file under `inputDir`, relative paths sorted.
     public func inputs(in inputDir: String) throws -> [String] {
         try DirectoryTree.files(under: inputDir, extensions: featureType.inputKind.extensions)
+    }
+
+    /// The summary line of a directory run: `40 ok, 0 failed, 53 skipped (not audio)`.
+    public func describe(_ s: Summary) -> String {
+        "\(s.ok) ok, \(s.failed) failed" + (s.skipped > 0 ? ", \(s.skipped) skipped (not \(featureType.inputKind.noun))" : "")
     }
 
     /// A directory: every matching file becomes OUTDIR/same/relative/path.npy, in parallel.
@@ -87,15 +92,16 @@ public struct ExtractRunner: Sendable {
     public func runDirectory(input: String, output: String,
                              report: @escaping @Sendable (String, Error?) -> Void,
                              progress: @escaping @Sendable (Int, Int) -> Void) throws -> Summary {
-        let files = try inputs(in: input)
+        let (files, skipped) = try DirectoryTree.scan(under: input, extensions: featureType.inputKind.extensions)
         guard !files.isEmpty else {
             let exts = featureType.inputKind.extensions.sorted().joined(separator: ", ")
-            throw PerceptError.badInput(file: input, "no \(featureType.inputKind.rawValue) files (\(exts)) found")
+            let others = skipped > 0 ? " (\(skipped) other file\(skipped == 1 ? "" : "s"))" : ""
+            throw PerceptError.badInput(file: input, "no \(featureType.inputKind.rawValue) files (\(exts)) found\(others)")
         }
         let inDir = ExtractRunner.trimmed(input), outDir = ExtractRunner.trimmed(output)
         try ExtractRunner.prepareOutputFolder(outDir)
         let lock = NSLock()
-        var summary = Summary()
+        var summary = Summary(skipped: skipped)
         // Dynamic hand-out: file sizes differ, and the cores may be shared.
         Parallel.forEachDynamic(count: files.count, state: { AtomicWriter() }, finish: { $0.finish() }) { writer, i in
             let rel = files[i]

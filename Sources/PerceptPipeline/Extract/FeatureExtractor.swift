@@ -11,6 +11,9 @@ public enum InputKind: String, Sendable {
         case .image: return ["png"]
         }
     }
+
+    /// What a file directory mode skips is not, in its summary: `53 skipped (not audio)`.
+    public var noun: String { self == .audio ? "audio" : "PNG" }
 }
 
 /// What one extraction produces: one array (.npy) or named arrays (.npz).

@@ -26,7 +26,7 @@ public enum FeatureOptions {
                 throw PerceptError.invalidArgument(field: "--" + flag, "unknown option for '\(feature.name)'\(didYouMean("--" + flag, in: specs.map(\.cliFlag)))")
             }
             if values[name] != nil {
-                throw PerceptError.invalidArgument(field: spec.cliFlag, "given more than once")
+                throw PerceptError.invalidArgument(field: spec.cliFlag, "given twice")
             }
             let origin = Origin.flag(spec.cliFlag)
             if let inline {
@@ -52,7 +52,7 @@ public enum FeatureOptions {
             for p in f.parameters {
                 var line = "      \(p.cliFlag)"
                 if !p.choices.isEmpty { line += " {\(p.choices.joined(separator: ","))}" }
-                line += "  \(p.doc)"
+                line += "  \(Catalog.meaning(p, flags: true))"
                 if let d = p.defaultText { line += " (default \(d))" }
                 lines.append(line)
             }
