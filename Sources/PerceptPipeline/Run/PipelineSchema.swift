@@ -132,7 +132,15 @@ public enum PipelineSchema {
         case .layers: s = ["$ref": "#/definitions/layers"]
         }
         s["description"] = p.doc
-        if let d = p.defaultValue, !d.isNull { s["default"] = d.jsonObject }
+        if let d = p.defaultValue, !d.isNull {
+            // Defaults written as text in a spec (`"0.1"`) are typed here, as an editor expects.
+            switch p.kind {
+            case .int: s["default"] = Parameters.int(d).map { $0 as Any } ?? d.jsonObject
+            case .float: s["default"] = Parameters.float(d).map { Double("\($0)") ?? Double($0) } as Any? ?? d.jsonObject
+            case .bool: s["default"] = d.scalarText.map { $0 == "true" } as Any? ?? d.jsonObject
+            default: s["default"] = d.jsonObject
+            }
+        }
         return s
     }
 
