@@ -11,12 +11,13 @@ import torch
 from torch import nn
 
 
-def lenet(input_shape, classes):
+def lenet(input_shape, classes, second_padding=0):
     """quickstart.yaml's layers: conv 32 k5 p2, relu, maxpool 2, conv 64 k5, relu, maxpool 2,
-    flatten, dense 128, relu, dense classes (PyTorch's default initialisation), channels_last."""
+    flatten, dense 128, relu, dense classes (PyTorch's default initialisation), channels_last.
+    mnist-cnn.yaml pads the second conv too (second_padding="same")."""
     body = nn.Sequential(
         nn.Conv2d(input_shape[0], 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
+        nn.Conv2d(32, 64, 5, padding=second_padding), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
     with torch.no_grad():
         flat = body(torch.zeros(1, *input_shape)).shape[1]
     return nn.Sequential(*body, nn.Linear(flat, 128), nn.ReLU(), nn.Linear(128, classes)).to(memory_format=torch.channels_last)
@@ -44,10 +45,12 @@ def macro_f1(confusion):
     return float(f1.mean())
 
 
-def fit(model, batches, validation, classes, epochs, lr=0.001):
+def fit(model, batches, validation, classes, epochs, lr=0.001, step_gamma=None):
     """Adam + cross-entropy for `epochs`; `batches(epoch)` yields (x, y) training batches, and
-    `validation` = (x, y) is evaluated after every epoch. Returns (history rows, seconds)."""
+    `validation` = (x, y) is evaluated after every epoch; `step_gamma` multiplies the rate by it
+    after every epoch (StepLR(step_size=1)). Returns (history rows, seconds)."""
     opt = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=step_gamma) if step_gamma else None
     loss_fn = nn.CrossEntropyLoss()
     history = []
     start = time.perf_counter()
@@ -66,7 +69,9 @@ def fit(model, batches, validation, classes, epochs, lr=0.001):
             correct += (out.argmax(1) == yb).sum().item()
         val_loss, val_acc, _ = evaluate(model, *validation, classes)
         row = dict(epoch=epoch, loss=loss_sum / seen, accuracy=correct / seen, val_loss=val_loss,
-                   val_accuracy=val_acc, lr=lr, seconds=time.perf_counter() - t0)
+                   val_accuracy=val_acc, lr=opt.param_groups[0]["lr"], seconds=time.perf_counter() - t0)
+        if schedule:
+            schedule.step()
         history.append(row)
         print(f"epoch {epoch}/{epochs}: loss {row['loss']:.4f} acc {row['accuracy']:.4f} "
               f"val_loss {val_loss:.4f} val_acc {val_acc:.4f} ({row['seconds']:.1f} s)", flush=True)

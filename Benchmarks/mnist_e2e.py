@@ -6,9 +6,9 @@ does, end to end as one process, written as a PyTorch user would.
 
 Decodes the four IDX .gz files with numpy (pixels / 255, [N, 1, 28, 28] float32), holds out a seeded
 stratified 10 % of the training set for validation (each class gives max(1, round(0.1 × count))),
-trains the LeNet-like CNN of Pipelines/quickstart.yaml (conv 32 k5 p2, relu, maxpool 2, conv 64 k5,
+trains the LeNet-like CNN of Pipelines/mnist-cnn.yaml (conv 32 k5 p2, relu, maxpool 2, conv 64 k5 same,
 relu, maxpool 2, flatten, dense 128, relu, dense 10; PyTorch's default initialisation) with Adam
-(lr 0.001), batch 64 and cross-entropy in channels_last, evaluates on the validation split every
+(lr 0.001, halved every epoch), batch 64 and cross-entropy in channels_last, evaluates on the validation split every
 epoch and on the test set at the end, and writes DIR/model.pt, DIR/history.csv and DIR/metrics.json
 (the fields of the pipeline's metrics.json). The bench times the whole process; the last stdout
 line is one JSON summary. Threads: --threads, else BENCH_THREADS, else torch's default.
@@ -89,8 +89,8 @@ def main():
             b = order[i:i + a.batch_size]
             yield x[b], y[b]
 
-    model = lenet((1, 28, 28), classes)
-    history, train_seconds = fit(model, batches, validation, classes, a.epochs)
+    model = lenet((1, 28, 28), classes, second_padding="same")   # as Pipelines/mnist-cnn.yaml
+    history, train_seconds = fit(model, batches, validation, classes, a.epochs, step_gamma=0.5)
     m = write_run(a.out, "mnist-cnn", "mnist_cnn", model, history, evaluate(model, *test, classes),
                   [str(c) for c in range(classes)], train_seconds)
     print(json.dumps({"workload": "mnist-e2e", "side": "pytorch", "threads": torch.get_num_threads(),

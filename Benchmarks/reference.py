@@ -14,6 +14,7 @@ OPENBLAS_NUM_THREADS, MKL_NUM_THREADS) plus BENCH_THREADS, which pins torch and 
 import gzip
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -368,39 +369,27 @@ def _torch_recurrent(d, cell):
     return body
 
 
-def _torch_mnist_e2e(d):
-    """What `percept run Pipelines/mnist-cnn.yaml` does, in PyTorch: train the LeNet-like net on MNIST
-    (BENCH_MNIST dir, default ../shared/data/mnist) for BENCH_EPOCHS epochs, batch 64, Adam, seed 0;
-    report the time and the test accuracy."""
-    import torch
-    src = Path(os.environ.get("BENCH_MNIST", ROOT.parent / "shared/data/mnist"))
-    epochs = int(os.environ.get("BENCH_EPOCHS", "5"))
-    xtr = torch.from_numpy(_idx_images(src / "train-images-idx3-ubyte.gz").astype(np.float32)[:, None] / 255)
-    ytr = torch.from_numpy(_idx_labels(src / "train-labels-idx1-ubyte.gz"))
-    xte = torch.from_numpy(_idx_images(src / "t10k-images-idx3-ubyte.gz").astype(np.float32)[:, None] / 255)
-    yte = torch.from_numpy(_idx_labels(src / "t10k-labels-idx1-ubyte.gz"))
-    xtr, xte = (t.contiguous(memory_format=torch.channels_last) for t in (xtr, xte))
+def _script(name, extra, cache=None, fresh=False):
+    """A whole reference script as one timed process (imports, decoding, training, evaluation and
+    writes included), as `percept run` is timed: Benchmarks/NAME with BENCH_THREADS threads.
+    `cache` names an .npz of decoded clips: removed before every run (`fresh`) or warmed once."""
+    def prepare(d):
+        out = d.parent / f"{name.removesuffix('.py')}-pytorch"
+        cache_path = d.parent / cache if cache else None
+        cmd = [sys.executable, str(HERE / name), "--threads", str(THREADS), "--out", str(out)] + extra
+        if cache_path:
+            cmd += ["--cache", str(cache_path)]
+            if not fresh:
+                subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)   # warm the cache
 
-    def body():
-        torch.manual_seed(0)
-        model = lenet((28, 28)).to(memory_format=torch.channels_last)
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        loss_fn = torch.nn.CrossEntropyLoss()
-        g = torch.Generator().manual_seed(0)
-        for _ in range(epochs):
-            model.train()
-            perm = torch.randperm(len(xtr), generator=g)
-            for s in range(0, len(xtr), 64):
-                i = perm[s:s + 64]
-                opt.zero_grad(set_to_none=True)
-                loss_fn(model(xtr[i]), ytr[i]).backward()
-                opt.step()
-        model.eval()
-        with torch.inference_mode():
-            pred = torch.cat([model(xte[s:s + 256]).argmax(1) for s in range(0, len(xte), 256)])
-        acc = float((pred == yte).float().mean())
-        return dict(items=epochs * len(xtr), checksum=acc, accuracy=acc)
-    return body
+        def body():   # one whole process: no warm-up run (see run())
+            if cache_path and fresh:
+                cache_path.unlink(missing_ok=True)
+            subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+            return dict(items=1, shape=[1])
+        body.warm_up = False
+        return body
+    return prepare
 
 
 # (workload, library) → factory(inputs dir) → body
@@ -426,7 +415,9 @@ REFERENCES = {
     ("cnn-infer-spec", "torch"): lambda d: _torch_cnn(d, "spec512.npy", "spec512-labels.npy", False, 256),
     ("lstm-train", "torch"): lambda d: _torch_recurrent(d, __import__("torch").nn.LSTM),
     ("gru-train", "torch"): lambda d: _torch_recurrent(d, __import__("torch").nn.GRU),
-    ("mnist-e2e", "torch"): _torch_mnist_e2e,
+    ("mnist-e2e", "torch"): _script("mnist_e2e.py", []),
+    ("spoken-e2e-first", "librosa-torch"): _script("spoken_e2e.py", [], cache="spoken-e2e-cache.npz", fresh=True),
+    ("spoken-e2e-cached", "librosa-torch"): _script("spoken_e2e.py", [], cache="spoken-e2e-cache-warm.npz"),
 }
 
 
@@ -449,7 +440,7 @@ def run(workload, lib, inputs, iters):
         sys.exit(f"reference.py: no reference '{lib}' for workload '{workload}'")
     body = REFERENCES[key](Path(inputs))
     pin_threads()
-    info = body()   # warm-up
+    info = body() if getattr(body, "warm_up", True) else {}   # warm-up
     times = []
     for _ in range(iters):
         t0 = time.perf_counter()

@@ -29,7 +29,13 @@ struct Work {
 struct Workload: Sendable {
     let name: String
     let summary: String
+    /// Run the body once untimed first (false for whole processes that take minutes).
+    var warmUp = true
     let prepare: @Sendable (_ inputs: String) throws -> () throws -> Work
+
+    init(name: String, summary: String, warmUp: Bool = true, prepare: @escaping @Sendable (_ inputs: String) throws -> () throws -> Work) {
+        self.name = name; self.summary = summary; self.warmUp = warmUp; self.prepare = prepare
+    }
 }
 
 func monotonicSeconds() -> Double {
@@ -73,7 +79,8 @@ if !name.hasPrefix("ceiling") { BLASThreads.pin() }
 
 do {
     let body = try workload.prepare(inputs)
-    var work = try body()   // warm-up: plans, caches, first-touch of buffers
+    // Warm-up (plans, caches, first-touch of buffers); whole-process workloads have nothing to warm.
+    var work = workload.warmUp ? try body() : Work(items: 0, shape: [])
     var times: [Double] = []
     for _ in 0..<iters {
         let t0 = monotonicSeconds()
