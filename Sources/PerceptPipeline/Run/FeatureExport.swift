@@ -28,12 +28,9 @@ public struct ExportSpec: Sendable {
 
     static func parse(_ value: Value, name: String, dataNames: [String], featureNames: [String], diagnostics d: Diagnostics) -> ExportSpec? {
         let path = "exports.\(name)"
-        guard let entries = value.entries else {
-            d.record(.invalidArgument(field: path + value.origin.suffix, "expected a mapping with data, features, split and count"))
-            return nil
-        }
         let before = d.errors.count
-        guard let p = PipelineSpec.checked(entries, specs: parameters, owner: "export", path: path, origin: value.origin, diagnostics: d) else { return nil }
+        guard let p = PipelineSpec.mapping(value, specs: parameters, owner: "export", path: path, expected: "data, features, split and count",
+                                           diagnostics: d) else { return nil }
         let data = p.optionalString("data") ?? ""
         if data.isEmpty { d.record(p.invalid("data", "is required: the data set to export from")) } else if !dataNames.contains(data) {
             d.record(p.invalid("data", "no data set named '\(data)'\(didYouMean(data, in: dataNames))"))

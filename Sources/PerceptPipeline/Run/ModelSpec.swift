@@ -35,14 +35,9 @@ public struct ModelSpec: Sendable {
     /// Parses `models.NAME`, recording every error; nil when there was any.
     public static func parse(_ value: Value, name: String, dataNames: [String], featureNames: [String], diagnostics d: Diagnostics) -> ModelSpec? {
         let path = "models.\(name)"
-        guard let entries = value.entries else {
-            d.record(.invalidArgument(field: path + value.origin.suffix, "expected a mapping with data, features, layers and train"))
-            return nil
-        }
         let before = d.errors.count
-        guard let p = PipelineSpec.checked(entries, specs: parameters, owner: "model", path: path, origin: value.origin, diagnostics: d) else {
-            return nil
-        }
+        guard let p = PipelineSpec.mapping(value, specs: parameters, owner: "model", path: path, expected: "data, features, layers and train",
+                                           diagnostics: d) else { return nil }
         let data = d.check { () -> String in
             guard let s = p.optionalString("data") else { throw p.invalid("data", "is required: the data set this model trains on") }
             return s
@@ -129,14 +124,9 @@ public struct TrainSpec: Sendable {
     public let path: String
 
     static func parse(_ value: Value, path: String, diagnostics d: Diagnostics) -> TrainSpec? {
-        guard let entries = value.entries else {
-            d.record(.invalidArgument(field: path + value.origin.suffix, "expected a mapping (loss, optimizer, batch_size, epochs...)"))
-            return nil
-        }
         let before = d.errors.count
-        guard let p = PipelineSpec.checked(entries, specs: parameters, owner: "train", path: path, origin: value.origin, diagnostics: d) else {
-            return nil
-        }
+        guard let p = PipelineSpec.mapping(value, specs: parameters, owner: "train", path: path, expected: "loss, optimizer, batch_size, epochs...",
+                                           diagnostics: d) else { return nil }
         let loss = d.check { try componentItem(p.value("loss")!, path: "\(path).loss") }
         var optimizer = d.check { try componentItem(p.value("optimizer")!, path: "\(path).optimizer") }
         if let l = loss { d.check { _ = try LossRegistry.make(l.name, l.options, path: "\(path).loss", origin: p.value("loss")!.origin) } }

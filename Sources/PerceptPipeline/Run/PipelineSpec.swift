@@ -126,6 +126,16 @@ public struct PipelineSpec: Sendable {
         return d.check { try Parameters(owner: owner, specs: specs, values: known, path: path, origin: origin) }
     }
 
+    /// A section that must be a mapping (`models.cnn`, `models.cnn.train`), checked as `checked` does.
+    static func mapping(_ value: Value, specs: [ParameterSpec], owner: String, path: String, expected: String,
+                        diagnostics d: Diagnostics) -> Parameters? {
+        guard let entries = value.entries else {
+            d.record(.invalidArgument(field: path + value.origin.suffix, "expected a mapping with \(expected)"))
+            return nil
+        }
+        return checked(entries, specs: specs, owner: owner, path: path, origin: value.origin, diagnostics: d)
+    }
+
     static func mapValues(_ entries: [Value.Entry]) -> [String: Value] {
         var out: [String: Value] = [:]
         for e in entries { out[e.key] = e.value }
