@@ -26,6 +26,17 @@ final class TransformStageTests: XCTestCase {
         XCTAssertEqual(message { _ = try StandardizeStage(eps: 0) }, "standardize.eps: must be a finite number > 0, got 0")
     }
 
+    func testStandardizePerRowNormalisesEachRowOverTheLastAxis() throws {
+        // Rows on very different scales, as MFCC coefficient 0 and the others are.
+        let x = Tensor(unchecked: [1, 2, 4], data: [100, 200, 300, 400, 1, 2, 3, 4])
+        let out = try StandardizeStage(perRow: true).apply(try Sample(spectrogram: x))
+        let z = [-1.5, -0.5, 0.5, 1.5].map { Float($0 / 1.25.squareRoot()) }
+        for (a, b) in zip(out.data.storage, z + z) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        let whole = try StandardizeStage().apply(try Sample(spectrogram: x))
+        XCTAssertGreaterThan(whole.data.storage[3], 1.5, "over all values the large row dominates")
+        XCTAssertEqual(try StandardizeStage(perRow: true).apply(try Sample(vector: Tensor(unchecked: [2], data: [3, 3]))).data.storage, [0, 0])
+    }
+
     func testFlattenMakesAVectorInRowMajorOrderFromEveryKind() throws {
         let x = Tensor(unchecked: [2, 2, 3], data: (0..<12).map(Float.init))
         let out = try FlattenStage().apply(try Sample(image: x))
