@@ -47,7 +47,7 @@ final class AugmentCommandTests: CLITestCase {
         let pipelines = Self.root + "/Pipelines/augment"
         let shipped = try FileManager.default.contentsOfDirectory(atPath: pipelines).filter { $0.hasSuffix(".yaml") }.sorted()
         let inputs = ["digits.yaml": "digits/3/0003.png", "photos.yaml": "images/coffee.png", "speech.yaml": "spoken/3/en+f1_200_80.wav",
-                      "speech-logmel.yaml": "spoken/3/en+f1_200_80.wav"]
+                      "speech-logmel.yaml": "spoken/3/en+f1_200_80.wav", "speech-noise.yaml": "spoken/3/en+f1_200_80.wav"]
         XCTAssertEqual(shipped, inputs.keys.sorted(), "every shipped configuration is exercised here")
         for name in shipped {
             let r = try run(["augment", sample(inputs[name]!), "-o", path(name), "--config", pipelines + "/" + name, "--copies", "1"])
