@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 SR = 16000
 
 

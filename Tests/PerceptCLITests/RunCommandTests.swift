@@ -168,4 +168,37 @@ final class RunCommandTests: CLITestCase {
         XCTAssertEqual(picture.shape[1], 4 + 112 + 4, "28-pixel digits are enlarged 4×")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/metrics.json"), "no models, no metrics")
     }
+
+    func testPredictAndEvaluateUseTheCheckpointsOwnChainAndClasses() throws {
+        let out = path("run")
+        let trained = try run(["run", "Pipelines/quickstart.yaml", "--out", out, "--quiet"] + tiny)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let spoken = out + "/models/spoken_cnn/model.safetensors", digits = out + "/models/digits_cnn/model.safetensors"
+
+        let p = try run(["predict", spoken, "Samples/spoken/3/en+f1_200_80.wav", "Samples/spoken/7/en+f3_120_80.wav", "--top", "3", "--json"])
+        XCTAssertEqual(p.status, 0, p.stderr)
+        let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(p.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(items.count, 2)
+        let top = try XCTUnwrap(items[0]["predictions"] as? [[String: Any]])
+        XCTAssertEqual(top.count, 3)
+        let probs = top.compactMap { $0["probability"] as? Double }
+        XCTAssertEqual(probs, probs.sorted(by: >), "best first")
+        XCTAssertTrue(top.allSatisfy { (0...9).map(String.init).contains($0["class"] as? String ?? "") })
+        let plain = try run(["predict", spoken, "Samples/spoken/3/en+f1_200_80.wav"])
+        XCTAssertEqual(plain.stdout.split(separator: " ", omittingEmptySubsequences: true).count, 3, plain.stdout)   // file, class, probability
+
+        let e = try run(["evaluate", digits, "Samples/mnist/t10k-images-idx3-ubyte.gz", "--labels", "Samples/mnist/t10k-labels-idx1-ubyte.gz"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssertTrue(e.stdout.hasPrefix("samples   500\naccuracy  "), e.stdout)
+        XCTAssertTrue(e.stdout.contains("class  precision  recall") && e.stdout.contains("confusion (rows: true class"), e.stdout)
+        let j = try run(["evaluate", spoken, "Samples/spoken", "--json"])
+        XCTAssertEqual(j.status, 0, j.stderr)
+        let metrics = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(metrics["samples"] as? Int, 100)
+        XCTAssertEqual((metrics["confusion"] as? [[Int]])?.joined().reduce(0, +), 100)
+
+        // A digit checkpoint cannot read audio; a weights-only file is named as such.
+        try assertBadInput(["predict", digits, "Samples/spoken/3/en+f1_200_80.wav"], names: "en+f1_200_80.wav", "")
+        try assertBadInput(["evaluate", spoken, "Samples/spoken/3/en+f1_200_80.wav"], names: "en+f1_200_80.wav", "class-folder tree")
+    }
 }
