@@ -4,12 +4,16 @@ import XCTest
 
 /// `--set KEY=VALUE` on a pipeline file (Hydra-like dotted paths and list indices).
 final class OverridesTests: XCTestCase {
-    let root = try! YAMLValue.parse("""
+    var root: Value = nil
+
+    override func setUpWithError() throws {
+        root = try YAMLValue.parse("""
         models:
           cnn:
             layers: [relu, {conv2d: {out_channels: 8, kernel_size: 3}}]
             train: {epochs: 3}
         """, file: "p.yaml")
+    }
 
     func testAnExistingKeyIsReplacedByATypedValueThatNamesTheFlag() throws {
         let v = try Overrides.apply("models.cnn.train.epochs=30", to: root)

@@ -70,7 +70,7 @@ enum FeatureExport {
             try Npy.save(out.data, to: "\(dir)/\(stem).npy")
             let tiles = [ContactSheet.tile(input)] + channelTiles(out)
             let scale = e.scale > 0 ? e.scale : max(1, (112 + tiles[0].shape[1] - 1) / tiles[0].shape[1])
-            let row = ContactSheet.row(tiles.map { enlarge($0, scale) })
+            let row = ContactSheet.row(try tiles.map { try enlarge($0, scale) })
             try ImageFile.write(row, to: "\(dir)/\(stem).png")
             rows.append(row)
         }
@@ -101,14 +101,9 @@ enum FeatureExport {
         }
     }
 
-    /// Nearest-neighbour enlargement, so 28-pixel digits are big enough to see.
-    static func enlarge(_ t: Tensor, _ k: Int) -> Tensor {
+    /// Nearest-neighbour enlargement (cv2.INTER_NEAREST), so 28-pixel digits are big enough to see.
+    static func enlarge(_ t: Tensor, _ k: Int) throws -> Tensor {
         guard k > 1 else { return t }
-        let c = t.shape[0], h = t.shape[1], w = t.shape[2]
-        var out = [Float](repeating: 0, count: c * h * k * w * k)
-        for ch in 0..<c { for y in 0..<(h * k) { for x in 0..<(w * k) {
-            out[(ch * h * k + y) * w * k + x] = t.storage[(ch * h + y / k) * w + x / k]
-        } } }
-        return Tensor(unchecked: [c, h * k, w * k], data: out)
+        return try Resize.resize(t, height: t.shape[1] * k, width: t.shape[2] * k, method: .nearest)
     }
 }

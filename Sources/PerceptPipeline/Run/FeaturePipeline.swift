@@ -66,9 +66,9 @@ public final class FeaturePipeline: @unchecked Sendable {
         let failure = FirstFailure()
         Parallel.forEachDynamic(count: items.count, state: { () }) { _, i in
             do {
-                let key = FeatureCache.key(prefixKey + "|" + (try dataset.contentKey(items[i])))
+                let key = try cacheKey(items[i])
                 if cache.exists(key) { lock.lock(); hits += 1; lock.unlock(); return }
-                _ = try base(items[i])
+                _ = try base(items[i], cache: cache, key: key)
             } catch { failure.record(i, error) }
         }
         try failure.rethrow()
@@ -79,7 +79,13 @@ public final class FeaturePipeline: @unchecked Sendable {
     /// The decoded input after the deterministic prefix (from the cache when it is there).
     public func base(_ item: DataItem) throws -> Sample {
         guard let cache else { return try chain.apply(0..<prefixEnd, to: dataset.sample(item), randomStages: false, seed: seed, epoch: 0, index: 0) }
-        let key = FeatureCache.key(prefixKey + "|" + (try dataset.contentKey(item)))
+        return try base(item, cache: cache, key: try cacheKey(item))
+    }
+
+    /// The item's cache key: its content, the prefix's stages and options, the version.
+    private func cacheKey(_ item: DataItem) throws -> String { FeatureCache.key(prefixKey + "|" + (try dataset.contentKey(item))) }
+
+    private func base(_ item: DataItem, cache: FeatureCache, key: String) throws -> Sample {
         if let s = cache.load(key) {
             lock.lock(); hits += 1; lock.unlock()
             return s
@@ -112,15 +118,8 @@ public final class FeatureCache: @unchecked Sendable {
         self.directory = directory; self.kind = kind; self.sampleRate = sampleRate
     }
 
-    /// A 128-bit FNV-1a digest as 32 hex digits (stable across runs and machines).
-    public static func key(_ text: String) -> String {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x6c62_272e_07bb_0142
-        for byte in text.utf8 {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 ^ (b >> 29)
-        }
-        return String(format: "%016llx%016llx", a, b)
-    }
+    /// The cache key of a description (SHA-256, hex): stable across runs and machines.
+    public static func key(_ text: String) -> String { SHA256.hex(Array(text.utf8)) }
 
     func path(_ key: String) -> String { "\(directory)/\(key.prefix(2))/\(key).npy" }
 

@@ -79,11 +79,9 @@ public final class TrainedModel {
         }
     }
 
-    /// Accuracy, precision, recall, F1 and the confusion matrix on labelled items; the data's
-    /// class names are matched to the model's by name.
+    /// Accuracy, precision, recall, F1 and the confusion matrix on labelled items of a data set
+    /// loaded with the model's class names (`Dataset.load(_:seed:classes:)`).
     public func evaluate(_ data: Dataset, items: [DataItem]) throws -> ClassificationMetrics {
-        // The data was numbered by the model's class names (`Dataset.load(_:seed:classes:)`).
-        let mapping = data.classes.map { c in classes.firstIndex(of: c) ?? 0 }
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes.count), count: classes.count)
         let batch = 256
         var start = 0
@@ -101,7 +99,7 @@ public final class TrainedModel {
             let probs = try probabilities(inputs.map { $0! })
             for (j, p) in probs.enumerated() {
                 let predicted = p.indices.max { p[$0] < p[$1] } ?? 0
-                confusion[mapping[chunk[j].label]][predicted] += 1
+                confusion[chunk[j].label][predicted] += 1   // labels are the model's class indices (Dataset.load with its classes)
             }
             start += batch
         }
