@@ -156,3 +156,50 @@ int cpng_write(const char *path, int width, int height, int channels, int bit_de
     if (fclose(fp) != 0) { snprintf(err, errlen, "write failed (disk full?)"); return -1; }
     return 0;
 }
+
+/* A growing byte buffer that libpng's write callback appends to. ctx comes first so the sink
+   doubles as on_error's err_ctx. */
+typedef struct { err_ctx ctx; uint8_t *data; size_t len, cap; } mem_sink;
+
+static void mem_write(png_structp png, png_bytep bytes, png_size_t n) {
+    mem_sink *sink = (mem_sink *)png_get_io_ptr(png);
+    if (sink->len + n > sink->cap) {
+        size_t cap = sink->cap ? sink->cap : 4096;
+        while (cap < sink->len + n) cap *= 2;
+        uint8_t *grown = (uint8_t *)realloc(sink->data, cap);
+        if (!grown) png_error(png, "out of memory");
+        sink->data = grown; sink->cap = cap;
+    }
+    memcpy(sink->data + sink->len, bytes, n);
+    sink->len += n;
+}
+
+static void mem_flush(png_structp png) { (void)png; }
+
+int cpng_encode(int width, int height, int channels, const uint8_t *samples,
+                uint8_t **out, size_t *outlen, char *err, size_t errlen) {
+    static const int types[5] = { 0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGBA };
+    *out = NULL; *outlen = 0;
+    if (channels < 1 || channels > 4 || width <= 0 || height <= 0) { snprintf(err, errlen, "unsupported PNG layout"); return -1; }
+    /* volatile: the sink's buffer pointer changes between setjmp and a possible longjmp. */
+    mem_sink *volatile sink = (mem_sink *)calloc(1, sizeof(mem_sink));
+    if (!sink) { snprintf(err, errlen, "out of memory"); return -1; }
+    sink->ctx.err = err; sink->ctx.errlen = errlen;
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, sink, on_error, on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) { if (png) png_destroy_write_struct(&png, NULL); free(sink); snprintf(err, errlen, "libpng could not start"); return -1; }
+    if (setjmp(png_jmpbuf(png))) { png_destroy_write_struct(&png, &info); free(sink->data); free(sink); return -1; }
+    png_set_write_fn(png, sink, mem_write, mem_flush);
+    png_set_IHDR(png, info, width, height, 8, types[channels], PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    size_t stride = (size_t)width * channels;
+    for (int y = 0; y < height; y++) png_write_row(png, (png_const_bytep)(samples + (size_t)y * stride));
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    *out = sink->data; *outlen = sink->len;
+    free(sink);
+    return 0;
+}
+
+void cpng_buffer_free(uint8_t *buffer) { free(buffer); }

@@ -71,30 +71,60 @@ public enum ImageFile {
     ///
     ///     try ImageFile.write(gray, to: "out.png", bitDepth: 16)
     public static func write(_ image: Tensor, to path: String, bitDepth: Int = 8) throws {
-        guard image.rank == 3, (1...4).contains(image.shape[0]), image.shape[1] > 0, image.shape[2] > 0 else {
-            throw PerceptError.invalidArgument(field: "image", "expected [C, H, W] with C in 1…4, got \(image.shape)")
-        }
+        try checkLayout(image)
         guard bitDepth == 8 || bitDepth == 16 else {
             throw PerceptError.invalidArgument(field: "bitDepth", "must be 8 or 16, got \(bitDepth)")
         }
-        let c = image.shape[0], h = image.shape[1], w = image.shape[2], plane = h * w
-        let scale: Float = bitDepth == 8 ? 255 : 65535
-        var samples = [UInt16](repeating: 0, count: c * plane)
-        image.withUnsafeBufferPointer { p in
-            for i in 0..<plane {
-                for k in 0..<c {
-                    let v = p[k * plane + i]
-                    let clipped = v.isNaN ? 0 : Swift.min(1, Swift.max(0, v))
-                    samples[i * c + k] = UInt16((clipped * scale).rounded())
-                }
-            }
-        }
+        let c = image.shape[0], h = image.shape[1], w = image.shape[2]
+        let samples: [UInt16] = interleaved(image, maxLevel: bitDepth == 8 ? 255 : 65535)
         try AtomicFile.write(to: path) { tmp in
             var err = [CChar](repeating: 0, count: 256)
             guard cpng_write(tmp, Int32(w), Int32(h), Int32(c), Int32(bitDepth), samples, &err, err.count) == 0 else {
                 throw PerceptError.runtime("\(path): cannot write PNG: \(message(err))")
             }
         }
+    }
+
+    /// Encodes [C, H, W] values in [0, 1] (clipped; NaN as 0) as an 8-bit PNG in memory:
+    /// C = 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA. For TensorBoard images and HTML reports.
+    ///
+    ///     let png = try ImageFile.encodePNG(filters)   // [UInt8], starts with 0x89 "PNG"
+    public static func encodePNG(_ image: Tensor) throws -> [UInt8] {
+        try checkLayout(image)
+        let c = image.shape[0], h = image.shape[1], w = image.shape[2]
+        let samples: [UInt8] = interleaved(image, maxLevel: 255)
+        var out: UnsafeMutablePointer<UInt8>?
+        var count = 0
+        var err = [CChar](repeating: 0, count: 256)
+        guard cpng_encode(Int32(w), Int32(h), Int32(c), samples, &out, &count, &err, err.count) == 0, let out else {
+            throw PerceptError.runtime("cannot encode PNG: \(message(err))")
+        }
+        defer { cpng_buffer_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: count))
+    }
+
+    private static func checkLayout(_ image: Tensor) throws {
+        guard image.rank == 3, (1...4).contains(image.shape[0]), image.shape[1] > 0, image.shape[2] > 0 else {
+            throw PerceptError.invalidArgument(field: "image", "expected [C, H, W] with C in 1…4, got \(image.shape)")
+        }
+    }
+
+    /// Planar [C, H, W] floats to interleaved integer samples 0...maxLevel (clipped, NaN as 0, rounded).
+    private static func interleaved<T: FixedWidthInteger>(_ image: Tensor, maxLevel: Float) -> [T] {
+        let c = image.shape[0], plane = image.shape[1] * image.shape[2]
+        var samples = [T](repeating: 0, count: c * plane)
+        image.withUnsafeBufferPointer { p in
+            samples.withUnsafeMutableBufferPointer { s in
+                for i in 0..<plane {
+                    for k in 0..<c {
+                        let v = p[k * plane + i]
+                        let clipped = v.isNaN ? 0 : Swift.min(1, Swift.max(0, v))
+                        s[i * c + k] = T((clipped * maxLevel).rounded())
+                    }
+                }
+            }
+        }
+        return samples
     }
 
     private static func message(_ err: [CChar]) -> String {

@@ -82,4 +82,30 @@ final class ImageFileTests: TempDirTestCase {
         XCTAssertThrowsError(try ImageFile.write(Tensor(shape: [1, 2, 2]), to: path("bad.png"), bitDepth: 12))
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("bad.png")))
     }
+
+    func testEncodePNGDecodesToTheSameEightBitSamplesForGrayRGBAndRGBA() throws {
+        for c in [1, 3, 4] {
+            let data = (0..<(c * 6 * 9)).map { Float(($0 * 53) % 256) / 255 }
+            let t = try Tensor(shape: [c, 6, 9], data: data)
+            let png = try ImageFile.encodePNG(t)
+            XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+            let back = try ImageFile.read(write(png, "enc\(c).png"))
+            XCTAssertEqual(back.bitDepth, 8)
+            XCTAssertEqual(back.pixels, t, "channels \(c)")
+        }
+    }
+
+    func testEncodePNGClipsOutOfRangeAndNaNLikeWrite() throws {
+        let t = try Tensor(shape: [1, 1, 4], data: [-0.5, .nan, 2, 0.5])
+        let back = try ImageFile.read(write(try ImageFile.encodePNG(t), "clip.png"))
+        XCTAssertEqual(back.pixels.storage, [0, 0, 1, 128 / 255])
+    }
+
+    func testEncodePNGRejectsBadShapes() {
+        for shape in [[5, 2, 2], [1, 0, 2], [2, 2]] {
+            XCTAssertThrowsError(try ImageFile.encodePNG(Tensor(shape: shape))) { error in
+                XCTAssertEqual((error as? PerceptError)?.field, "image")
+            }
+        }
+    }
 }

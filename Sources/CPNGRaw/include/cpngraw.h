@@ -25,4 +25,12 @@ void cpng_free(cpng_image *img);
 int cpng_write(const char *path, int width, int height, int channels, int bit_depth,
                const uint16_t *samples, char *err, size_t errlen);
 
+/* Encodes interleaved 8-bit samples (channels 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA) into a PNG in
+   memory through libpng's write callbacks. On success *out is a malloc'd buffer of *outlen bytes
+   (free with cpng_buffer_free). Returns 0 on success; otherwise writes a message into err. */
+int cpng_encode(int width, int height, int channels, const uint8_t *samples,
+                uint8_t **out, size_t *outlen, char *err, size_t errlen);
+
+void cpng_buffer_free(uint8_t *buffer);
+
 #endif
