@@ -87,22 +87,28 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes all of `bytes` to `fd` and closes it; errors (a full disk) name `path`.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        var failed: Int32 = 0
+    /// Writes all of `bytes` to `fd` (retrying short and interrupted writes), leaving it open;
+    /// errors (a full disk) name `path`.
+    static func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var off = 0
         while off < bytes.count {
             let n = Foundation.write(fd, bytes.baseAddress! + off, bytes.count - off)
             if n < 0 {
                 if errno == EINTR { continue }
-                failed = errno
-                break
+                throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))")
             }
             off += n
         }
-        if close(fd) != 0 && failed == 0 { failed = errno }
-        if failed != 0 {
-            throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(failed))))")
+    }
+
+    /// Writes all of `bytes` to `fd` and closes it; errors (a full disk) name `path`.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        do { try writeFully(fd, bytes, path: path) } catch {
+            close(fd)
+            throw error
+        }
+        if close(fd) != 0 {
+            throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))")
         }
     }
 
