@@ -51,7 +51,8 @@ public enum PanelGrid {
         let textH = line + (wrapped.map(\.count).max() ?? 0) * line
         let cellH = imageH + 6 + textH
         let titleH = title == nil ? 0 : try font.lineHeight(size: TextSize.title) + pad
-        var c = Canvas(width: pad + cols * (cellW + pad), height: pad + titleH + rows * (cellH + pad))
+        let titleW = try title.map { try font.width(of: $0, size: TextSize.title) + 2 * pad } ?? 0
+        var c = Canvas(width: Swift.max(titleW, pad + cols * (cellW + pad)), height: pad + titleH + rows * (cellH + pad))
         if let title { try c.text(title, at: pad, pad, font: font, size: TextSize.title) }
         for (i, t) in tiles.enumerated() {
             let x = pad + (i % cols) * (cellW + pad), y = pad + titleH + (i / cols) * (cellH + pad)
@@ -87,7 +88,8 @@ public enum PanelGrid {
         let line = try font.lineHeight(size: TextSize.caption)
         let titleH = title == nil ? 0 : try font.lineHeight(size: TextSize.title) + pad
         let x0 = pad + labelW + pad, y0 = pad + titleH + line + 6
-        var c = Canvas(width: x0 + colW.reduce(0, +) + pad * ncols, height: y0 + cells.count * (cellH + pad))
+        let titleW = try title.map { try font.width(of: $0, size: TextSize.title) + 2 * pad } ?? 0
+        var c = Canvas(width: Swift.max(titleW, x0 + colW.reduce(0, +) + pad * ncols), height: y0 + cells.count * (cellH + pad))
         if let title { try c.text(title, at: pad, pad, font: font, size: TextSize.title) }
         var xs = [Int](), x = x0
         for w in colW { xs.append(x); x += w + pad }
