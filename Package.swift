@@ -5,6 +5,7 @@
 //   PerceptCore ← PerceptAudio (+ CFFTW, CSoxr) / PerceptVision: pure computation, no file access
 //   PerceptCore, PerceptIO, PerceptAudio, PerceptVision ← PerceptAugment
 //   PerceptCore ← PerceptNN (+ COpenBLAS, CPerceptNNKernels)
+//   PerceptCore ← PerceptPlot (+ CFreeType): pictures for people, drawn as tensors
 //   all of them ← PerceptPipeline (reads inputs, wires features, augmentations and networks)
 //   PerceptPipeline, PerceptCore, PerceptIO ← `percept`, a thin CLI; `Percept` re-exports every module.
 import PackageDescription
@@ -29,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         // libpng's low-level API needs setjmp, which must stay in C.
         .target(name: "CPNGRaw", dependencies: ["CPNG"]),
         // renameat2(RENAME_EXCHANGE) and the write-lease probe, which Glibc's Swift overlay lacks.
@@ -49,9 +51,12 @@ let package = Package(
                           path: "Benchmarks/percept-bench"),
         .target(name: "PerceptAugment", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision"]),
         // @modules-end
-        .target(name: "PerceptPipeline", dependencies: ["PerceptCore", "PerceptIO", "PerceptNN", "PerceptAudio", "PerceptVision", "PerceptAugment",
+        // Pictures for people: canvases, FreeType text, colour maps, axes, labelled grids (no file access).
+        .target(name: "PerceptPlot", dependencies: ["PerceptCore", "CFreeType"]),
+        .target(name: "PerceptPipeline", dependencies: ["PerceptCore", "PerceptIO", "PerceptNN", "PerceptAudio", "PerceptVision", "PerceptAugment", "PerceptPlot",
                                                         .product(name: "Yams", package: "Yams")]),
-        .target(name: "Percept", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptAugment", "PerceptNN", "PerceptPipeline"]),
+        .target(name: "Percept", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptAugment", "PerceptNN", "PerceptPlot",
+                                                "PerceptPipeline"]),
         .executableTarget(name: "percept", dependencies: [
             "PerceptCore", "PerceptIO", "PerceptPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -66,6 +71,7 @@ let package = Package(
         .testTarget(name: "PerceptAugmentTests", dependencies: ["PerceptCore", "PerceptAugment", "PerceptIO", "PerceptAudio", "PerceptVision"],
                     exclude: ["Fixtures"]),
         // @tests-end
+        .testTarget(name: "PerceptPlotTests", dependencies: ["PerceptCore", "PerceptPlot"]),
         .testTarget(name: "PerceptPipelineTests", dependencies: ["PerceptCore", "PerceptIO", "PerceptPipeline"]),
         .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"]),
         .testTarget(name: "PerceptTests", dependencies: ["Percept"]),

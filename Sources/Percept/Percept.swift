@@ -8,4 +8,5 @@
 @_exported import PerceptIO
 @_exported import PerceptNN
 @_exported import PerceptPipeline
+@_exported import PerceptPlot
 @_exported import PerceptVision

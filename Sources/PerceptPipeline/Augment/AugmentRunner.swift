@@ -97,20 +97,21 @@ public struct AugmentRunner: Sendable {
             }
         }
         try failure.rethrow()
+        // The replay records: the --log file and the stage lists under the contact sheets' tiles.
         var draws = [[String: Any]]()
-        if log != nil {
-            for (i, l) in loaded.enumerated() {
-                for k in 0..<copies {
-                    let d = try chain.draw(for: l.sample.shape, seed: seed, epoch: k, index: i)
+        var sheets = [Tensor]()
+        for (i, l) in loaded.enumerated() {
+            var stages: [[String]] = [[]]
+            for k in 0..<copies {
+                let d = try chain.draw(for: l.sample.shape, seed: seed, epoch: k, index: i)
+                stages.append(ContactSheet.describe(d))
+                if log != nil {
                     let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(d))
                     draws.append(["input": files[i], "copy": k + 1, "stages": json])
                 }
             }
-        }
-        var sheets = [Tensor]()
-        for (i, l) in loaded.enumerated() {
             let mine = (0..<copies).compactMap { variants[i * copies + $0] }
-            sheets.append(try ContactSheet.make([l.sample] + mine))
+            sheets.append(try ContactSheet.make([l.sample] + mine, stages: stages, name: URL(fileURLWithPath: files[i]).lastPathComponent))
         }
 
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)

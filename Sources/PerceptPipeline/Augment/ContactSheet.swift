@@ -2,65 +2,75 @@ import Foundation
 import PerceptAudio
 import PerceptAugment
 import PerceptCore
-import PerceptVision
+import PerceptPlot
 
-/// A grid picture of an original and its variants, for people checking what a chain does:
-/// images as they are, audio as log-power spectrograms (low frequencies at the bottom), and
-/// what transforms make — spectrograms, feature vectors — scaled to their own range.
+/// A labelled grid of an original and its variants, for people checking what a chain does:
+/// images as they are (small ones enlarged), audio as log-power spectrograms (magma, low
+/// frequencies at the bottom, one dB scale for the whole sheet), and what transforms make —
+/// spectrograms, feature vectors — scaled to their own range. Tiles are captioned "original" and
+/// "variant k", each variant with the stages it went through.
 ///
-///     let sheet = try ContactSheet.make([original] + variants)
+///     let sheet = try ContactSheet.make([original, variant], stages: [[], ["rotate angle=-7.3"]], name: "a.png")
 public enum ContactSheet {
-    /// Gap between tiles, in pixels (mid gray).
-    static let gap = 4
-
-    public static func make(_ samples: [Sample]) throws -> Tensor {
-        guard let first = samples.first else { return Tensor(shape: [1, 1, 1]) }
-        let tiles: [Tensor]
+    /// `samples[0]` is the original; `stages[i]` lists what was applied to `samples[i]`; `name`
+    /// (the input file's) heads the sheet.
+    public static func make(_ samples: [Sample], stages: [[String]] = [], name: String? = nil) throws -> Tensor {
+        guard let first = samples.first else { throw PerceptError.invalidArgument(field: "samples", "a contact sheet needs at least the original") }
+        let images: [Tensor]
         if first.kind == .audio {
             let reference = try spectrogram(first, top: nil)
-            let top = reference.1
-            tiles = try [reference.0] + samples.dropFirst().map { $0.kind == .audio ? try spectrogram($0, top: top).0 : tile($0) }
+            images = try [reference.0] + samples.dropFirst().map { $0.kind == .audio ? try spectrogram($0, top: reference.1).0 : tile($0) }
         } else {
-            tiles = samples.map(tile)
+            images = samples.map(tile)
         }
-        return grid(tiles)
+        let tiles = images.enumerated().map { i, image in
+            Tile(image, caption: i == 0 ? "original" : "variant \(i)", notes: i < stages.count ? stages[i] : [])
+        }
+        var heading = name
+        if first.kind == .audio {
+            let how = samples.allSatisfy { $0.kind == .audio } ? "spectrograms in dB (80 dB range, low frequencies at the bottom)"
+                : "the original as a spectrogram in dB, the variants as the chain made them (each over its own range)"
+            heading = name.map { "\($0): \(how)" } ?? how
+        }
+        // Up to five tiles in one row; more in rows of four.
+        return try PanelGrid.render(tiles, columns: tiles.count <= 5 ? tiles.count : 4, title: heading)
     }
 
-    /// [1, F, T] picture in [0, 1]: dB of the power spectrogram, 80 dB below `top` (default: its own max).
+    /// [3, F, T] magma picture of the power spectrogram in dB, 80 dB below `top` (default: its own max).
     static func spectrogram(_ s: Sample, top: Float?) throws -> (Tensor, Float) {
         let c = s.data.shape[0], n = s.data.shape[1]
         var mono = [Float](repeating: 0, count: n)
         for ch in 0..<c { for i in 0..<n { mono[i] += s.data.storage[ch * n + i] / Float(c) } }
         if mono.count < 512 { mono += [Float](repeating: 0, count: 512 - mono.count) }
-        let hop = Swift.max(128, mono.count / 800)
+        // About 300 frames whatever the length, so a one-second clip is as wide as it is high.
+        let hop = Swift.max(32, mono.count / 300)
         let power = try STFT(nFFT: 512, hopLength: hop).spectrogram(mono)
         let f = power.shape[0], t = power.shape[1]
-        let db = power.storage.map { 10 * Foundation.log10(Swift.max($0, 1e-10)) }
+        var db = power.storage.map { 10 * Foundation.log10(Swift.max($0, 1e-10)) }
         let hi = top ?? (db.max() ?? 0)
-        var out = [Float](repeating: 0, count: f * t)
-        for k in 0..<f {
-            for j in 0..<t {
-                out[(f - 1 - k) * t + j] = Swift.min(1, Swift.max(0, (db[k * t + j] - hi + 80) / 80))
-            }
-        }
-        return (Tensor(unchecked: [1, f, t], data: out), hi)
+        var flipped = db
+        for k in 0..<f { for j in 0..<t { flipped[(f - 1 - k) * t + j] = db[k * t + j] } }
+        db = flipped
+        return (Colormap.magma.image(db, rows: f, cols: t, lo: hi - 80, hi: hi), hi)
     }
 
-    /// A tile for a sample that is not audio: an image as it is; a spectrogram's first channel
-    /// with low rows at the bottom, or a vector as an 8-pixel-high strip, min to max over [0, 1].
+    /// A tile for a sample that is not audio: an image as it is; a spectrogram's first channel in
+    /// magma with low rows at the bottom, or a vector as a strip, min to max.
     static func tile(_ s: Sample) -> Tensor {
         switch s.kind {
         case .image: return normalised(s.data)
         case .audio: return (try? spectrogram(s, top: nil).0) ?? Tensor(shape: [1, 1, 1])
         case .spectrogram:
             let f = s.data.shape[1], t = s.data.shape[2]
-            let plane = Picture.scaledToUnit(Array(s.data.storage[0..<(f * t)]))
-            var out = [Float](repeating: 0, count: f * t)
-            for k in 0..<f { for j in 0..<t { out[(f - 1 - k) * t + j] = plane[k * t + j] } }
-            return Tensor(unchecked: [1, f, t], data: out)
+            let plane = Array(s.data.storage[0..<(f * t)])
+            var flipped = plane
+            for k in 0..<f { for j in 0..<t { flipped[(f - 1 - k) * t + j] = plane[k * t + j] } }
+            return Colormap.magma.image(flipped, rows: f, cols: t, lo: plane.min() ?? 0, hi: plane.max() ?? 1)
         case .vector:
-            let row = Picture.scaledToUnit(s.data.storage)
-            return Tensor(unchecked: [1, 8, row.count], data: Array((0..<8).map { _ in row }.joined()))
+            // As high as a tile, so the grid does not enlarge a long vector's width.
+            let v = s.data.storage, height = PanelGrid.minTileHeight
+            let strip = Array((0..<height).map { _ in v }.joined())
+            return Colormap.viridis.image(strip, rows: height, cols: v.count, lo: v.min() ?? 0, hi: v.max() ?? 1)
         }
     }
 
@@ -71,31 +81,55 @@ public enum ContactSheet {
         return Tensor(unchecked: [keep, h, w], data: t.storage[0..<(keep * h * w)].map { Swift.min(1, Swift.max(0, $0)) })
     }
 
-    /// Tiles side by side in one row.
-    static func row(_ tiles: [Tensor]) -> Tensor { grid(tiles, columns: tiles.count) }
+    /// One line per applied stage of a variant's drawn parameters (the replay log's records):
+    /// `rotate angle=-7.31`, `random_erasing box.left=165 box.top=216 …`; RNG seeds are left out.
+    ///
+    ///     let lines = ContactSheet.describe(try chain.draw(for: shape, seed: 1, epoch: 0, index: 0))
+    public static func describe(_ draws: [StageDraw]) -> [String] {
+        let lines: [String] = draws.compactMap { d in
+            guard d.applied else { return nil }
+            guard let record = try? JSONDecoder().decode(Record.self, from: Data(d.json.utf8)), let params = record.params else { return d.stage }
+            let fields = params.flattened(prefix: "").filter { !$0.0.hasSuffix("seed") }
+            return ([d.stage] + fields.map { "\($0.0)=\($0.1)" }).joined(separator: " ")
+        }
+        return lines.isEmpty ? ["no random stage applied"] : lines
+    }
 
-    /// Pictures stacked top to bottom.
-    static func column(_ tiles: [Tensor]) -> Tensor { grid(tiles, columns: 1) }
+    /// A draw record as JSON values (the stages' `Params` types differ; only their text is shown).
+    struct Record: Decodable { let params: JSONValue? }
 
-    /// Tiles in rows of `columns` (default ⌈√n⌉), each cell as large as the largest tile,
-    /// separated by gray gaps.
-    static func grid(_ tiles: [Tensor], columns: Int? = nil) -> Tensor {
-        let n = tiles.count
-        let channels = tiles.contains { $0.shape[0] == 3 } ? 3 : 1
-        let cols = max(1, columns ?? Int(Double(n).squareRoot().rounded(.up))), rows = (n + cols - 1) / cols
-        let ch = tiles.map { $0.shape[1] }.max() ?? 1, cw = tiles.map { $0.shape[2] }.max() ?? 1
-        let h = rows * ch + (rows + 1) * gap, w = cols * cw + (cols + 1) * gap
-        var out = [Float](repeating: 0.5, count: channels * h * w)
-        for (i, t) in tiles.enumerated() {
-            let top = gap + (i / cols) * (ch + gap), left = gap + (i % cols) * (cw + gap)
-            let tc = t.shape[0], th = t.shape[1], tw = t.shape[2]
-            for c in 0..<channels {
-                let sc = tc == 1 ? 0 : c
-                for y in 0..<th {
-                    for x in 0..<tw { out[(c * h + top + y) * w + left + x] = t.storage[(sc * th + y) * tw + x] }
-                }
+    indirect enum JSONValue: Decodable {
+        case bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue]), null
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let d = try? c.decode(Double.self) {
+                self = .number(d)
+            } else if let s = try? c.decode(String.self) { self = .string(s) } else if let a = try? c.decode([JSONValue].self) {
+                self = .array(a)
+            } else { self = .object(try c.decode([String: JSONValue].self)) }
+        }
+
+        /// Leaves as (dotted path, short text), keys sorted.
+        func flattened(prefix: String) -> [(String, String)] {
+            switch self {
+            case let .object(d):
+                return d.keys.sorted().flatMap { k in d[k]?.flattened(prefix: prefix.isEmpty ? k : "\(prefix).\(k)") ?? [] }
+            case let .array(a):
+                let items = a.prefix(4).map { $0.flattened(prefix: "").map(\.1).joined(separator: ",") }
+                return [(prefix, "[" + items.joined(separator: ", ") + (a.count > 4 ? ", … \(a.count) values]" : "]"))]
+            default: return [(prefix, text)]
             }
         }
-        return Tensor(unchecked: [channels, h, w], data: out)
+
+        var text: String {
+            switch self {
+            case let .bool(b): return b ? "true" : "false"
+            case let .number(d): return d == d.rounded() && abs(d) < 1e9 ? String(Int(d)) : String(format: "%.3g", d)
+            case let .string(s): return s
+            case .null: return "null"
+            case .array, .object: return flattened(prefix: "").map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+            }
+        }
     }
 }

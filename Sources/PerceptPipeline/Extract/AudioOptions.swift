@@ -4,7 +4,7 @@ import PerceptCore
 import PerceptIO
 
 /// What the three audio features share beyond their stage: loading (read → mono → optional soxr
-/// resampling to `--sr`), error mapping and the `--png` picture.
+/// resampling to `--sr`), and error mapping (the `--png` figures are in AudioPicture.swift).
 ///
 ///     let opts = try AudioOptions(params)
 ///     let sample = try opts.load("a.wav")
@@ -70,20 +70,4 @@ struct AudioOptions: Sendable {
 
     /// The single channel of a stage's `[1, rows, frames]` output as `[rows, frames]`.
     static func plane(_ s: Sample) -> Tensor { Tensor(unchecked: Array(s.data.shape.dropFirst()), data: s.data.storage) }
-
-    /// A picture for `--png`: [1, rows, frames] with low rows at the bottom, scaled to [0, 1]
-    /// (dB values are shown over their top 80 dB; linear ones are converted to dB first).
-    static func picture(of output: FeatureOutput, alreadyDb: Bool) -> Tensor? {
-        guard case let .array(t) = output, t.rank == 2, t.count > 0 else { return nil }
-        let rows = t.shape[0], cols = t.shape[1]
-        var v = t
-        if !alreadyDb { v = (try? Decibels.power(ref: .max, amin: 1e-10, topDb: 80))?.converted(t) ?? t }
-        let hi = v.max, lo = alreadyDb ? Swift.max(v.min, hi - 80) : v.min
-        let span = hi > lo ? hi - lo : 1
-        var img = Tensor(shape: [1, rows, cols])
-        for r in 0..<rows {
-            for c in 0..<cols { img[0, rows - 1 - r, c] = Swift.min(1, Swift.max(0, (v[r, c] - lo) / span)) }
-        }
-        return img
-    }
 }

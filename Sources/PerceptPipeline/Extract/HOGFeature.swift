@@ -1,5 +1,6 @@
 import Foundation
 import PerceptCore
+import PerceptPlot
 import PerceptVision
 
 /// `percept extract hog`: the `hog` stage on the gray image, `skimage.feature.hog(img, ...,
@@ -41,15 +42,19 @@ public struct HOGFeature: FeatureExtractor {
         }
     }
 
-    /// scikit-image's glyph visualisation (`visualize=True`); 0 is black and the 99th percentile of the
-    /// drawn pixels white, so a few strong edges do not leave every other glyph invisible.
+    /// The input beside scikit-image's glyph picture (`visualize=True`) drawn on a grid of cells at
+    /// least 24 pixels wide — as large as the enlarged input's cells — so the orientations can be seen
+    /// even on an 8 × 8 digit.
     public func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? {
         try check(input)
-        let vis = try stage.hog.visualization(ImageInput.plane(input))
-        let drawn = vis.storage.filter { $0 > 0 }.sorted()
-        guard let top = drawn.isEmpty ? nil : drawn[Swift.min(drawn.count - 1, drawn.count * 99 / 100)], top > 0 else {
-            return Tensor(shape: [1] + vis.shape)
-        }
-        return Tensor(unchecked: [1] + vis.shape, data: vis.storage.map { Swift.min(1, $0 / top) })
+        let gray = ImageInput.plane(input)
+        let hist = try stage.hog.cellHistograms(gray)
+        let (cr, cc) = stage.hog.pixelsPerCell
+        let shown = PanelGrid.scale(forHeight: gray.shape[0])
+        let glyphs = try OrientationGlyphs.render(hist, cellSize: Swift.max(24, Swift.max(cr, cc) * shown))
+        return try PanelGrid.render([
+            Tile(PictureTiles.clipped(gray), caption: "input \(gray.shape[0]) × \(gray.shape[1])"),
+            Tile(glyphs, caption: "HoG: \(hist.shape[0]) × \(hist.shape[1]) cells of \(cr) × \(cc) px, \(stage.hog.orientations) orientations"),
+        ], columns: 2)
     }
 }

@@ -38,12 +38,8 @@ public struct MFCCFeature: FeatureExtractor {
         return .array(AudioOptions.plane(try stage.appendingDeltas(m)))
     }
 
+    /// Each coefficient scaled to its own range; with deltas, MFCC, Δ and ΔΔ one above the other.
     public func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? {
-        guard case let .array(t) = output, t.rank == 2, t.count > 0 else { return nil }
-        let lo = t.min, span = t.max > lo ? t.max - lo : 1
-        var img = Tensor(shape: [1] + t.shape)
-        let rows = t.shape[0]
-        for r in 0..<rows { for c in 0..<t.shape[1] { img[0, rows - 1 - r, c] = (t[r, c] - lo) / span } }
-        return img
+        try AudioPicture.mfcc(output, sampleRate: input.sampleRate, stft: stage.options.stft, blocks: 1 + stage.deltas)
     }
 }

@@ -32,6 +32,6 @@ public struct MelSpectrogramFeature: FeatureExtractor {
     }
 
     public func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? {
-        AudioOptions.picture(of: output, alreadyDb: stage.decibels != nil)
+        try AudioPicture.mel(output, sampleRate: input.sampleRate, stft: stage.options.stft, alreadyDb: stage.decibels != nil)
     }
 }

@@ -1,4 +1,5 @@
 import PerceptCore
+import PerceptPlot
 import PerceptVision
 
 /// `percept extract pyramid`: the Gaussian pyramid of the gray image, the `pyramid_level` stage
@@ -40,10 +41,12 @@ public struct PyramidFeature: FeatureExtractor {
         return .archive(items)
     }
 
-    /// The levels left to right, top-aligned, at their own sizes.
+    /// The levels left to right, each labelled with its size; small ones enlarged (nearest neighbour).
     public func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? {
         guard case let .archive(items) = output else { return nil }
-        let planes = items.map { (height: $0.1.shape[0], width: $0.1.shape[1], values: $0.1.storage.map { Swift.min(1, Swift.max(0, $0)) }) }
-        return try Picture.row(planes)
+        let tiles = items.enumerated().map { i, item in
+            Tile(PictureTiles.clipped(item.1), caption: "level \(i): \(item.1.shape[0]) × \(item.1.shape[1])")
+        }
+        return try PanelGrid.render(tiles, columns: tiles.count, title: "Gaussian pyramid (cv2.pyrDown), \(tiles.count) levels")
     }
 }

@@ -1,4 +1,5 @@
 import PerceptCore
+import PerceptPlot
 import PerceptVision
 
 /// `percept extract sobel`: the `sobel` stage on the gray image, `cv2.Sobel(img, CV_32F, 1, 0 / 0, 1,
@@ -25,8 +26,27 @@ public struct SobelFeature: FeatureExtractor {
         return .array(stage.mode == "xy" ? out.data : ImageInput.plane(out))
     }
 
-    /// The slides' panel: the image, gx, gy and the magnitude side by side, each scaled to [0, 1].
+    /// Labelled panels that follow `--mode`: xy → the image, gx and gy (0 at mid gray); magnitude →
+    /// one panel; direction → one panel in a cyclic colour map (−π and π meet).
     public func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? {
-        try Sobel.panel(ImageInput.plane(input), border: stage.border)
+        guard case let .array(t) = output else { return nil }
+        let (h, w) = PictureTiles.size(t), n = h * w
+        switch stage.mode {
+        case "xy":
+            let gx = Tensor(unchecked: [h, w], data: Array(t.storage[0..<n])), gy = Tensor(unchecked: [h, w], data: Array(t.storage[n..<(2 * n)]))
+            return try PanelGrid.render([
+                Tile(PictureTiles.clipped(ImageInput.plane(input)), caption: "image"),
+                Tile(PictureTiles.signed(gx), caption: "gx (Sobel kernel)"),
+                Tile(PictureTiles.signed(gy), caption: "gy (transposed kernel)"),
+            ], columns: 3, title: "Sobel derivatives: mid gray = 0, light = rising, dark = falling")
+        case "magnitude":
+            return try PanelGrid.render([Tile(PictureTiles.unit(t), caption: "gradient magnitude √(gx² + gy²), black = 0")],
+                                        columns: 1)
+        default:
+            let tile = Colormap.twilight.image(t.storage, rows: h, cols: w, lo: -Float.pi, hi: Float.pi)
+            return try PanelGrid.render([Tile(tile, caption: "gradient direction atan2(gy, gx), −π … π",
+                                              notes: ["cyclic colours: −π and π look the same; 0 (rightward gradient) is darkest"])],
+                                        columns: 1)
+        }
     }
 }

@@ -29,6 +29,6 @@ public struct SpectrogramFeature: FeatureExtractor {
     }
 
     public func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? {
-        AudioOptions.picture(of: output, alreadyDb: false)
+        try AudioPicture.spectrogram(output, sampleRate: input.sampleRate, stft: stage.options.stft, power: stage.options.power)
     }
 }

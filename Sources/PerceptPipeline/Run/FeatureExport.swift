@@ -2,7 +2,7 @@ import Foundation
 import PerceptAugment
 import PerceptCore
 import PerceptIO
-import PerceptVision
+import PerceptPlot
 
 /// One entry of a pipeline file's `exports`: the features of a few samples written as arrays
 /// and as pictures, to look at what a chain does (the lectures' Sobel exercise: digits next to
@@ -48,7 +48,8 @@ public struct ExportSpec: Sendable {
 }
 
 /// Writes an export: `exports/<name>/NNNN_<class>.npy` (the chain's output) and `.png` (the
-/// input beside each output channel), and `sheet.png` with one row per sample.
+/// input beside each output channel), and `sheet.png` with one row per sample, rows labelled with
+/// the class and columns with the channel names; small inputs enlarged by nearest neighbour.
 enum FeatureExport {
     static func write(_ e: ExportSpec, dataset: Dataset, feature: FeatureSpec?, seed: UInt64, to dir: String) throws -> Int {
         let items: [DataItem]
@@ -62,20 +63,33 @@ enum FeatureExport {
         }
         let chain = feature?.chain ?? AugmentationChain([])
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var rows: [Tensor] = []
+        var rows: [[Tensor]] = [], labels: [String] = [], columns: [String] = []
         for (i, item) in items.prefix(e.count).enumerated() {
             let input = try dataset.sample(item)
             let out = try chain.apply(0..<chain.steps.count, to: input, randomStages: false, seed: seed, epoch: 0, index: i)
             let stem = String(format: "%04d_", i) + dataset.classes[item.label]
             try Npy.save(out.data, to: "\(dir)/\(stem).npy")
             let tiles = [ContactSheet.tile(input)] + channelTiles(out)
-            let scale = e.scale > 0 ? e.scale : max(1, (112 + tiles[0].shape[1] - 1) / tiles[0].shape[1])
-            let row = ContactSheet.row(try tiles.map { try enlarge($0, scale) })
-            try ImageFile.write(row, to: "\(dir)/\(stem).png")
-            rows.append(row)
+            let label = String(format: "%04d", i) + ": class " + dataset.classes[item.label]
+            columns = ["input"] + channelNames(chain, count: tiles.count - 1)
+            let minHeight = e.scale > 0 ? tiles[0].shape[1] * e.scale : PanelGrid.minTileHeight
+            try ImageFile.write(PanelGrid.table([tiles], rowLabels: [label], columnLabels: columns, minTileHeight: minHeight), to: "\(dir)/\(stem).png")
+            rows.append(tiles)
+            labels.append(label)
         }
-        try ImageFile.write(ContactSheet.column(rows), to: "\(dir)/sheet.png")
+        let minHeight = e.scale > 0 ? (rows.first?.first?.shape[1] ?? 1) * e.scale : PanelGrid.minTileHeight
+        let title = "export \(e.name): \(e.split) split" + (e.features.isEmpty ? "" : ", features '\(e.features)'")
+        try ImageFile.write(PanelGrid.table(rows, rowLabels: labels, columnLabels: columns, title: title, minTileHeight: minHeight),
+                            to: "\(dir)/sheet.png")
         return rows.count
+    }
+
+    /// Column headings for the output's channels, named after the chain's last stage
+    /// (`sobel` in xy mode: gx and gy).
+    static func channelNames(_ chain: AugmentationChain, count: Int) -> [String] {
+        let last = chain.steps.last?.name ?? "output"
+        if last == "sobel", count == 2 { return ["gx (Sobel kernel)", "gy (transposed)"] }
+        return count == 1 ? [last] : (0..<count).map { "\(last) channel \($0)" }
     }
 
     /// One gray tile per channel of an image-like output; signed values (derivatives) put zero
@@ -84,26 +98,14 @@ enum FeatureExport {
         guard s.kind == .image || s.kind == .spectrogram, s.data.rank == 3 else { return [ContactSheet.tile(s)] }
         let c = s.data.shape[0], h = s.data.shape[1], w = s.data.shape[2], n = h * w
         return (0..<c).map { ch in
-            var plane = Array(s.data.storage[(ch * n)..<((ch + 1) * n)])
-            let lo = plane.min() ?? 0, hi = plane.max() ?? 0
-            if lo < 0 {
-                let m = max(-lo, hi, 1e-12)
-                plane = plane.map { 0.5 + 0.5 * $0 / m }
-            } else {
-                plane = Picture.scaledToUnit(plane)
-            }
+            let plane = Tensor(unchecked: [h, w], data: Array(s.data.storage[(ch * n)..<((ch + 1) * n)]))
+            var tile = plane.min < 0 ? PictureTiles.signed(plane) : PictureTiles.unit(plane)
             if s.kind == .spectrogram {   // low frequencies at the bottom
-                var flipped = plane
-                for k in 0..<h { for j in 0..<w { flipped[(h - 1 - k) * w + j] = plane[k * w + j] } }
-                plane = flipped
+                var flipped = tile.storage
+                for k in 0..<h { for j in 0..<w { flipped[(h - 1 - k) * w + j] = tile.storage[k * w + j] } }
+                tile = Tensor(unchecked: [1, h, w], data: flipped)
             }
-            return Tensor(unchecked: [1, h, w], data: plane)
+            return tile
         }
-    }
-
-    /// Nearest-neighbour enlargement (cv2.INTER_NEAREST), so 28-pixel digits are big enough to see.
-    static func enlarge(_ t: Tensor, _ k: Int) throws -> Tensor {
-        guard k > 1 else { return t }
-        return try Resize.resize(t, height: t.shape[1] * k, width: t.shape[2] * k, method: .nearest)
     }
 }
