@@ -88,3 +88,10 @@ public final class AlignedFloats: @unchecked Sendable {
     // Freed through the raw pointer it was allocated with (same alignment).
     deinit { raw.deallocate() }
 }
+
+extension RealFFTPlan {
+    /// The FFTW library this build runs on (`fftw-3.3.10-sse2-avx`), for run reports.
+    ///
+    ///     print(RealFFTPlan.libraryVersion)
+    public static var libraryVersion: String { String(cString: cfftw_version()) }
+}

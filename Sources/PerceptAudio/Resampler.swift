@@ -25,3 +25,10 @@ public enum Resampler {
         return out
     }
 }
+
+extension Resampler {
+    /// The soxr library this build runs on (`libsoxr-0.1.3`), for run reports.
+    ///
+    ///     print(Resampler.libraryVersion)
+    public static var libraryVersion: String { String(cString: soxr_version()) }
+}

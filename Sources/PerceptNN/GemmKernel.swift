@@ -1,3 +1,4 @@
+import COpenBLAS
 import CPerceptNNKernels
 import Foundation
 import PerceptCore
@@ -82,4 +83,11 @@ public enum GemmKernel: String, Sendable {
             pnn_col2im_s1(col, ld, C, hp, wp, kh, kw, dh, dw, ho, wo, dxp)
         }
     }
+}
+
+extension GemmKernel {
+    /// The BLAS library this build links (`OpenBLAS 0.3.21 DYNAMIC_ARCH ...`), for run reports.
+    ///
+    ///     print(GemmKernel.blasVersion)
+    public static var blasVersion: String { String(cString: openblas_get_config()) }
 }

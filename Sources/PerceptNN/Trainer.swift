@@ -324,6 +324,19 @@ public final class Trainer {
         return try evaluate(source, indices: Array(0..<n), mask: m)
     }
 
+    /// `evaluate`, plus each sample's predicted class in source order (argmax, or the sign of a
+    /// single output): the run report's misclassified samples come from the same pass as its metrics.
+    ///
+    ///     let (test, predicted) = try trainer.evaluateWithPredictions(testSource)
+    public func evaluateWithPredictions(_ source: BatchSource) throws -> (Evaluation, [Int]) {
+        let n = try check(source)
+        let m = try prepareMask(source.hasLengths)
+        defer { m?.clear() }
+        var predicted = [Int](repeating: 0, count: n)
+        let e = try evaluate(source, indices: Array(0..<n), mask: m) { i, out in predicted[i] = predictedClass(out, width: self.model.outputSize) }
+        return (e, predicted)
+    }
+
     /// The model's outputs `[N] + outputShape` in batches of `options.evalBatchSize`; with `lengths`
     /// every batch (the last partial one too) runs masked.
     ///
@@ -343,7 +356,8 @@ public final class Trainer {
         }
     }
 
-    private func evaluate(_ source: BatchSource, indices: [Int], mask: SequenceMask?) throws -> Evaluation {
+    private func evaluate(_ source: BatchSource, indices: [Int], mask: SequenceMask?,
+                          observe: ((Int, UnsafePointer<Float>) -> Void)? = nil) throws -> Evaluation {
         let bs = Swift.max(1, options.evalBatchSize), w = model.outputSize, tw = targetWidth
         try validateBatches(samples: indices.count, batchSize: bs, training: false)
         let xe = FloatBuffer(count: bs * model.inputSize), te = FloatBuffer(count: bs * tw)
@@ -358,6 +372,7 @@ public final class Trainer {
             gatherTargets(source.targets, idx, te.ptr)
             let out = model.forward(UnsafePointer(xe.ptr), batch: b, training: false, rng: RandomStream(seed: options.seed))
             total += loss.compute(output: out, targets: te.ptr, batch: b, width: w, grad: nil) * Double(b)
+            if let observe { for (j, i) in idx.enumerated() { observe(i, out + j * w) } }
             if case .classes(let c) = source.targets {
                 for (j, i) in idx.enumerated() { confusion?[c[i]][predictedClass(out + j * w, width: w)] += 1 }
             }

@@ -57,5 +57,9 @@ struct RunCommand: ParsableCommand {
         let results = try runner.run()
         if !results.isEmpty { print(RunTables.results(results), terminator: "") }
         print("outputs: \(spec.output)/" + (results.isEmpty ? "" : " (metrics.json, pipeline.yaml, models/<model>/model.safetensors, history.csv)"))
+        if !results.isEmpty {
+            print("report:  \(spec.output)/report.html (open it in a browser)")
+            if FileManager.default.fileExists(atPath: "\(spec.output)/tensorboard") { print("tensorboard --logdir \(spec.output)/tensorboard") }
+        }
     }
 }

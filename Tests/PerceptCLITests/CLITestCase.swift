@@ -83,7 +83,7 @@ class CLITestCase: XCTestCase {
 }
 
 /// Reads a pipe to its end on a background thread; `data` waits for the end (the writer exited).
-private final class Drained: @unchecked Sendable {
+final class Drained: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var bytes = Data()
 

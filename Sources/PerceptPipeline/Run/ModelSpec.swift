@@ -15,6 +15,7 @@ public struct ModelSpec: Sendable {
         ParameterSpec("augment", .bool, default: true, doc: "run the chain's random stages on training samples (false: train on clean features)"),
         ParameterSpec("train", .map, doc: "how to train it (see Training)"),
         ParameterSpec("checkpoint_every", .int, default: 1, doc: "write a resumable checkpoint every N epochs"),
+        ParameterSpec("tensorboard", .map, doc: "TensorBoard event files: {histograms: [dense_1], every: 1, samples: 16}; false for none (see TensorBoard)"),
     ]
 
     public let name: String
@@ -31,6 +32,7 @@ public struct ModelSpec: Sendable {
     public let augment: Bool
     public let train: TrainSpec
     public let checkpointEvery: Int
+    public let tensorboard: TensorBoardSpec
 
     /// Parses `models.NAME`, recording every error; nil when there was any.
     public static func parse(_ value: Value, name: String, dataNames: [String], featureNames: [String], diagnostics d: Diagnostics) -> ModelSpec? {
@@ -59,10 +61,12 @@ public struct ModelSpec: Sendable {
         let augment = d.check { try p.bool("augment") } ?? true
         let every = d.check { try p.int("checkpoint_every", atLeast: 1) } ?? 1
         let train = TrainSpec.parse(p.value("train") ?? Value(.map([]), origin: value.origin), path: "\(path).train", diagnostics: d)
+        let tensorboard = TensorBoardSpec.parse(p.value("tensorboard"), path: "\(path).tensorboard", diagnostics: d)
         guard d.errors.count == before, let data, let layers, let train else { return nil }
         return ModelSpec(name: name, path: path, data: data, dataOrigin: p.value("data")?.origin ?? value.origin,
                          features: features, featuresOrigin: p.value("features")?.origin ?? value.origin,
-                         layers: layers, initializer: initializer, augment: augment, train: train, checkpointEvery: every)
+                         layers: layers, initializer: initializer, augment: augment, train: train, checkpointEvery: every,
+                         tensorboard: tensorboard)
     }
 
     /// The layer list with every `classes` replaced by the class count.

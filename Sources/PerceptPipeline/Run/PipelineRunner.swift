@@ -69,6 +69,8 @@ public struct ModelPlan {
     public let model: Sequential
     /// Shapes after each chain step, from the decoded input (for the dry-run table).
     public let stageShapes: [(name: String, shape: SampleShape)]
+    /// Layers whose activations are histogrammed each epoch (`tensorboard.histograms`).
+    public let activationLayers: [Int]
 }
 
 /// Runs a pipeline: checks everything (inputs, data, chains, layer shapes) before any work,
@@ -172,7 +174,9 @@ public final class PipelineRunner {
             throw PerceptError.invalidArgument(field: "\(m.path).layers" + m.layers.origin.suffix,
                                                "the model outputs \(dimsText(model.outputShape)) but data set '\(data.spec.name)' has \(classes) classes (end with dense: {out_features: classes})")
         }
-        return ModelPlan(spec: m, dataset: data, features: features, feature: feature, layers: layers, model: model, stageShapes: stageShapes)
+        let activationLayers = try m.tensorboard.activationLayers(model)
+        return ModelPlan(spec: m, dataset: data, features: features, feature: feature, layers: layers, model: model, stageShapes: stageShapes,
+                         activationLayers: activationLayers)
     }
 
     /// `layer 3 (conv2d)` → `models.cnn.layers[3].conv2d (line 12, column 9)`.
@@ -212,6 +216,7 @@ public final class PipelineRunner {
         }
         try o.prepare(models: plans.map(\.spec.name))
         try o.writePipeline(spec)
+        try RunEnvironment.current().write(o.environmentPath)
         for e in selectedExports() {
             guard let data = datasets[e.data] else { continue }
             let dir = "\(o.directory)/exports/\(e.name)"
@@ -228,6 +233,7 @@ public final class PipelineRunner {
             results[p.spec.name] = r
             try o.writeMetrics(pipeline: spec.name, seed: spec.seed, results: spec.models.compactMap { m in results[m.name].map { (m.name, $0) } })
         }
+        if !results.isEmpty { try RunReport.write(run: o.directory) }
         return spec.models.compactMap { m in plans.contains { $0.spec.name == m.name } ? results[m.name].map { (m.name, $0) } : nil }
     }
 
@@ -266,8 +272,11 @@ public final class PipelineRunner {
         }
         let meta = inferenceMetadata(p)
         let progress = RunProgress(model: m.name, trainCount: ds.train.count, live: options.live, quiet: options.quiet, log: log)
+        let telemetry = try makeTelemetry(p)
+        if options.resume { telemetry.keep(epochs: trainer.epochsDone) }
         trainer.callbacks = [
             progress,
+            telemetry,
             EpochEnd(every: m.checkpointEvery, epochs: t.epochs) { report, trainer, save in
                 history.append(report)
                 try history.write()
@@ -294,10 +303,53 @@ public final class PipelineRunner {
         }
         let seconds = Date().timeIntervalSince(started)
         try Checkpoint.save(p.model, to: o.modelPath(m.name), metadata: meta)
-        let test = ds.test.isEmpty ? nil : try trainer.evaluate(try source(p, ds.test))
+        var test: Evaluation?
+        if !ds.test.isEmpty {
+            let (e, predicted) = try trainer.evaluateWithPredictions(try source(p, ds.test))
+            test = e
+            try writeMisclassified(p, predicted: predicted)
+        }
         return ModelResult(test: test, classes: ds.classes, epochs: trainer.epochsDone, trainSeconds: seconds + earlierSeconds,
                            params: p.model.parameterCount,
                            samples: ["train": ds.train.count, "validation": ds.validation.count, "test": ds.test.count], cache: counts)
+    }
+
+    /// The model's telemetry: TensorBoard events under `tensorboard/<model>/` (unless
+    /// `tensorboard: false`) and `telemetry.json` for the report.
+    func makeTelemetry(_ p: ModelPlan) throws -> RunTelemetry {
+        let o = outputs, ds = p.dataset, tb = p.spec.tensorboard
+        let sink: SummarySink? = tb.enabled ? try EventSink(directory: o.tensorboardDirectory(p.spec.name)) : nil
+        let probeItems = Array((ds.validation.isEmpty ? ds.train : ds.validation).prefix(256))
+        let sampleItems = Array((ds.test.isEmpty ? ds.validation : ds.test).prefix(tb.enabled ? tb.samples : 0))
+        return RunTelemetry(sink: sink, spec: tb, model: p.model, activationLayers: p.activationLayers,
+                            probe: try inputs(p, probeItems), samples: try inputs(p, sampleItems), sampleLabels: sampleItems.map(\.label),
+                            classes: ds.classes, inputKind: p.features.inputShape.kind, trainCount: ds.train.count,
+                            recordPath: o.telemetryPath(p.spec.name))
+    }
+
+    /// Clean model inputs of `items`, stacked as [N] + input shape.
+    func inputs(_ p: ModelPlan, _ items: [DataItem]) throws -> Tensor {
+        let size = p.model.inputSize
+        var data = [Float](repeating: 0, count: items.count * size)
+        for (i, item) in items.enumerated() {
+            let s = try p.features.sample(item, index: i, epoch: nil).data
+            guard s.count == size else { continue }
+            data.replaceSubrange((i * size)..<((i + 1) * size), with: s.storage)
+        }
+        return Tensor(unchecked: [items.count] + p.model.inputShape, data: data)
+    }
+
+    /// `misclassified.npz`: up to 32 wrongly classified test samples (inputs, true and predicted
+    /// class, index in the test split), for the report.
+    func writeMisclassified(_ p: ModelPlan, predicted: [Int]) throws {
+        let test = p.dataset.test
+        let wrong = Array(test.indices.filter { predicted[$0] != test[$0].label }.prefix(32))
+        let x = try inputs(p, wrong.map { test[$0] })
+        try Npz.save([("inputs", NpyArray(x)),
+                      ("true", NpyArray(int64: wrong.map { Int64(test[$0].label) }, shape: [wrong.count])),
+                      ("predicted", NpyArray(int64: wrong.map { Int64(predicted[$0]) }, shape: [wrong.count])),
+                      ("index", NpyArray(int64: wrong.map { Int64($0) }, shape: [wrong.count]))],
+                     to: outputs.misclassifiedPath(p.spec.name))
     }
 
     /// A streaming source over items: features computed per request (cached prefix), random

@@ -44,6 +44,8 @@ public enum PipelineSchema {
         var modelProps = model["properties"] as? [String: Any] ?? [:]
         modelProps["layers"] = merged(["$ref": "#/definitions/layers"], doc: ModelSpec.parameters, "layers")
         modelProps["train"] = merged(["$ref": "#/definitions/train"], doc: ModelSpec.parameters, "train")
+        modelProps["tensorboard"] = ["oneOf": [["type": "boolean"], options(TensorBoardSpec.parameters, allowClasses: false)],
+                                     "description": doc(ModelSpec.parameters, "tensorboard")]
         model["properties"] = modelProps
         model["required"] = ["data", "layers"]
         defs["model"] = model
@@ -80,6 +82,7 @@ public enum PipelineSchema {
             ("Models", "`models.NAME.`", ModelSpec.parameters),
             ("Training", "`models.NAME.train.`", TrainSpec.parameters),
             ("Early stopping", "`models.NAME.train.early_stopping.`", TrainSpec.earlyStoppingParameters),
+            ("TensorBoard", "`models.NAME.tensorboard.`", TensorBoardSpec.parameters),
             ("Exports", "`exports.NAME.`", ExportSpec.parameters),
         ]
         var out = ""

@@ -20,6 +20,11 @@ public struct RunOutputs: Sendable {
     public func modelPath(_ m: String) -> String { "\(modelDirectory(m))/model.safetensors" }
     public func checkpointPath(_ m: String) -> String { "\(modelDirectory(m))/checkpoint.safetensors" }
     public func historyPath(_ m: String) -> String { "\(modelDirectory(m))/history.csv" }
+    public func telemetryPath(_ m: String) -> String { "\(modelDirectory(m))/telemetry.json" }
+    public func misclassifiedPath(_ m: String) -> String { "\(modelDirectory(m))/misclassified.npz" }
+    public func tensorboardDirectory(_ m: String) -> String { "\(directory)/tensorboard/\(m)" }
+    public var environmentPath: String { "\(directory)/environment.json" }
+    public var reportPath: String { "\(directory)/report.html" }
 
     func prepare(models: [String]) throws {
         for m in models { try FileManager.default.createDirectory(atPath: modelDirectory(m), withIntermediateDirectories: true) }
