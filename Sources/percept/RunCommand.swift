@@ -59,7 +59,7 @@ struct RunCommand: ParsableCommand {
         print("outputs: \(spec.output)/" + (results.isEmpty ? "" : " (metrics.json, pipeline.yaml, models/<model>/model.safetensors, history.csv)"))
         if !results.isEmpty {
             print("report:  \(spec.output)/report.html (open it in a browser)")
-            if FileManager.default.fileExists(atPath: "\(spec.output)/tensorboard") { print("tensorboard --logdir \(spec.output)/tensorboard") }
+            if FileManager.default.fileExists(atPath: "\(spec.output)/tensorboard") { print("curves:  tensorboard --logdir \(spec.output)/tensorboard") }
         }
     }
 }

@@ -6,9 +6,10 @@ import PerceptPlot
 ///
 ///     let sheet = try SampleSheet.captioned(tiles, captions: ["true 3 / predicted 5"], wrong: [true])
 enum SampleSheet {
-    /// Tiles in rows of up to 8, each captioned; a wrong prediction's caption is marked "✗".
+    /// Tiles (already enlarged, as `ModelPictures.tile` makes them) in rows of up to 8, each
+    /// captioned; a wrong prediction's caption is marked "✗".
     static func captioned(_ tiles: [Tensor], captions: [String], wrong: [Bool]) throws -> Tensor {
         let items = tiles.indices.map { i in Tile(tiles[i], caption: (wrong[i] ? "✗ " : "") + captions[i]) }
-        return try PanelGrid.render(items, columns: Swift.min(8, items.count), minTileHeight: 84)
+        return try PanelGrid.render(items, columns: Swift.min(8, items.count), minTileHeight: 1)
     }
 }

@@ -153,7 +153,7 @@ final class RunTelemetry: TrainingCallback {
         }
         if samples.count > 0 {
             let predicted = try Self.classes(of: model.predict(samples, batchSize: 64))
-            let tiles = (0..<sampleLabels.count).map { ModelPictures.tile(samples.slice($0), kind: record.inputKind) }
+            let tiles = (0..<sampleLabels.count).map { ModelPictures.tile(samples.slice($0), kind: record.inputKind, minSide: 84) }
             let captions = zip(sampleLabels, predicted).map { "true \(classes[$0]) / predicted \(classes[$1])" }
             try sink.image("test_samples", SampleSheet.captioned(tiles, captions: captions, wrong: zip(sampleLabels, predicted).map { $0 != $1 }), step: epoch)
         }
