@@ -137,11 +137,14 @@ public enum RunReport {
     static func activationSection(_ t: TelemetryRecord) -> String {
         var s = "<h3>Activations</h3><div class=\"row\">"
         for layer in t.activations.map(\.layer).uniqued() {
-            let hs = t.activations.filter { $0.layer == layer }
-            guard let last = hs.last else { continue }
+            let all = t.activations.filter { $0.layer == layer }
+            guard let last = all.last else { continue }
+            // At most 8 ridges: the first, the last and evenly spaced ones between.
+            let keep = all.count <= 8 ? Array(all.indices) : (0..<8).map { Int((Double($0) * Double(all.count - 1) / 7).rounded()) }
+            let hs = keep.map { all[$0] }
             let chart = SVGChart.ridges(hs.map { (label: "epoch \($0.epoch)", lo: Double($0.lo), hi: Double($0.hi), counts: $0.counts) },
                                         xLabel: "activation of \(layer)")
-            s += figure(chart, caption: "Histograms of <code>\(SVGChart.escape(layer))</code>'s non-zero outputs on fixed validation samples after each logged epoch (first on top). After epoch \(last.epoch): mean \(String(format: "%.3g", last.mean)), std \(String(format: "%.3g", last.std)), and \(String(format: "%.1f", last.zeros * 100)) % of the outputs exactly zero (units that did not fire).")
+            s += figure(chart, caption: "Histograms of <code>\(SVGChart.escape(layer))</code>'s non-zero outputs on fixed validation samples after \(hs.count < all.count ? "\(hs.count) of the \(all.count) logged epochs" : "each logged epoch") (first on top; each up to its 99.5th percentile). After epoch \(last.epoch): mean \(String(format: "%.3g", last.mean)), std \(String(format: "%.3g", last.std)), and \(String(format: "%.1f", last.zeros * 100)) % of the outputs exactly zero (units that did not fire).")
         }
         return s + "</div>"
     }

@@ -13,13 +13,15 @@ protocol SummarySink: AnyObject {
 }
 
 /// One epoch's histogram of a layer's activations, as `telemetry.json` keeps it for the report:
-/// the non-zero values in 40 equal bins from `lo` to `hi`, and apart from them the share of
-/// exact zeros (ReLU units that did not fire), which would otherwise swamp the picture.
+/// the non-zero values up to their 99.5th percentile in 40 equal bins from `lo` to `hi` (`above`
+/// counts the few beyond, which would otherwise stretch the axis), and apart from them the share
+/// of exact zeros (ReLU units that did not fire), which would otherwise swamp the picture.
 struct ActivationHistogram: Codable, Equatable {
     let epoch: Int
     let layer: String
     let lo: Float, hi: Float
     let counts: [Int]
+    let above: Int
     let mean: Double, std: Double
     let zeros: Double
 
@@ -27,20 +29,25 @@ struct ActivationHistogram: Codable, Equatable {
 
     init(epoch: Int, layer: String, values: UnsafeBufferPointer<Float>) {
         self.epoch = epoch; self.layer = layer
-        var lo = Float.infinity, hi = -Float.infinity, sum = 0.0, sq = 0.0, z = 0, n = 0
+        var sum = 0.0, sq = 0.0, z = 0, n = 0
+        var nonZero: [Float] = []
+        nonZero.reserveCapacity(values.count)
         for v in values where v.isFinite {
             n += 1; sum += Double(v); sq += Double(v) * Double(v)
-            if v == 0 { z += 1; continue }
-            lo = Swift.min(lo, v); hi = Swift.max(hi, v)
+            if v == 0 { z += 1 } else { nonZero.append(v) }
         }
-        if lo > hi { lo = 0; hi = 0 }
+        nonZero.sort()
+        let lo = nonZero.first ?? 0
+        let hi = nonZero.isEmpty ? 0 : nonZero[Swift.min(nonZero.count - 1, Int(Double(nonZero.count - 1) * 0.995))]
         var counts = [Int](repeating: 0, count: Self.bins)
+        var above = 0
         let width = (hi - lo) / Float(Self.bins)
-        for v in values where v.isFinite && v != 0 {
+        for v in nonZero {
+            if v > hi { above += 1; continue }
             let b = width > 0 ? Int((v - lo) / width) : 0
             counts[Swift.min(Swift.max(b, 0), Self.bins - 1)] += 1
         }
-        self.lo = lo; self.hi = hi; self.counts = counts
+        self.lo = lo; self.hi = hi; self.counts = counts; self.above = above
         let m = Double(Swift.max(n, 1))
         mean = sum / m; std = (Swift.max(0, sq / m - mean * mean)).squareRoot()
         zeros = Double(z) / m
