@@ -210,6 +210,9 @@ def main(argv):
         return 2
     run_dir = argv[1]
     root = os.path.join(run_dir, "tensorboard")
+    if not os.path.isdir(root):
+        print(f"check_tensorboard: {root} does not exist (the run wrote no TensorBoard events)", file=sys.stderr)
+        return 1
     models = sorted(d for d in glob.glob(os.path.join(root, "*")) if os.path.isdir(d))
     if not models:
         print(f"check_tensorboard: no model folders in {root}", file=sys.stderr)
