@@ -10,7 +10,7 @@ DEMO_OUT    ?= out/demo
 PREFIX      ?= /usr/local
 BINDIR       = $(DESTDIR)$(PREFIX)/bin
 
-.PHONY: deps build release install uninstall test demo parity clean bench docs
+.PHONY: deps build release install uninstall test demo parity clean bench docs check-venv check-tensorboard
 
 # Installs missing system packages when run as root; otherwise prints the exact command and stops.
 deps:
@@ -87,6 +87,27 @@ demo: release
 	@echo
 	@echo "Demo outputs (open the .png files; load the .npy/.npz with numpy.load) are in $(DEMO_OUT)/:"
 	@ls $(DEMO_OUT)
+
+# TensorBoard's own reader over a run's event files (Checks/check_tensorboard.py): runs
+# Pipelines/quickstart.yaml into $(RUN_DIR) first when it has no tensorboard/ folder. The reader
+# lives in .venv-check/ (`make check-venv` creates it; it needs python3-venv and PyPI).
+RUN_DIR         ?= runs/quickstart
+CHECK_VENV       = .venv-check
+TENSORBOARD_PIN  = tensorboard==2.21.0
+
+$(CHECK_VENV)/.installed:
+	python3 -m venv $(CHECK_VENV)
+	$(CHECK_VENV)/bin/pip install -q $(TENSORBOARD_PIN)
+	touch $@
+
+check-venv: $(CHECK_VENV)/.installed
+
+check-tensorboard: release check-venv
+	@if [ ! -d "$(RUN_DIR)/tensorboard" ]; then \
+	  echo "== percept run Pipelines/quickstart.yaml --out $(RUN_DIR)"; \
+	  $(BIN) run Pipelines/quickstart.yaml --out $(RUN_DIR) --force --quiet || exit 1; \
+	fi
+	$(CHECK_VENV)/bin/python Checks/check_tensorboard.py $(RUN_DIR)
 
 # Regenerates docs/reference.md, Pipelines/schema.json and docs/pipelines.md's field tables from the
 # parameter specs in the code (tests check they are current).

@@ -30,7 +30,7 @@ public final class EventFileWriter {
         }
         records = try TFRecordWriter(path: name)
         // As tensorboard's EventFileWriter: file_version (3) and source_metadata (10) naming the writer.
-        try write(Self.event(wallTime: time, step: 0) { event in
+        try records.write(Self.event(wallTime: time, step: 0) { event in
             event.writeString(field: 3, "brain.Event:2")
             event.writeMessage(field: 10) { $0.writeString(field: 1, Self.writerName) }
         })
@@ -95,7 +95,7 @@ public final class EventFileWriter {
 
     /// One Event holding a Summary with one Value: tag (field 1), then what `body` writes.
     private func addSummaryValue(_ tag: String, step: Int, wallTime: Double?, _ body: (inout ProtobufWriter) -> Void) throws {
-        try write(Self.event(wallTime: wallTime ?? Self.now(), step: step) { event in
+        try records.write(Self.event(wallTime: wallTime ?? Self.now(), step: step) { event in
             event.writeMessage(field: 5) { summary in
                 summary.writeMessage(field: 1) { value in
                     value.writeString(field: 1, tag)
@@ -104,8 +104,6 @@ public final class EventFileWriter {
             }
         })
     }
-
-    private func write(_ event: [UInt8]) throws { try records.write(event) }
 
     /// Event bytes: wall_time (1), step (2), then the rest (fields 3 or 5), in field order.
     static func event(wallTime: Double, step: Int, _ body: (inout ProtobufWriter) -> Void) -> [UInt8] {

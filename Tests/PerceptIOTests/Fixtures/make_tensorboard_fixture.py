@@ -9,6 +9,8 @@ Run it in a virtual environment outside the repository, e.g.
     python3 -m venv /work/venv-tb
     /work/venv-tb/bin/pip install tensorboard==2.21.0 numpy==2.4.6 pillow==13.0.0 torch==2.11.0
     /work/venv-tb/bin/python Tests/PerceptIOTests/Fixtures/make_tensorboard_fixture.py
+(The committed fixture was made with torch taken from another virtual environment on sys.path,
+through a .pth file, rather than a second multi-gigabyte torch install; any torch 2.11 works.)
 
 Every record comes from the reference code itself: the Summary protos from torch.utils.tensorboard's
 summary.scalar / summary.histogram (with SummaryWriter's default "tensorflow" bins) / summary.image,
