@@ -5,6 +5,7 @@ import XCTest
 final class SVGChartTests: XCTestCase {
     func testTicksAreRoundStepsCoveringTheRange() {
         XCTAssertEqual(SVGChart.ticks(0.13, 0.97, count: 5, integer: false), [0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        XCTAssertEqual(SVGChart.ticks(0.13, 0.97, count: 2, integer: false), [0.0, 0.5, 1.0])
         XCTAssertEqual(SVGChart.ticks(1, 3, count: 6, integer: true), [1, 2, 3])
         XCTAssertEqual(SVGChart.ticks(0, 47, count: 6, integer: true), [0, 10, 20, 30, 40, 50])
     }
@@ -45,5 +46,13 @@ final class SVGChartTests: XCTestCase {
                                   xLabel: "activation")
         XCTAssertEqual(svg.components(separatedBy: "<polygon").count - 1, 2)
         XCTAssertTrue(svg.contains(">epoch 2<"))
+    }
+
+    func testOneWideEarlyEpochDoesNotStretchTheRidgeAxis() {
+        let wide = (label: "epoch 1", lo: 0.0, hi: 800.0, counts: [5, 1, 1, 1])
+        let narrow = (2...5).map { (label: "epoch \($0)", lo: 0.0, hi: 4.0, counts: [3, 2, 1, 1]) }
+        let svg = SVGChart.ridges([wide] + narrow, xLabel: "activation")
+        XCTAssertTrue(svg.contains(">12<") || svg.contains(">10<"), "the axis ends near 3 × the median range (12)")
+        XCTAssertFalse(svg.contains(">800<"), svg)
     }
 }

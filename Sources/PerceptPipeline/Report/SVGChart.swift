@@ -101,13 +101,17 @@ public enum SVGChart {
     }
 
     /// Histograms of one quantity over epochs, drawn as TensorBoard's "offset" view: one filled
-    /// curve per epoch, later epochs lower and darker, on a shared value axis.
+    /// curve per epoch, later epochs lower and darker, on a shared value axis. The axis ends at
+    /// 3 × the median of the ranges, so one wild early epoch does not flatten all the others
+    /// (its curve is cut at the edge).
     public static func ridges(_ hists: [(label: String, lo: Double, hi: Double, counts: [Int])], xLabel: String,
                               width: Int = 460, height: Int = 300) -> String {
         let (left, right, top, bottom) = (62.0, 16.0, 16.0, 46.0)
         let pw = Double(width) - left - right, ph = Double(height) - top - bottom
         var out = open(width, height)
-        guard let lo = hists.map(\.lo).min(), let hi = hists.map(\.hi).max(), hi > lo else {
+        let his = hists.map(\.hi).sorted()
+        let median = his.isEmpty ? 0 : his[his.count / 2]
+        guard let lo = hists.map(\.lo).min(), let widest = his.last, case let hi = median > 0 ? Swift.min(widest, 3 * median) : widest, hi > lo else {
             return out + text(Double(width) / 2, Double(height) / 2, "no data", anchor: "middle") + "</svg>"
         }
         let xt = ticks(lo, hi, count: 6, integer: false)
@@ -127,11 +131,13 @@ public enum SVGChart {
             let peak = hists.map { g in Double(g.counts.max() ?? 0) / Swift.max((g.hi - g.lo) / Double(Swift.max(g.counts.count, 1)), 1e-12) }.max() ?? 1
             var pts = ["\(f(px(h.lo))),\(f(base))"]
             for (b, c) in h.counts.enumerated() {
+                let x = h.lo + (Double(b) + 0.5) * width
+                guard x <= x1 else { break }
                 let density = width > 0 ? Double(c) / width : 0
                 let y = base - density / Swift.max(peak, 1e-12) * ridge * 0.95
-                pts.append("\(f(px(h.lo + (Double(b) + 0.5) * width))),\(f(y))")
+                pts.append("\(f(px(x))),\(f(y))")
             }
-            pts.append("\(f(px(h.hi))),\(f(base))")
+            pts.append("\(f(px(Swift.min(h.hi, x1)))),\(f(base))")
             let shade = n > 1 ? Double(k) / Double(n - 1) : 1
             let colour = blend(0.35 + 0.65 * shade, from: (255, 200, 150), to: (200, 80, 0))
             out += "<polygon points=\"\(pts.joined(separator: " "))\" fill=\"\(colour)\" fill-opacity=\"0.55\" stroke=\"\(colour)\" stroke-width=\"1.2\"><title>\(escape(h.label))</title></polygon>"
