@@ -4,7 +4,7 @@ SWIFT        ?= swift
 ARCH_FLAGS   ?= -Xcc -march=x86-64-v3
 RELEASE      = $(SWIFT) build -c release $(ARCH_FLAGS)
 BIN          = .build/release/percept
-APT_PACKAGES = libfftw3-dev libsndfile1-dev libpng-dev libopenblas-dev libsoxr-dev zlib1g-dev pkg-config python3-numpy
+APT_PACKAGES = libfftw3-dev libsndfile1-dev libpng-dev libopenblas-dev libsoxr-dev zlib1g-dev libfreetype-dev fonts-dejavu-core pkg-config python3-numpy
 DEMO_OUT    ?= out/demo
 # `make install`: $(DESTDIR)$(PREFIX)/bin/percept (DESTDIR stages a package tree).
 PREFIX      ?= /usr/local
@@ -58,18 +58,22 @@ bench: deps
 
 demo: release
 	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
-	@echo "== percept info over Samples/"
-	@find Samples -type f \( -name '*.wav' -o -name '*.png' -o -name '*.gz' -o -name '*.npy' \) | sort | xargs $(BIN) info
+	@echo "== percept info: one file of each kind ($$(find Samples -type f | wc -l) files under Samples/)"
+	@$(BIN) info Samples/spoken/3/en+f1_200_80.wav Samples/images/camera.png Samples/mnist/t10k-images-idx3-ubyte.gz
 	@echo
 	@echo "== audio: log-mel spectrogram (64 mels, dB) of a spoken 'three'"
 	$(BIN) extract melspectrogram Samples/spoken/3/en+f1_200_80.wav -o $(DEMO_OUT)/three-logmel.npy --n-mels 64 --n-fft 512 --hop-length 160 --db --png $(DEMO_OUT)/three-logmel.png
 	@$(BIN) info $(DEMO_OUT)/three-logmel.npy
+	@echo "== audio: MFCCs with deltas of the same clip (each coefficient on its own colour scale)"
+	$(BIN) extract mfcc Samples/spoken/3/en+f1_200_80.wav -o $(DEMO_OUT)/three-mfcc.npy --n-mfcc 13 --deltas 2 --n-fft 512 --hop-length 160 --png $(DEMO_OUT)/three-mfcc.png
 	@echo "== audio: MFCCs of every spoken digit (directory mode, parallel)"
 	$(BIN) extract mfcc Samples/spoken -o $(DEMO_OUT)/mfcc --n-mfcc 13
-	@echo "== vision: the image, Sobel gx, its transpose gy, and the magnitude"
+	@echo "== vision: the image, Sobel gx and its transpose gy; then the magnitude alone"
 	$(BIN) extract sobel Samples/images/camera.png -o $(DEMO_OUT)/camera-sobel.npy --png $(DEMO_OUT)/camera-sobel.png
-	@echo "== vision: HoG (scikit-image semantics) with its glyph picture"
+	$(BIN) extract sobel Samples/images/camera.png -o $(DEMO_OUT)/camera-sobel-magnitude.npy --mode magnitude --png $(DEMO_OUT)/camera-sobel-magnitude.png
+	@echo "== vision: HoG (scikit-image semantics) with its glyph picture, on a photo and on an 8 × 8 digit"
 	$(BIN) extract hog Samples/images/astronaut.png -o $(DEMO_OUT)/astronaut-hog.npy --pixels-per-cell 16 --cells-per-block 2 --png $(DEMO_OUT)/astronaut-hog.png
+	$(BIN) extract hog Samples/digits/3/0003.png -o $(DEMO_OUT)/digit-hog.npy --pixels-per-cell 4 --cells-per-block 1 --png $(DEMO_OUT)/digit-hog.png
 	@echo "== vision: 4-level Gaussian pyramid (cv2.pyrDown)"
 	$(BIN) extract pyramid Samples/images/coffee.png -o $(DEMO_OUT)/coffee-pyramid.npz --levels 4 --png $(DEMO_OUT)/coffee-pyramid.png
 	@echo "== augmentation: 6 seeded variants of a photo and a digit, with contact sheets"
@@ -87,6 +91,9 @@ demo: release
 	@echo
 	@echo "Demo outputs (open the .png files; load the .npy/.npz with numpy.load) are in $(DEMO_OUT)/:"
 	@ls $(DEMO_OUT)
+	@echo
+	@echo "Pictures to look at:"
+	@{ ls -1 $(DEMO_OUT)/*.png; find $(DEMO_OUT) -mindepth 2 \( -name '*_sheet.png' -o -name 'sheet.png' \) | sort; } | sed 's/^/  /'
 
 # TensorBoard's own reader over a run's event files (Checks/check_tensorboard.py): runs
 # Pipelines/quickstart.yaml into $(RUN_DIR) first when it has no tensorboard/ folder. The reader

@@ -72,7 +72,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         // @tests-end
         .testTarget(name: "PerceptPlotTests", dependencies: ["PerceptCore", "PerceptPlot"]),
-        .testTarget(name: "PerceptPipelineTests", dependencies: ["PerceptCore", "PerceptIO", "PerceptNN", "PerceptPlot", "PerceptPipeline"]),
+        .testTarget(name: "PerceptPipelineTests", dependencies: ["PerceptCore", "PerceptIO", "PerceptNN", "PerceptAugment", "PerceptPlot", "PerceptPipeline"]),
         .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"]),
         .testTarget(name: "PerceptTests", dependencies: ["Percept"]),
     ]

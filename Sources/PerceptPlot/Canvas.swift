@@ -60,11 +60,13 @@ public struct Canvas: Sendable {
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, color: RGB) {
         let x0 = Swift.max(0, x), x1 = Swift.min(width, x + w), y0 = Swift.max(0, y), y1 = Swift.min(height, y + h)
         guard x0 < x1, y0 < y1 else { return }
-        let n = width * height
-        for (k, v) in [color.r, color.g, color.b].enumerated() {
-            for yy in y0..<y1 {
-                let row = k * n + yy * width
-                for xx in x0..<x1 { pixels[row + xx] = v }
+        let n = width * height, w = width
+        pixels.withUnsafeMutableBufferPointer { p in
+            for (k, v) in [color.r, color.g, color.b].enumerated() {
+                for yy in y0..<y1 {
+                    let row = k * n + yy * w
+                    for xx in x0..<x1 { p[row + xx] = v }
+                }
             }
         }
     }
@@ -114,12 +116,14 @@ public struct Canvas: Sendable {
         let c = t.shape[0], h = t.shape[1], w = t.shape[2], k = Swift.max(1, scale), n = width * height
         let x0 = Swift.max(0, x), x1 = Swift.min(width, x + w * k), y0 = Swift.max(0, y), y1 = Swift.min(height, y + h * k)
         guard x0 < x1, y0 < y1 else { return }
-        t.withUnsafeBufferPointer { src in
-            for ch in 0..<3 {
-                let sc = c == 1 ? 0 : ch
-                for yy in y0..<y1 {
-                    let srow = (sc * h + (yy - y) / k) * w, drow = ch * n + yy * width
-                    for xx in x0..<x1 { pixels[drow + xx] = Swift.min(1, Swift.max(0, src[srow + (xx - x) / k])) }
+        pixels.withUnsafeMutableBufferPointer { p in
+            t.withUnsafeBufferPointer { src in
+                for ch in 0..<3 {
+                    let sc = c == 1 ? 0 : ch
+                    for yy in y0..<y1 {
+                        let srow = (sc * h + (yy - y) / k) * w, drow = ch * n + yy * width
+                        for xx in x0..<x1 { p[drow + xx] = Swift.min(1, Swift.max(0, src[srow + (xx - x) / k])) }
+                    }
                 }
             }
         }
@@ -133,19 +137,24 @@ public struct Canvas: Sendable {
     public mutating func draw(plane values: [Float], rows: Int, cols: Int, x: Int, y: Int, width w: Int, height h: Int,
                               colormap: Colormap, lo: Float, hi: Float, flipped: Bool = false) {
         guard rows > 0, cols > 0, w > 0, h > 0, values.count >= rows * cols else { return }
-        let n = width * height
-        let scale = hi > lo ? Float(colormap.entries - 1) / (hi - lo) : 0
-        let xs = (0..<w).map { $0 * cols / w }
-        for yy in 0..<h where y + yy >= 0 && y + yy < height {
-            let r = yy * rows / h
-            let srow = (flipped ? rows - 1 - r : r) * cols, drow = (y + yy) * width
-            for xx in 0..<w where x + xx >= 0 && x + xx < width {
-                let v = values[srow + xs[xx]]
-                let idx = v.isFinite ? Int(Swift.min(Float(colormap.entries - 1), Swift.max(0, (v - lo) * scale)).rounded()) : 0
-                let c = colormap.entry(idx)
-                pixels[drow + x + xx] = c.r
-                pixels[n + drow + x + xx] = c.g
-                pixels[2 * n + drow + x + xx] = c.b
+        let n = width * height, entries = colormap.entries
+        let scale = hi > lo ? Float(entries - 1) / (hi - lo) : 0
+        let lut = (0..<entries).flatMap { i -> [Float] in let c = colormap.entry(i); return [c.r, c.g, c.b] }
+        // Visible columns only, with their source column (nearest), so the inner loop is a lookup.
+        let visible = (Swift.max(0, -x)..<Swift.max(Swift.max(0, -x), Swift.min(w, width - x))).map { ($0, $0 * cols / w) }
+        pixels.withUnsafeMutableBufferPointer { p in
+            values.withUnsafeBufferPointer { v in
+                for yy in 0..<h where y + yy >= 0 && y + yy < height {
+                    let r = yy * rows / h
+                    let srow = (flipped ? rows - 1 - r : r) * cols, drow = (y + yy) * width + x
+                    for (xx, sc) in visible {
+                        let value = v[srow + sc]
+                        let k = value.isFinite ? 3 * Int(Swift.min(Float(entries - 1), Swift.max(0, (value - lo) * scale)).rounded()) : 0
+                        p[drow + xx] = lut[k]
+                        p[n + drow + xx] = lut[k + 1]
+                        p[2 * n + drow + xx] = lut[k + 2]
+                    }
+                }
             }
         }
     }

@@ -48,7 +48,10 @@ public final class Font: @unchecked Sendable {
     }
 
     static func missing(_ path: String) -> PerceptError {
-        .runtime("no font for picture labels at \(path): install the Debian package fonts-dejavu-core (make deps), or set \(environmentVariable) to a .ttf file")
+        if path != debianPath, ProcessInfo.processInfo.environment[environmentVariable] == path {
+            return .runtime("no font for picture labels at \(path) (named by \(environmentVariable)): point it at a .ttf file, or unset it to use \(debianPath) from the Debian package fonts-dejavu-core")
+        }
+        return .runtime("no font for picture labels at \(path): install the Debian package fonts-dejavu-core (make deps), or set \(environmentVariable) to a .ttf file")
     }
 
     private static let sharedLock = NSLock()

@@ -16,7 +16,7 @@ public struct Tile: Sendable {
 
 /// Labelled pictures in a grid: each tile captioned, small images enlarged with nearest neighbour
 /// by a whole factor until they are at least `minTileHeight` pixels high (the caption then says
-/// "×k"), tiles top-aligned in equal cells.
+/// "×k"), tiles top-aligned; each column as wide as its widest tile, each row as high as its tallest.
 ///
 ///     let sheet = try PanelGrid.render([Tile(img, caption: "original"), Tile(v, caption: "variant 1")], columns: 4)
 ///     try ImageFile.write(sheet, to: "sheet.png")
@@ -42,21 +42,29 @@ public enum PanelGrid {
         let rows = (tiles.count + cols - 1) / cols
         let scales = tiles.map { scale(forHeight: $0.image.shape[1], minHeight: minTileHeight) }
         let captions = zip(tiles, scales).map { $1 > 1 ? "\($0.caption)  (×\($1))" : $0.caption }
-        let imageW = zip(tiles, scales).map { $0.image.shape[2] * $1 }.max() ?? 1
-        let imageH = zip(tiles, scales).map { $0.image.shape[1] * $1 }.max() ?? 1
-        let captionW = try captions.map { try font.width(of: $0, size: TextSize.caption) }.max() ?? 0
-        let cellW = Swift.max(imageW, captionW, tiles.contains { !$0.notes.isEmpty } ? 200 : 0)
+        let sizes = zip(tiles, scales).map { (w: $0.image.shape[2] * $1, h: $0.image.shape[1] * $1) }
         let line = try font.lineHeight(size: TextSize.caption)
-        let wrapped = try tiles.map { try $0.notes.flatMap { try Canvas.wrap($0, width: cellW, font: font, size: TextSize.caption) } }
-        let textH = line + (wrapped.map(\.count).max() ?? 0) * line
-        let cellH = imageH + 6 + textH
+        // Each column as wide as its widest tile or caption (notes get at least 200 px), each row as high as its tallest tile.
+        var colW = [Int](repeating: 0, count: cols), rowImageH = [Int](repeating: 0, count: rows)
+        for (i, t) in tiles.enumerated() {
+            let need = Swift.max(sizes[i].w, try font.width(of: captions[i], size: TextSize.caption), t.notes.isEmpty ? 0 : 200)
+            colW[i % cols] = Swift.max(colW[i % cols], need)
+            rowImageH[i / cols] = Swift.max(rowImageH[i / cols], sizes[i].h)
+        }
+        let wrapped = try tiles.enumerated().map { i, t in
+            try t.notes.flatMap { try Canvas.wrap($0, width: colW[i % cols], font: font, size: TextSize.caption) }
+        }
+        var rowH = rowImageH.map { $0 + 6 + line }
+        for (i, w) in wrapped.enumerated() { rowH[i / cols] = Swift.max(rowH[i / cols], rowImageH[i / cols] + 6 + line * (1 + w.count)) }
         let titleH = title == nil ? 0 : try font.lineHeight(size: TextSize.title) + pad
         let titleW = try title.map { try font.width(of: $0, size: TextSize.title) + 2 * pad } ?? 0
-        var c = Canvas(width: Swift.max(titleW, pad + cols * (cellW + pad)), height: pad + titleH + rows * (cellH + pad))
+        var c = Canvas(width: Swift.max(titleW, pad + colW.reduce(0, +) + cols * pad), height: pad + titleH + rowH.reduce(0, +) + rows * pad)
         if let title { try c.text(title, at: pad, pad, font: font, size: TextSize.title) }
+        let xs = colW.indices.map { j in pad + colW[..<j].reduce(0, +) + j * pad }
+        let ys = rowH.indices.map { r in pad + titleH + rowH[..<r].reduce(0, +) + r * pad }
         for (i, t) in tiles.enumerated() {
-            let x = pad + (i % cols) * (cellW + pad), y = pad + titleH + (i / cols) * (cellH + pad)
-            let w = t.image.shape[2] * scales[i], h = t.image.shape[1] * scales[i]
+            let cellW = colW[i % cols], x = xs[i % cols], y = ys[i / cols]
+            let (w, h) = sizes[i]
             try c.draw(image: t.image, x: x + (cellW - w) / 2, y: y, scale: scales[i])
             c.outline(x: x + (cellW - w) / 2, y: y, width: w, height: h, color: .gridLine)
             try c.text(captions[i], at: x + cellW / 2, y + h + 6, font: font, size: TextSize.caption, anchor: .topCenter)

@@ -7,12 +7,14 @@ public struct Ticks: Sendable {
     public let values: [Double]
     public let step: Double
 
-    /// At most `maxCount` ticks (at least 2 when the span allows) covering [lo, hi].
+    /// At most `maxCount` ticks inside [lo, hi], as many as a 1-2-5 step allows.
     public init(from lo: Double, to hi: Double, maxCount: Int) {
         guard hi > lo, lo.isFinite, hi.isFinite else { values = [lo]; step = 1; return }
         let raw = (hi - lo) / Double(Swift.max(1, maxCount - 1))
         let p = pow(10, floor(log10(raw)))
-        step = [1.0, 2, 5, 10].map { $0 * p }.first { $0 >= raw * (1 - 1e-9) } ?? 10 * p
+        // The smallest 1-2-5 step whose ticks inside [lo, hi] number at most maxCount.
+        let count = { (s: Double) in Int((hi / s + 1e-9).rounded(.down) - (lo / s - 1e-9).rounded(.up)) + 1 }
+        step = [0.5, 1, 2, 5, 10, 20].map { $0 * p }.first { count($0) <= Swift.max(1, maxCount) } ?? 20 * p
         var v = [Double]()
         var t = (lo / step).rounded(.up) * step
         while t <= hi + step * 1e-9 { v.append(abs(t) < step * 1e-9 ? 0 : t); t += step }

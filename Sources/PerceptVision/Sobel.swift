@@ -85,20 +85,6 @@ public enum Sobel {
         try zipPlanes(gx, gy) { atan2($1, $0) }
     }
 
-    /// The slides' exercise as one picture: the image, gx, gy and the magnitude side by side, each
-    /// scaled to [0, 1] (min to max), separated by 2-pixel white gaps. Input: one plane.
-    ///
-    ///     try ImageFile.write(Sobel.panel(gray), to: "sobel.png")
-    public static func panel(_ image: Tensor, border: BorderMode = .reflect101) throws -> Tensor {
-        let planes = try ImagePlanes(image, "image")
-        guard planes.channels == 1 else {
-            throw PerceptError.invalidArgument(field: "image", "the Sobel panel needs one plane, got \(planes.channels)")
-        }
-        let g = try gradients(image, border: border, magnitude: true)
-        let parts = [image, g.gx, g.gy, g.magnitude ?? g.gx]
-        return try Picture.sideBySide(parts.map { Picture.scaledToUnit($0.storage) }, height: planes.height, width: planes.width)
-    }
-
     static func zipPlanes(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) throws -> Tensor {
         guard a.shape == b.shape else {
             throw PerceptError.invalidArgument(field: "gy", "shape \(b.shape) differs from gx's \(a.shape)")

@@ -148,12 +148,14 @@ final class AudioFeatureTests: XCTestCase {
         XCTAssertTrue(MelSpectrogramFeature.parameters.contains { $0.name == "db" })
     }
 
-    func testPictureIsAnImageInTheUnitRange() throws {
+    func testPictureIsAReadableImageInTheUnitRange() throws {
         let path = try wav([tone(4000, 700, rate: 16000)], rate: 16000, "p.wav")
         let f = try feature(MelSpectrogramFeature.self, ["n_mels": "40", "db": "true"])
         let out = try f.extract(path: path)
         let img = try XCTUnwrap(try f.picture(of: out, path: path))
-        XCTAssertEqual(img.shape, [1, 40, try array(out).shape[1]])
+        XCTAssertEqual(img.shape[0], 3, "a colour map")
+        XCTAssertGreaterThanOrEqual(img.shape[1], 40 * 4, "every mel band at least 4 pixels high")
+        XCTAssertGreaterThanOrEqual(img.shape[2], 600)
         XCTAssertGreaterThanOrEqual(img.min, 0)
         XCTAssertLessThanOrEqual(img.max, 1)
     }

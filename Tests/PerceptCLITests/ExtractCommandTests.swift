@@ -15,8 +15,19 @@ final class ExtractCommandTests: CLITestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try Npy.load(path("s.npy")).shape, [2, 8, 8])
         let pic = try ImageFile.read(path("s.png"))
-        XCTAssertEqual(pic.height, 8)
-        XCTAssertGreaterThanOrEqual(pic.width, 4 * 8, "image, gx, gy and magnitude side by side")
+        XCTAssertEqual(pic.channels, 3)
+        XCTAssertGreaterThanOrEqual(pic.height, 112, "the 8 × 8 digit enlarged to a readable size")
+        XCTAssertGreaterThanOrEqual(pic.width, 3 * 112, "image, gx and gy side by side")
+    }
+
+    func testSobelPictureFollowsTheMode() throws {
+        for mode in ["magnitude", "direction"] {
+            let r = try run(["extract", "sobel", sample("images/camera.png"), "-o", path("m.npy"), "--mode", mode, "--png", path("m.png")])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let pic = try ImageFile.read(path("m.png"))
+            XCTAssertGreaterThanOrEqual(pic.width, 512, mode)
+            XCTAssertLessThan(pic.width, 2 * 512, "\(mode): one panel")
+        }
     }
 
     func testDirectoryModeMirrorsTheTreeAndSkipsFailures() throws {

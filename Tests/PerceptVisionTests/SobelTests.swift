@@ -63,13 +63,4 @@ final class SobelTests: XCTestCase {
             assertClose(try Sobel.gx(img, border: b), try Convolution.correlate(img, kernel: k, border: b), tol: 1e-6, b.rawValue)
         }
     }
-
-    func testPanelPlacesFourScaledPanelsSideBySide() throws {
-        let img = try fixture("img_23x31")
-        let p = try Sobel.panel(img)
-        XCTAssertEqual(p.shape, [1, 23, 4 * 31 + 3 * 2])
-        XCTAssertEqual(p.min, 0); XCTAssertEqual(p.max, 1)
-        // The gap between panels is white.
-        XCTAssertEqual(p[0, 5, 31], 1); XCTAssertEqual(p[0, 5, 32], 1)
-    }
 }

@@ -18,7 +18,7 @@ enum AudioPicture {
         guard let (t, rows, cols) = plane(output) else { return nil }
         // |X|^p in dB is 20·log10|X| = (20 / p)·log10(|X|^p).
         let db = decibels(t.storage, perDecade: 20 / Swift.max(power, 1e-3))
-        var h = Heatmap(values: db, rows: rows, cols: cols, title: power == 1 ? "magnitude spectrogram" : "power spectrogram")
+        var h = Heatmap(values: db, rows: rows, cols: cols, title: power == 1 ? "magnitude spectrogram" : power == 2 ? "power spectrogram" : "|STFT|^\(power) spectrogram")
         h.note = "\(stft.nFFT)-point FFT, hop \(stft.hopLength), \(sampleRate) Hz; dB relative to the loudest bin"
         h.secondsPerColumn = Double(stft.hopLength) / Double(sampleRate)
         h.yLabel = "frequency (Hz)"

@@ -44,14 +44,16 @@ public struct HOGFeature: FeatureExtractor {
 
     /// The input beside scikit-image's glyph picture (`visualize=True`) drawn on a grid of cells at
     /// least 24 pixels wide — as large as the enlarged input's cells — so the orientations can be seen
-    /// even on an 8 × 8 digit.
+    /// even on an 8 × 8 digit (smaller only when there are more than 85 cells across).
     public func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? {
         try check(input)
         let gray = ImageInput.plane(input)
         let hist = try stage.hog.cellHistograms(gray)
         let (cr, cc) = stage.hog.pixelsPerCell
         let shown = PanelGrid.scale(forHeight: gray.shape[0])
-        let glyphs = try OrientationGlyphs.render(hist, cellSize: Swift.max(24, Swift.max(cr, cc) * shown))
+        // At most about 2048 pixels across, however many cells (8-pixel cells at the least).
+        let most = 2048 / Swift.max(hist.shape[0], hist.shape[1])
+        let glyphs = try OrientationGlyphs.render(hist, cellSize: Swift.max(8, Swift.min(Swift.max(24, Swift.max(cr, cc) * shown), most)))
         return try PanelGrid.render([
             Tile(PictureTiles.clipped(gray), caption: "input \(gray.shape[0]) × \(gray.shape[1])"),
             Tile(glyphs, caption: "HoG: \(hist.shape[0]) × \(hist.shape[1]) cells of \(cr) × \(cc) px, \(stage.hog.orientations) orientations"),
