@@ -1,6 +1,5 @@
 import PerceptCore
 import PerceptPlot
-import PerceptVision
 
 /// Pictures of what a network sees and learned, shared by TensorBoard's image tab and the run
 /// report: a model input as a tile, and a layer's filters as a grid. All are [C, H, W] in [0, 1].
@@ -106,7 +105,14 @@ public enum ModelPictures {
         return v.map { 0.5 + 0.5 * $0 / m }
     }
 
-    static func scaled(_ t: Tensor) -> Tensor { Tensor(unchecked: t.shape, data: Picture.scaledToUnit(t.storage)) }
+    /// min…max mapped linearly to 0…1 (a constant or non-finite range gives zeros).
+    static func scaled(_ t: Tensor) -> Tensor {
+        guard let lo = t.storage.min(), let hi = t.storage.max(), hi > lo, lo.isFinite, hi.isFinite else {
+            return Tensor(shape: t.shape)
+        }
+        let s = 1 / (hi - lo)
+        return t.map { ($0 - lo) * s }
+    }
 
     static func firstChannel(_ t: Tensor) -> Tensor {
         let h = t.shape[1], w = t.shape[2]
