@@ -37,6 +37,7 @@ public enum PanelGrid {
     public static func render(_ tiles: [Tile], columns: Int? = nil, title: String? = nil, minTileHeight: Int = minTileHeight,
                               font: Font? = nil) throws -> Tensor {
         guard !tiles.isEmpty else { throw PerceptError.invalidArgument(field: "tiles", "a grid needs at least one tile") }
+        for (i, t) in tiles.enumerated() { try check(t.image, "tiles[\(i)]") }
         let font = try font ?? Font.standard()
         let cols = Swift.max(1, Swift.min(tiles.count, columns ?? Int(Double(tiles.count).squareRoot().rounded(.up))))
         let rows = (tiles.count + cols - 1) / cols
@@ -84,6 +85,7 @@ public enum PanelGrid {
         guard !cells.isEmpty, cells.allSatisfy({ !$0.isEmpty }) else {
             throw PerceptError.invalidArgument(field: "cells", "a table needs at least one image in every row")
         }
+        for (i, row) in cells.enumerated() { for (j, t) in row.enumerated() { try check(t, "cells[\(i)][\(j)]") } }
         let font = try font ?? Font.standard()
         let all = cells.flatMap { $0 }
         let k = scale(forHeight: all.map { $0.shape[1] }.max() ?? 1, minHeight: minTileHeight)
@@ -112,5 +114,12 @@ public enum PanelGrid {
             }
         }
         return c.tensor
+    }
+
+    /// An image is [C, H, W] with C = 1, 3 or 4 and a pixel at least.
+    static func check(_ t: Tensor, _ field: String) throws {
+        guard t.rank == 3, [1, 3, 4].contains(t.shape[0]), t.shape[1] > 0, t.shape[2] > 0 else {
+            throw PerceptError.invalidArgument(field: field, "expected an image [C, H, W] with C = 1, 3 or 4, got \(t.shape)")
+        }
     }
 }

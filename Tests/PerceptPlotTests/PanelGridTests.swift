@@ -43,8 +43,11 @@ final class PanelGridTests: XCTestCase {
         XCTAssertGreaterThan(dark(labelled), dark(plain) + 50, "the labels are drawn")
     }
 
-    func testAnEmptyGridIsAnError() {
+    func testAnEmptyGridOrANonImageTileIsAnError() {
         XCTAssertThrowsError(try PanelGrid.render([]))
         XCTAssertThrowsError(try PanelGrid.table([], rowLabels: [], columnLabels: []))
+        XCTAssertThrowsError(try PanelGrid.render([Tile(Tensor(shape: [28, 28]), caption: "flat")])) { error in
+            XCTAssertEqual((error as? PerceptError)?.field, "tiles[0]")
+        }
     }
 }
