@@ -168,7 +168,10 @@ public enum SVGChart {
         var step = [1.0, 2, 5, 10].map { $0 * mag }.first { (hi - lo) / $0 <= Double(count) } ?? 10 * mag
         if integer { step = Swift.max(1, step.rounded(.up)) }
         let first = floor(lo / step) * step, last = ceil(hi / step) * step
-        return stride(from: first, through: last + step * 1e-9, by: step).map { abs($0) < step * 1e-9 ? 0 : $0 }
+        // Whole multiples of the step, rounded so 3 × 0.2 prints and compares as 0.6.
+        let scale = pow(10, Swift.max(0, ceil(-log10(step)) + 3))
+        let n = Int(((last - first) / step).rounded())
+        return (0...n).map { ((first + Double($0) * step) * scale).rounded() / scale }
     }
 
     /// A tick label with as many decimals as the step needs.
