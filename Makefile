@@ -94,6 +94,9 @@ demo: release
 	@echo
 	@echo "Pictures to look at:"
 	@{ ls -1 $(DEMO_OUT)/*.png; find $(DEMO_OUT) -mindepth 2 \( -name '*_sheet.png' -o -name 'sheet.png' \) | sort; } | sed 's/^/  /'
+	@echo "The training report (curves, confusion matrices, filters beside Sobel, activations, mistakes):"
+	@echo "  $(DEMO_OUT)/quickstart/report.html"
+	@echo "TensorBoard (scalars, histograms, filters, test samples): tensorboard --logdir $(DEMO_OUT)/quickstart/tensorboard"
 
 # TensorBoard's own reader over a run's event files (Checks/check_tensorboard.py): runs
 # Pipelines/quickstart.yaml into $(RUN_DIR) first when it has no tensorboard/ folder. The reader

@@ -21,6 +21,8 @@ public enum OrientationGlyphs {
         let top = sorted.isEmpty ? 1 : sorted[Swift.min(sorted.count - 1, sorted.count * 99 / 100)]
         var c = Canvas(width: nc * cellSize, height: nr * cellSize, background: .black)
         let radius = Double(cellSize) / 2 - 2
+        // Lines about 1/24 of a cell thick, so big cells do not hold hairlines.
+        let thick = Swift.max(1, cellSize / 24)
         for r in 0..<nr {
             for col in 0..<nc {
                 let cy = (Double(r) + 0.5) * Double(cellSize) - 0.5, cx = (Double(col) + 0.5) * Double(cellSize) - 0.5
@@ -30,7 +32,11 @@ public enum OrientationGlyphs {
                     let mid = Double.pi * (Double(o) + 0.5) / Double(n)
                     // scikit-image's endpoints: (row − dc, col + dr) to (row + dc, col − dr).
                     let dr = radius * sin(mid), dc = radius * cos(mid)
-                    c.line(cx + dr, cy - dc, cx - dr, cy + dc, color: .white, alpha: Swift.min(1, v))
+                    let nx = dc / radius, ny = dr / radius   // unit normal to the line
+                    for k in 0..<thick {
+                        let off = Double(k) - Double(thick - 1) / 2
+                        c.line(cx + dr + off * nx, cy - dc + off * ny, cx - dr + off * nx, cy + dc + off * ny, color: .white, alpha: Swift.min(1, v))
+                    }
                 }
             }
         }
