@@ -27,6 +27,19 @@ final class SVGChartTests: XCTestCase {
         XCTAssertTrue(svg.hasSuffix("</svg>"))
     }
 
+    func testTheLegendMovesToTheCornerTheCurvesLeaveFree() {
+        func legendY(_ ys: [Double]) -> Double? {
+            let svg = SVGChart.lines([.init(name: "training", colour: SVGChart.blue, points: ys.enumerated().map { (Double($0.offset + 1), $0.element) })],
+                                     xLabel: "epoch", yLabel: "accuracy", yRange: 0...1)
+            guard let r = svg.range(of: "fill-opacity=\"0.85\"") else { return nil }
+            let head = svg[..<r.lowerBound]
+            guard let y = head.range(of: "y=\"", options: .backwards) else { return nil }
+            return Double(head[y.upperBound...].prefix { $0 != "\"" })
+        }
+        let rising = try? XCTUnwrap(legendY([0.2, 0.8, 0.95, 0.97])), falling = try? XCTUnwrap(legendY([0.9, 0.4, 0.1, 0.05]))
+        XCTAssertGreaterThan(rising ?? 0, falling ?? 0, "rising curves push the legend down, falling ones keep it up")
+    }
+
     func testAChartWithoutDataSaysSo() {
         XCTAssertTrue(SVGChart.lines([], xLabel: "epoch", yLabel: "loss").contains(">no data<"))
     }

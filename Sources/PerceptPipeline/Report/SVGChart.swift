@@ -56,9 +56,26 @@ public enum SVGChart {
                 for p in pts { out += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(Swift.min(Swift.max(p.y, y0), y1))))\" r=\"3\" fill=\"\(s.colour)\"/>" }
             }
         }
-        // Legend, top right inside the plot.
-        var ly = top + 16
-        for s in series where !s.points.isEmpty {
+        // Legend inside the plot, in whichever right-hand corner the curves cross least.
+        let shown = series.filter { !$0.points.isEmpty }
+        let boxH = Double(shown.count) * 18 + 4
+        func crossings(_ y0Box: Double) -> Int {
+            var n = 0
+            for s in shown {
+                let pts = s.points.filter { $0.y.isFinite && $0.x.isFinite }.map { (px($0.x), py(Swift.min(Swift.max($0.y, y0), y1))) }
+                for (a, b) in zip(pts, pts.dropFirst()) {
+                    for k in 0...20 {
+                        let t = Double(k) / 20, x = a.0 + (b.0 - a.0) * t, y = a.1 + (b.1 - a.1) * t
+                        if x >= left + pw - 126, y >= y0Box - 14, y <= y0Box - 14 + boxH { n += 1 }
+                    }
+                }
+                if pts.count == 1, pts[0].0 >= left + pw - 126, pts[0].1 >= y0Box - 14, pts[0].1 <= y0Box - 14 + boxH { n += 1 }
+            }
+            return n
+        }
+        let topY = top + 16, bottomY = top + ph - boxH + 10
+        var ly = crossings(bottomY) < crossings(topY) ? bottomY : topY
+        for s in shown {
             let lx = left + pw - 118
             out += "<rect x=\"\(f(lx - 6))\" y=\"\(f(ly - 12))\" width=\"120\" height=\"18\" fill=\"white\" fill-opacity=\"0.85\"/>"
             out += line(lx, ly - 4, lx + 22, ly - 4, colour: s.colour, width: 2, dashed: s.dashed)
