@@ -119,7 +119,8 @@ public enum ImageFile {
                     for k in 0..<c {
                         let v = p[k * plane + i]
                         let clipped = v.isNaN ? 0 : Swift.min(1, Swift.max(0, v))
-                        s[i * c + k] = T((clipped * maxLevel).rounded())
+                        // Through Int32: the generic Float → T initialiser is a slow library call per sample.
+                        s[i * c + k] = T(truncatingIfNeeded: Int32((clipped * maxLevel).rounded()))
                     }
                 }
             }

@@ -1,5 +1,5 @@
 import PerceptCore
-import PerceptIO
+@testable import PerceptIO
 import XCTest
 
 final class TensorBoardHistogramTests: XCTestCase {
@@ -81,5 +81,36 @@ final class TensorBoardHistogramTests: XCTestCase {
         expected += [0x32, 16] + [UInt8](repeating: 0, count: 8) + withUnsafeBytes(of: (1e-12).bitPattern.littleEndian, Array.init)
         expected += [0x3A, 16] + [UInt8](repeating: 0, count: 8) + [0, 0, 0, 0, 0, 0, 0xF0, 0x3F]
         XCTAssertEqual(bytes, expected)
+    }
+
+    func testTheLogarithmicBucketSearchAgreesWithALinearScanOnEveryEdgeAndBetween() {
+        let edges = TensorBoardHistogram.defaultEdges
+        func linear(_ x: Double) -> Int {
+            if x == edges[edges.count - 1] { return edges.count - 2 }
+            return edges.indices.dropLast().last { edges[$0] <= x }!
+        }
+        var probes: [Double] = [0, -0.0, 1e-13, -1e-13, 1e-12, -1e-12, 0.3, -0.3, 1, -1, 1e19, -1e19]
+        for i in stride(from: 0, to: edges.count, by: 7) {
+            let e = edges[i]
+            probes += [e, e.nextUp, e.nextDown]
+        }
+        for i in 0..<2000 { probes.append(Double(Float(3 * sin(Double(i) * 12.9898)))) }   // spread over ±3, fixed
+        edges.withUnsafeBufferPointer { e in
+            for x in probes where x >= edges[0] && x <= edges[edges.count - 1] {
+                XCTAssertEqual(TensorBoardHistogram.bucket(x, e), linear(x), "x = \(x)")
+            }
+        }
+    }
+
+    func testALayerSpanningManyChunksGetsTheSameHistogramOnOneThreadAndOnFour() throws {
+        let values = (0..<(3 * TensorBoardHistogram.chunk + 123)).map { Float(sin(Double($0) * 0.37)) * 0.05 }
+        let one = try Parallel.withThreads(1) { try TensorBoardHistogram(values: values) }
+        let four = try Parallel.withThreads(4) { try TensorBoardHistogram(values: values) }
+        XCTAssertEqual(one.buckets, four.buckets)
+        XCTAssertEqual(one.bucketLimits, four.bucketLimits)
+        XCTAssertEqual(one.sum.bitPattern, four.sum.bitPattern)
+        XCTAssertEqual(one.sumSquares.bitPattern, four.sumSquares.bitPattern)
+        XCTAssertEqual(one.num, Double(values.count))
+        XCTAssertEqual(one.buckets.reduce(0, +), Double(values.count))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PerceptCore
 
 /// TensorBoard's HistogramProto, built exactly as torch.utils.tensorboard's `add_histogram`
@@ -52,16 +53,46 @@ public struct TensorBoardHistogram: Equatable, Sendable {
         try self.init(values: Self.tally(values))
     }
 
-    /// Counts per default bucket plus the summary statistics, in one pass with no allocation
-    /// per value (a binary search over the edges for each).
+    /// Counts per default bucket plus the summary statistics, with no allocation per value.
     private struct Tally {
         var counts: [Int]
         var min = Double.infinity, max = -Double.infinity, sum = 0.0, sumSquares = 0.0
         var num = 0
         var sawNaN = false
+
+        /// Adds a later chunk's tally (chunks merge in order, so the sums do not depend on threads).
+        mutating func merge(_ o: Tally) {
+            for i in counts.indices { counts[i] += o.counts[i] }
+            min = Swift.min(min, o.min); max = Swift.max(max, o.max)
+            sum += o.sum; sumSquares += o.sumSquares; num += o.num
+            sawNaN = sawNaN || o.sawNaN
+        }
     }
 
+    /// Values per chunk tallied on one thread: fixed, so the result is the same for any thread count.
+    static let chunk = 1 << 16
+
     private static func tally(_ values: UnsafeBufferPointer<Float>) -> Tally {
+        let chunks = Swift.max(1, (values.count + chunk - 1) / chunk)
+        var parts = [Tally](repeating: Tally(counts: []), count: chunks)
+        parts.withUnsafeMutableBufferPointer { out in
+            Parallel.forEach(count: chunks) { k in
+                let lo = k * chunk, hi = Swift.min(values.count, lo + chunk)
+                out[k] = tallyChunk(UnsafeBufferPointer(rebasing: values[lo..<hi]))
+            }
+        }
+        var t = parts[0]
+        for p in parts.dropFirst() { t.merge(p) }
+        if t.sawNaN {
+            t.min = .nan
+            t.max = .nan
+            t.sum = .nan
+            t.sumSquares = .nan
+        }
+        return t
+    }
+
+    private static func tallyChunk(_ values: UnsafeBufferPointer<Float>) -> Tally {
         let edges = defaultEdges
         var t = Tally(counts: [Int](repeating: 0, count: edges.count - 1))
         t.num = values.count
@@ -79,24 +110,31 @@ public struct TensorBoardHistogram: Equatable, Sendable {
                     t.sum += x
                     t.sumSquares += x * x
                     guard x >= e[0] && x <= e[last] else { continue }
-                    // numpy: bin i holds e[i] <= x < e[i+1]; the last bin also holds x == e[last].
-                    var lo = 0, hi = last   // invariant: e[lo] <= x, and x < e[hi] unless hi == last
-                    while hi - lo > 1 {
-                        let mid = (lo + hi) >> 1
-                        if e[mid] <= x { lo = mid } else { hi = mid }
-                    }
-                    counts[lo] += 1
+                    counts[bucket(x, e)] += 1
                 }
             }
         }
-        if t.sawNaN {
-            t.min = .nan
-            t.max = .nan
-            t.sum = .nan
-            t.sumSquares = .nan
-        }
         return t
     }
+
+    /// The bucket of `x` (within the edges) as numpy finds it: bin i holds e[i] <= x < e[i+1], the
+    /// last bin also x == e[last]. The edges are ±1e-12 · 1.1^k, so a logarithm lands within a bin
+    /// or two and a short walk over the real edges makes it exact — a layer of millions of weights
+    /// is tallied every epoch, where a binary search per value took most of the logging time.
+    @inline(__always)
+    static func bucket(_ x: Double, _ e: UnsafeBufferPointer<Double>) -> Int {
+        let last = e.count - 1, zero = last / 2   // e[zero] == 0; e[zero + 1 + k] = b_k, e[zero - 1 - k] = -b_k
+        let a = Swift.abs(x)
+        var k = a < 1e-12 ? -1 : Int(Foundation.log(a / 1e-12) / logStep)
+        k = Swift.min(Swift.max(k, -1), zero - 1)
+        var i = x >= 0 ? zero + 1 + k : zero - 2 - k
+        i = Swift.min(Swift.max(i, 0), last - 1)
+        while i > 0 && e[i] > x { i -= 1 }
+        while i < last - 1 && e[i + 1] <= x { i += 1 }
+        return i
+    }
+
+    private static let logStep = Foundation.log(1.1)
 
     private init(values t: Tally) throws {
         guard let first = t.counts.firstIndex(where: { $0 > 0 }),

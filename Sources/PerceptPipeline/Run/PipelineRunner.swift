@@ -319,7 +319,7 @@ public final class PipelineRunner {
     func makeTelemetry(_ p: ModelPlan) throws -> RunTelemetry {
         let o = outputs, ds = p.dataset, tb = p.spec.tensorboard
         let sink: SummarySink? = tb.enabled ? try EventSink(directory: o.tensorboardDirectory(p.spec.name)) : nil
-        let probeItems = Array((ds.validation.isEmpty ? ds.train : ds.validation).prefix(256))
+        let probeItems = Array((ds.validation.isEmpty ? ds.train : ds.validation).prefix(64))
         let sampleItems = Array((ds.test.isEmpty ? ds.validation : ds.test).prefix(tb.enabled ? tb.samples : 0))
         return RunTelemetry(sink: sink, spec: tb, model: p.model, activationLayers: p.activationLayers,
                             probe: try inputs(p, probeItems), samples: try inputs(p, sampleItems), sampleLabels: sampleItems.map(\.label),
