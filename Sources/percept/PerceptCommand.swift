@@ -11,7 +11,7 @@ struct PerceptCommand: ParsableCommand {
         discussion: "Exit codes: 0 success, 1 failure at run time, 2 bad usage or bad input.",
         version: PerceptVersion.string,
         subcommands: [InfoCommand.self, ExtractCommand.self, AugmentCommand.self, RunCommand.self, ValidateCommand.self,
-                      EvaluateCommand.self, PredictCommand.self, ReportCommand.self, SchemaCommand.self, ListCommand.self]
+                      EvaluateCommand.self, PredictCommand.self, CompareCommand.self, ReportCommand.self, SchemaCommand.self, ListCommand.self]
     )
 }
 

@@ -93,6 +93,9 @@ public final class PipelineRunner {
     /// The data sets read by the last `plan()`, by name.
     private(set) var datasets: [String: Dataset] = [:]
 
+    /// The models of the last `run()`, trained (their `model` holds the final weights).
+    public private(set) var trainedPlans: [ModelPlan] = []
+
     /// The models to run, in file order.
     func selectedModels() throws -> [ModelSpec] {
         let names = spec.models.map(\.name) + spec.exports.map(\.name)
@@ -224,6 +227,7 @@ public final class PipelineRunner {
             if !options.quiet { log("export \(e.name): \(n) samples of \(e.data) through '\(e.features.isEmpty ? "none" : e.features)' -> \(dir)/ (.npy, .png, sheet.png)\n") }
         }
         var results = try o.readResults()
+        trainedPlans = plans
         for p in plans {
             if options.resume, let done = results[p.spec.name], FileManager.default.fileExists(atPath: o.modelPath(p.spec.name)) {
                 if !options.quiet { log("\(p.spec.name): finished in the earlier run (test accuracy \(done.testAccuracy.map { String(format: "%.4f", $0) } ?? "-"))\n") }
@@ -328,7 +332,7 @@ public final class PipelineRunner {
     }
 
     /// Clean model inputs of `items`, stacked as [N] + input shape.
-    func inputs(_ p: ModelPlan, _ items: [DataItem]) throws -> Tensor {
+    public func inputs(_ p: ModelPlan, _ items: [DataItem]) throws -> Tensor {
         let size = p.model.inputSize
         var data = [Float](repeating: 0, count: items.count * size)
         for (i, item) in items.enumerated() {
