@@ -87,11 +87,27 @@ public final class Sequential {
 
     /// Forward pass over a contiguous batch; the result lives in the last layer's buffer.
     public func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool, rng: RandomStream) -> UnsafePointer<Float> {
+        forward(x, batch: batch, through: layers.count - 1, training: training, rng: rng)
+    }
+
+    /// Forward pass through layers 0...`last` only: the activations of layer `last`
+    /// (`[batch] + shapes[last + 1]`, in that layer's buffer), as histograms and feature probes read them.
+    ///
+    ///     let hidden = model.forward(x, batch: 64, through: 7, training: false, rng: RandomStream(seed: model.seed))
+    public func forward(_ x: UnsafePointer<Float>, batch: Int, through last: Int, training: Bool, rng: RandomStream) -> UnsafePointer<Float> {
         var cur = x
-        for (i, layer) in layers.enumerated() {
-            cur = layer.forward(cur, batch: batch, context: ForwardContext(training: training, rng: rng.split(i)))
+        for i in 0...last {
+            cur = layers[i].forward(cur, batch: batch, context: ForwardContext(training: training, rng: rng.split(i)))
         }
         return cur
+    }
+
+    /// The predicted class of each row of outputs `[N] + outputShape`: the argmax, or the sign of a single output.
+    ///
+    ///     let classes = Sequential.predictedClasses(try model.predict(x))
+    public static func predictedClasses(_ outputs: Tensor) -> [Int] {
+        let n = outputs.shape.first ?? 0, k = outputs.count / Swift.max(n, 1)
+        return outputs.withUnsafeBufferPointer { o in (0..<n).map { predictedClass(o.baseAddress! + $0 * k, width: k) } }
     }
 
     /// Backward pass from d(loss)/d(output); fills every parameter's gradient.

@@ -118,4 +118,24 @@ final class SequentialTests: XCTestCase {
         XCTAssertTrue(y.allSatisfy { $0 == 0 || abs($0 - 4.0 / 3.0) < 1e-6 })
         XCTAssertEqual(Double(zeros), 250, accuracy: 45)
     }
+
+    func testForwardThroughALayerStopsThereAndTheFullPassContinuesFromIt() throws {
+        let m = try Sequential([LayerSpec("dense", ["out_features": 3]), LayerSpec("relu"), LayerSpec("dense", ["out_features": 2])],
+                               inputShape: [4], seed: 5)
+        let x: [Float] = [1, -2, 0.5, 3, 0, 1, -1, 2]
+        let rng = RandomStream(seed: 5)
+        let hidden = x.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: m.forward($0.baseAddress!, batch: 2, through: 1, training: false, rng: rng), count: 6)) }
+        XCTAssertTrue(hidden.allSatisfy { $0 >= 0 }, "after the relu")
+        let full = try m.predict(Tensor(unchecked: [2, 4], data: x))
+        let again = hidden.withUnsafeBufferPointer { h -> [Float] in
+            let out = m.layers[2].forward(h.baseAddress!, batch: 2, context: ForwardContext(training: false, rng: rng.split(2)))
+            return Array(UnsafeBufferPointer(start: out, count: 4))
+        }
+        XCTAssertEqual(full.storage, again)
+    }
+
+    func testPredictedClassesAreTheArgmaxOrTheSignOfOneOutput() {
+        XCTAssertEqual(Sequential.predictedClasses(Tensor(unchecked: [2, 3], data: [0.1, 2, -1, 5, 0, 4.9])), [1, 0])
+        XCTAssertEqual(Sequential.predictedClasses(Tensor(unchecked: [3, 1], data: [0.3, -0.2, 0])), [1, 0, 0])
+    }
 }

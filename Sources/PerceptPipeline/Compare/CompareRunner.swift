@@ -116,10 +116,7 @@ public final class CompareRunner {
             var start = 0
             while start < n {
                 let b = Swift.min(256, n - start)
-                var cur = base + start * inSize
-                for i in 0...cut {
-                    cur = model.layers[i].forward(cur, batch: b, context: ForwardContext(training: false, rng: RandomStream(seed: model.seed).split(i)))
-                }
+                let cur = model.forward(base + start * inSize, batch: b, through: cut, training: false, rng: RandomStream(seed: model.seed))
                 out.withUnsafeMutableBufferPointer { o in (o.baseAddress! + start * d).update(from: cur, count: b * d) }
                 start += b
             }

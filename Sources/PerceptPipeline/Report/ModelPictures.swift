@@ -17,17 +17,17 @@ public enum ModelPictures {
         var t: Tensor
         switch (kind, input.rank) {
         case (.image, 3) where input.shape[0] == 1 || input.shape[0] == 3:
-            t = scaled(input)
+            t = PictureTiles.unit(input)
         case (_, 3):
-            t = flippedRows(scaled(firstChannel(input)))
+            t = flippedRows(PictureTiles.unit(firstChannel(input)))
         case (_, 2):
             // A sequence [T, F]: frames become columns, feature 0 the bottom row.
             let frames = input.shape[0], f = input.shape[1]
             var out = [Float](repeating: 0, count: f * frames)
             for i in 0..<frames { for k in 0..<f { out[(f - 1 - k) * frames + i] = input.storage[i * f + k] } }
-            t = scaled(Tensor(unchecked: [1, f, frames], data: out))
+            t = PictureTiles.unit(Tensor(unchecked: [1, f, frames], data: out))
         default:
-            t = scaled(Tensor(unchecked: [1, 1, input.count], data: input.storage))
+            t = PictureTiles.unit(Tensor(unchecked: [1, 1, input.count], data: input.storage))
         }
         if kind != .image { t = Colormap.viridis.image(t.storage, rows: t.shape[1], cols: t.shape[2], lo: 0, hi: 1) }
         let side = Swift.min(t.shape[1], t.shape[2])
@@ -47,7 +47,7 @@ public enum ModelPictures {
             let base = o * inC * kh * kw
             var planes = [Float](repeating: 0, count: c * kh * kw)
             for ch in 0..<c { for i in 0..<(kh * kw) { planes[ch * kh * kw + i] = weight.storage[base + ch * kh * kw + i] } }
-            return enlarged(Tensor(unchecked: [c, kh, kw], data: centred(planes)), by: pixelsPerTap)
+            return enlarged(PictureTiles.signed(Tensor(unchecked: [c, kh, kw], data: planes)), by: pixelsPerTap)
         }
         return grid(tiles, columns: columns ?? Int(Double(out).squareRoot().rounded(.up)), background: gapBlue)
     }
@@ -58,7 +58,7 @@ public enum ModelPictures {
     /// A 3 × 3 (or any) kernel drawn as `filterGrid` draws one filter (Sobel beside learned filters).
     public static func kernel(_ k: [[Float]], pixelsPerTap: Int = 8) -> Tensor {
         let h = k.count, w = k.first?.count ?? 0
-        return enlarged(Tensor(unchecked: [1, h, w], data: centred(k.flatMap { $0 })), by: pixelsPerTap)
+        return enlarged(PictureTiles.signed(Tensor(unchecked: [1, h, w], data: k.flatMap { $0 })), by: pixelsPerTap)
     }
 
     /// Tiles in rows of `columns`, each cell as large as the largest tile, on mid gray (or on an
@@ -96,22 +96,6 @@ public enum ModelPictures {
             }
         }
         return Tensor(unchecked: [c, H, W], data: out)
-    }
-
-    /// Values mapped so 0 → 0.5 and ±max|v| → 0 / 1.
-    static func centred(_ v: [Float]) -> [Float] {
-        let m = v.reduce(Float(0)) { Swift.max($0, abs($1)) }
-        guard m > 0, m.isFinite else { return [Float](repeating: 0.5, count: v.count) }
-        return v.map { 0.5 + 0.5 * $0 / m }
-    }
-
-    /// min…max mapped linearly to 0…1 (a constant or non-finite range gives zeros).
-    static func scaled(_ t: Tensor) -> Tensor {
-        guard let lo = t.storage.min(), let hi = t.storage.max(), hi > lo, lo.isFinite, hi.isFinite else {
-            return Tensor(shape: t.shape)
-        }
-        let s = 1 / (hi - lo)
-        return t.map { ($0 - lo) * s }
     }
 
     static func firstChannel(_ t: Tensor) -> Tensor {

@@ -230,13 +230,12 @@ struct HistoryTable {
     var columns: [String: [Double?]] = [:]
     var epochs: [Double] = []
 
+    /// The columns of a history.csv (none when the file is missing or unreadable: the charts say "no data").
     static func read(_ path: String) -> HistoryTable {
         var t = HistoryTable()
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return t }
-        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let head = lines.first else { return t }
-        for row in lines.dropFirst() {
-            for (i, key) in head.enumerated() { t.columns[key, default: []].append(i < row.count ? Double(row[i]) : nil) }
+        guard let csv = try? CSV.read(path) else { return t }
+        for row in csv.rows {
+            for (i, key) in csv.header.enumerated() { t.columns[key, default: []].append(i < row.count ? Double(row[i]) : nil) }
         }
         t.epochs = (t.columns["epoch"] ?? []).map { $0 ?? 0 }
         return t

@@ -159,7 +159,7 @@ final class RunTelemetry: TrainingCallback {
             try sink.image("filters/\(names[i])", ModelPictures.filterGrid(w), step: epoch)
         }
         if samples.count > 0 {
-            let predicted = try Self.classes(of: model.predict(samples, batchSize: 64))
+            let predicted = Sequential.predictedClasses(try model.predict(samples, batchSize: 64))
             let tiles = (0..<sampleLabels.count).map { ModelPictures.tile(samples.slice($0), kind: record.inputKind, minSide: 84) }
             let captions = zip(sampleLabels, predicted).map { "true \(classes[$0]) / predicted \(classes[$1])" }
             try sink.image("test_samples", SampleSheet.captioned(tiles, captions: captions, wrong: zip(sampleLabels, predicted).map { $0 != $1 }), step: epoch)
@@ -168,17 +168,14 @@ final class RunTelemetry: TrainingCallback {
 
     /// The outputs of each activation layer for the probe batch (inference mode).
     func activations(_ model: Sequential) throws -> [(Int, [Float])] {
-        guard let deepest = activationLayers.max(), probe.count > 0 else { return [] }
+        guard probe.count > 0 else { return [] }
         let n = probe.shape[0]
-        var out: [(Int, [Float])] = []
-        probe.withUnsafeBufferPointer { xb in
-            guard var cur = xb.baseAddress else { return }
-            for i in 0...deepest {
-                cur = model.layers[i].forward(cur, batch: n, context: ForwardContext(training: false, rng: RandomStream(seed: model.seed).split(i)))
-                if activationLayers.contains(i) { out.append((i, Array(UnsafeBufferPointer(start: cur, count: n * Tensor.count(of: model.shapes[i + 1]))))) }
+        return probe.withUnsafeBufferPointer { xb in
+            activationLayers.map { i in
+                let out = model.forward(xb.baseAddress!, batch: n, through: i, training: false, rng: RandomStream(seed: model.seed))
+                return (i, Array(UnsafeBufferPointer(start: out, count: n * Tensor.count(of: model.shapes[i + 1]))))
             }
         }
-        return out
     }
 
     /// The first convolution's weight and its layer index.
@@ -190,13 +187,4 @@ final class RunTelemetry: TrainingCallback {
         return nil
     }
 
-    /// Argmax per row of [N, K] outputs (the sign for one output).
-    static func classes(of outputs: Tensor) -> [Int] {
-        let n = outputs.shape[0], k = outputs.count / Swift.max(n, 1)
-        return (0..<n).map { i in
-            let row = outputs.storage[(i * k)..<((i + 1) * k)]
-            if k == 1 { return row.first! > 0 ? 1 : 0 }
-            return row.indices.max { row[$0] < row[$1] }! - i * k
-        }
-    }
 }
