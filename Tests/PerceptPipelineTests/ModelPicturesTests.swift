@@ -35,4 +35,12 @@ final class ModelPicturesTests: XCTestCase {
         XCTAssertEqual([t.storage[0], t.storage[6], t.storage[12]], [top.r, top.g, top.b], "bin 1 (the largest) on top, yellow")
         XCTAssertEqual([t.storage[3], t.storage[9], t.storage[15]], [bottom.r, bottom.g, bottom.b], "bin 0 at the bottom, dark purple")
     }
+
+    func testAVectorIsWrappedIntoABlockAndNeverEnlargedPastTheLongestSide() {
+        let hog = Tensor(unchecked: [1296], data: (0..<1296).map { Float($0) })
+        let t = ModelPictures.tile(hog, kind: .vector, minSide: 84, maxSide: 512)
+        XCTAssertEqual(t.shape, [3, 36 * 3, 36 * 3], "36 × 36 values, ×3 (84 px would need ×3)")
+        let long = ModelPictures.tile(Tensor(unchecked: [2, 400], data: [Float](repeating: 1, count: 800)), kind: .spectrogram, minSide: 84, maxSide: 512)
+        XCTAssertEqual(long.shape, [3, 400, 2], "a [T, F] sequence that is already long is not enlarged")
+    }
 }

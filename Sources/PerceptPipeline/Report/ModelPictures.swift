@@ -11,9 +11,10 @@ public enum ModelPictures {
 
     /// One model input as a picture: an image as it is (scaled to its own range, since inputs are
     /// usually standardised); a spectrogram in viridis with low frequencies at the bottom, a [T, F]
-    /// sequence turned so time runs left to right, a vector as a strip. Small pictures are enlarged
-    /// with nearest neighbours so that the short side is at least `minSide` pixels.
-    public static func tile(_ input: Tensor, kind: SampleKind, minSide: Int = 56) -> Tensor {
+    /// sequence turned so time runs left to right, a vector (HoG, MFCC statistics) wrapped row by row
+    /// into a near-square block. Small pictures are enlarged with nearest neighbours so that the
+    /// short side is at least `minSide` pixels, but never past `maxSide` on the long side.
+    public static func tile(_ input: Tensor, kind: SampleKind, minSide: Int = 56, maxSide: Int = 512) -> Tensor {
         var t: Tensor
         switch (kind, input.rank) {
         case (.image, 3) where input.shape[0] == 1 || input.shape[0] == 3:
@@ -27,12 +28,15 @@ public enum ModelPictures {
             for i in 0..<frames { for k in 0..<f { out[(f - 1 - k) * frames + i] = input.storage[i * f + k] } }
             t = PictureTiles.unit(Tensor(unchecked: [1, f, frames], data: out))
         default:
-            t = PictureTiles.unit(Tensor(unchecked: [1, 1, input.count], data: input.storage))
+            // A 1-pixel strip would be enlarged to absurd widths; wrap it (the tail padded with the minimum).
+            let n = Swift.max(input.count, 1), cols = Int(Double(n).squareRoot().rounded(.up)), rows = (n + cols - 1) / cols
+            let lo = input.storage.min() ?? 0
+            t = PictureTiles.unit(Tensor(unchecked: [1, rows, cols], data: input.storage + [Float](repeating: lo, count: rows * cols - input.count)))
         }
         if kind != .image { t = Colormap.viridis.image(t.storage, rows: t.shape[1], cols: t.shape[2], lo: 0, hi: 1) }
-        let side = Swift.min(t.shape[1], t.shape[2])
+        let side = Swift.min(t.shape[1], t.shape[2]), long = Swift.max(t.shape[1], t.shape[2])
         let factor = side >= minSide ? 1 : (minSide + side - 1) / Swift.max(side, 1)
-        return enlarged(t, by: factor)
+        return enlarged(t, by: Swift.max(1, Swift.min(factor, maxSide / Swift.max(long, 1))))
     }
 
     /// A layer's filters [out, in, kh, kw] (or [out, in, k] for conv1d) as a grid of tiles: 3 input
