@@ -165,7 +165,7 @@ public enum RunReport {
             let which = i < index.count ? " (test #\(index[i]))" : ""
             s += "<figure>\(try img(tile, alt: label))<figcaption>\(SVGChart.escape(label))<br><small>\(which)</small></figcaption></figure>"
         }
-        return s + "</div><p class=\"note\">The model's inputs (after the feature chain\(kind == .image ? "" : "; low frequencies at the bottom")), each scaled to its own range; the first \(truth.count) mistakes in test order.</p>"
+        return s + "</div><p class=\"note\">The model's inputs (after the feature chain\(kind == .image ? "" : kind == .vector ? "; each vector wrapped row by row into a block" : "; low frequencies at the bottom")), each scaled to its own range; the first \(truth.count) mistakes in test order.</p>"
     }
 
     static func environmentSection(_ e: RunEnvironment) -> String {
