@@ -23,6 +23,15 @@ public struct CSV: Sendable {
         return try parse(text, path: path)
     }
 
+    /// One field as RFC 4180 writes it: quoted (quotes doubled) when it holds a comma, a quote
+    /// or a line break, else as it is.
+    ///
+    ///     CSV.field("noise, 10 dB")   // "\"noise, 10 dB\""
+    public static func field(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
     /// Parses text; `path` names the source in errors.
     public static func parse(_ text: String, path: String) throws -> CSV {
         var records: [([String], Int)] = []

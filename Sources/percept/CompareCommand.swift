@@ -12,8 +12,10 @@ struct CompareCommand: ParsableCommand {
         Every model of FILE is a contender; all must use one data set (the same split and seed). After \
         `percept run`'s training and evaluation, each chain's features and each network's penultimate \
         activations get the same linear probe (standardised, L2 strength chosen on validation) and \
-        k-NN (cosine, k = 20, weights exp(sim / 0.07)). Writes compare.md and compare.csv into the run \
-        folder beside report.html.
+        k-NN (cosine, k = 20, weights exp(sim / 0.07)); every contender is retrained on 5, 20 and 100 \
+        samples per class (the learning curve) and tested on perturbed test samples (robustness); each \
+        feature space is drawn in 2-D (PCA, t-SNE). The file's `compare:` section changes these. Writes \
+        compare.md, compare.csv, compare.json and compare.html into the run folder beside report.html.
         """
     )
 
@@ -38,10 +40,10 @@ struct CompareCommand: ParsableCommand {
         var options = RunOptions()
         options.force = force; options.quiet = quiet
         options.live = isatty(2) == 1 && !quiet
-        let rows = try CompareRunner(spec: spec, options: options) { text in
+        let record = try CompareRunner(spec: spec, options: options) { text in
             FileHandle.standardError.write(Data(text.utf8))
         }.run()
-        print(CompareRunner.table(rows), terminator: "")
-        print("outputs: \(spec.output)/compare.md, compare.csv, report.html")
+        print(CompareRunner.table(record), terminator: "")
+        print("report: \(spec.output)/compare.html (also compare.md, compare.csv; per model: report.html)")
     }
 }

@@ -4,6 +4,15 @@ import XCTest
 
 /// `CSV`: header rows, quoting, line numbers and errors that name the line.
 final class CSVTests: TempDirTestCase {
+    func testFieldsAreQuotedOnlyWhenTheyMustBeAndReadBackTheSame() throws {
+        XCTAssertEqual(CSV.field("plain"), "plain")
+        XCTAssertEqual(CSV.field("noise, 10 dB"), "\"noise, 10 dB\"")
+        XCTAssertEqual(CSV.field("say \"hi\""), "\"say \"\"hi\"\"\"")
+        let fields = ["a,b", "c\"d", "e\nf", "g"]
+        let t = try CSV.parse("h1,h2,h3,h4\n" + fields.map(CSV.field).joined(separator: ",") + "\n", path: "x.csv")
+        XCTAssertEqual(t.rows, [fields])
+    }
+
     func testQuotedFieldsCRLFAndABOMAreRead() throws {
         let t = try CSV.parse("\u{FEFF}path,label\r\n\"a, b.wav\",x\r\n\r\n\"say \"\"hi\"\"\",\"two\nlines\"\r\nc.wav,z", path: "m.csv")
         XCTAssertEqual(t.header, ["path", "label"])

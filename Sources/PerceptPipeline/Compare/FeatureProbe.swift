@@ -42,7 +42,7 @@ public struct FeatureProbe: Sendable {
 
     public init() {}
 
-    public struct Result: Sendable, Equatable {
+    public struct Result: Codable, Sendable, Equatable {
         public let linearAccuracy: Double
         public let chosenStrength: Float
         public let validationAccuracy: Double

@@ -21,7 +21,8 @@ public enum SVGChart {
     /// A line chart with markers (few points) or plain lines (many), axes with "nice" ticks, axis
     /// titles and a legend. `yRange` fixes the y axis (accuracy: 0…1).
     public static func lines(_ series: [Series], xLabel: String, yLabel: String, title: String = "",
-                             width: Int = 460, height: Int = 300, yRange: ClosedRange<Double>? = nil) -> String {
+                             width: Int = 460, height: Int = 300, yRange: ClosedRange<Double>? = nil,
+                             xTickLabels: [(x: Double, label: String)]? = nil) -> String {
         let (left, right, top, bottom) = (62.0, 16.0, title.isEmpty ? 16.0 : 34.0, 46.0)
         let pw = Double(width) - left - right, ph = Double(height) - top - bottom
         let all = series.flatMap(\.points).filter { $0.y.isFinite && $0.x.isFinite }
@@ -30,7 +31,9 @@ public enum SVGChart {
         guard let xMin = all.map(\.x).min(), let xMax = all.map(\.x).max() else {
             return out + text(Double(width) / 2, Double(height) / 2, "no data", anchor: "middle") + "</svg>"
         }
-        let xTicks = ticks(xMin, xMax == xMin ? xMin + 1 : xMax, count: 6, integer: all.allSatisfy { $0.x == $0.x.rounded() })
+        // Given tick labels (a log axis, named points) replace the "nice" numbers.
+        let xTicks = xTickLabels.map { $0.map(\.x).sorted() }.flatMap { $0.count >= 2 ? $0 : nil }
+            ?? ticks(xMin, xMax == xMin ? xMin + 1 : xMax, count: 6, integer: all.allSatisfy { $0.x == $0.x.rounded() })
         let yLo = yRange?.lowerBound ?? all.map(\.y).min()!, yHi = yRange?.upperBound ?? all.map(\.y).max()!
         let yTicks = ticks(yLo, yHi == yLo ? yLo + 1 : yHi, count: 5, integer: false)
         let x0 = xTicks.first!, x1 = xTicks.last!, y0 = yRange?.lowerBound ?? yTicks.first!, y1 = yRange?.upperBound ?? yTicks.last!
@@ -42,7 +45,8 @@ public enum SVGChart {
         }
         for t in xTicks {
             out += line(px(t), top + ph, px(t), top + ph + 4, colour: gray)
-            out += text(px(t), top + ph + 18, label(t, step: xTicks.count > 1 ? xTicks[1] - xTicks[0] : 1), anchor: "middle")
+            let given = xTickLabels?.first { $0.x == t }?.label
+            out += text(px(t), top + ph + 18, given ?? label(t, step: xTicks.count > 1 ? xTicks[1] - xTicks[0] : 1), anchor: "middle")
         }
         out += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"\(gray)\"/>"
         out += text(left + pw / 2, Double(height) - 8, xLabel, anchor: "middle")
@@ -59,6 +63,8 @@ public enum SVGChart {
         // Legend inside the plot, in whichever right-hand corner the curves cross least.
         let shown = series.filter { !$0.points.isEmpty }
         let boxH = Double(shown.count) * 18 + 4
+        // Wide enough for the longest name (DejaVu Sans at 12 px: about 7 px a character).
+        let boxW = Swift.max(120.0, 36 + 7 * Double(shown.map(\.name.count).max() ?? 0))
         func crossings(_ y0Box: Double) -> Int {
             var n = 0
             for s in shown {
@@ -66,18 +72,18 @@ public enum SVGChart {
                 for (a, b) in zip(pts, pts.dropFirst()) {
                     for k in 0...20 {
                         let t = Double(k) / 20, x = a.0 + (b.0 - a.0) * t, y = a.1 + (b.1 - a.1) * t
-                        if x >= left + pw - 126, y >= y0Box - 14, y <= y0Box - 14 + boxH { n += 1 }
+                        if x >= left + pw - boxW - 6, y >= y0Box - 14, y <= y0Box - 14 + boxH { n += 1 }
                     }
                 }
-                if pts.count == 1, pts[0].0 >= left + pw - 126, pts[0].1 >= y0Box - 14, pts[0].1 <= y0Box - 14 + boxH { n += 1 }
+                if pts.count == 1, pts[0].0 >= left + pw - boxW - 6, pts[0].1 >= y0Box - 14, pts[0].1 <= y0Box - 14 + boxH { n += 1 }
             }
             return n
         }
         let topY = top + 16, bottomY = top + ph - boxH + 10
         var ly = crossings(bottomY) < crossings(topY) ? bottomY : topY
         for s in shown {
-            let lx = left + pw - 118
-            out += "<rect x=\"\(f(lx - 6))\" y=\"\(f(ly - 12))\" width=\"120\" height=\"18\" fill=\"white\" fill-opacity=\"0.85\"/>"
+            let lx = left + pw - boxW + 2
+            out += "<rect x=\"\(f(lx - 6))\" y=\"\(f(ly - 12))\" width=\"\(f(boxW))\" height=\"18\" fill=\"white\" fill-opacity=\"0.85\"/>"
             out += line(lx, ly - 4, lx + 22, ly - 4, colour: s.colour, width: 2, dashed: s.dashed)
             out += text(lx + 28, ly, s.name)
             ly += 18

@@ -96,6 +96,10 @@ public final class PipelineRunner {
     /// The models of the last `run()`, trained (their `model` holds the final weights).
     public private(set) var trainedPlans: [ModelPlan] = []
 
+    /// More checks of the built plans (data read, models built), run by `run()` before it writes
+    /// or trains anything: `percept compare` checks its learning curve and perturbations here.
+    public var checkPlans: (([ModelPlan]) throws -> Void)?
+
     /// The models to run, in file order.
     func selectedModels() throws -> [ModelSpec] {
         let names = spec.models.map(\.name) + spec.exports.map(\.name)
@@ -213,6 +217,7 @@ public final class PipelineRunner {
     public func run() throws -> [(name: String, result: ModelResult)] {
         try checkOutputFolder()
         let plans = try plan()
+        try checkPlans?(plans)
         let o = outputs
         if options.force, !options.resume, FileManager.default.fileExists(atPath: o.directory) {
             try FileManager.default.removeItem(atPath: o.directory)

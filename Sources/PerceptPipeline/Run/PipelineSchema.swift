@@ -58,6 +58,13 @@ public enum PipelineSchema {
         props["models"] = ["type": "object", "minProperties": 1, "additionalProperties": ["$ref": "#/definitions/model"], "description": doc(PipelineSpec.parameters, "models")]
         props["exports"] = ["type": "object", "additionalProperties": options(ExportSpec.parameters, allowClasses: false),
                             "description": doc(PipelineSpec.parameters, "exports")]
+        var compare = options(CompareSpec.parameters, allowClasses: false)
+        var compareProps = compare["properties"] as? [String: Any] ?? [:]
+        compareProps["robustness"] = ["oneOf": [["const": false],
+                                                ["type": "object", "additionalProperties": ["type": "array", "items": ["$ref": "#/definitions/stage"]]]],
+                                      "description": doc(CompareSpec.parameters, "robustness")]
+        compare["properties"] = compareProps
+        props["compare"] = merged(compare, doc: PipelineSpec.parameters, "compare")
         top["properties"] = props
         top["required"] = ["name", "data"]
         top["$schema"] = "http://json-schema.org/draft-07/schema#"
@@ -84,6 +91,7 @@ public enum PipelineSchema {
             ("Early stopping", "`models.NAME.train.early_stopping.`", TrainSpec.earlyStoppingParameters),
             ("TensorBoard", "`models.NAME.tensorboard.`", TensorBoardSpec.parameters),
             ("Exports", "`exports.NAME.`", ExportSpec.parameters),
+            ("Compare", "`compare.`", CompareSpec.parameters),
         ]
         var out = ""
         for (title, prefix, specs) in sections {

@@ -17,6 +17,7 @@ public struct PipelineSpec: Sendable {
         ParameterSpec("features", .map, doc: "named feature chains: lists of stages, `[]` for the decoded input as it is"),
         ParameterSpec("models", .map, doc: "named models, each trained on one data set through one feature chain (see Models)"),
         ParameterSpec("exports", .map, doc: "named feature exports: a few samples' features written as .npy and pictures (see Exports)"),
+        ParameterSpec("compare", .map, doc: "how `percept compare` judges the models: learning curve, perturbations, probes, projections (see Compare)"),
         ParameterSpec("output", .path, doc: "the run folder (default runs/<name>)"),
         ParameterSpec("cache", .path, default: "runs/.cache", doc: "where computed features are cached between runs"),
     ]
@@ -29,6 +30,8 @@ public struct PipelineSpec: Sendable {
     public let features: [FeatureSpec]
     public let models: [ModelSpec]
     public let exports: [ExportSpec]
+    /// The `compare:` section (defaults when absent).
+    public let compare: CompareSpec
     /// The run folder (`--out` replaces it).
     public var output: String
     public let cache: String
@@ -105,11 +108,12 @@ public struct PipelineSpec: Sendable {
             d.record(top.invalid("models", "is required: name at least one model (or an export)"))
         }
 
+        let compare = CompareSpec.parse(top.value("compare"), diagnostics: d)
         let output = top.optionalString("output").map { resolve($0, base: baseDirectory) }
             ?? name.map { resolve("runs/\($0)", base: baseDirectory) } ?? ""
         let cache = resolve((try? top.string("cache")) ?? "runs/.cache", base: baseDirectory)
         guard d.isEmpty, let name, let seed else { return nil }
-        return PipelineSpec(file: file, name: name, seed: seed, data: data, features: features, models: models, exports: exports,
+        return PipelineSpec(file: file, name: name, seed: seed, data: data, features: features, models: models, exports: exports, compare: compare,
                             output: output, cache: cache, resolved: root)
     }
 
