@@ -191,12 +191,23 @@ public struct TSNE: Sendable {
             for k in 0..<dims { let t = yp[i * dims + k] - yp[j * dims + k]; d2 += t * t }
             return dof == 1 ? 1 / (1 + d2) : Foundation.pow(1 + d2 / dof, power)
         }
+        let planar = dims == 2   // the usual case: a branch-free loop over plain coordinates
         y.withUnsafeBufferPointer { yb in
             rows.withUnsafeMutableBufferPointer { rb in
                 let yp = yb.baseAddress!, rp = rb.baseAddress!
                 Parallel.forEach(count: n) { i in
                     var s = 0.0
-                    for j in 0..<n where j != i { s += kernel(yp, i, j) }
+                    if planar {
+                        let a = yp[2 * i], b = yp[2 * i + 1]
+                        @inline(__always) func add(_ j: Int) {
+                            let dx = a - yp[2 * j], dy = b - yp[2 * j + 1]
+                            s += 1 / (1 + (dx * dx + dy * dy))
+                        }
+                        for j in 0..<i { add(j) }
+                        for j in (i + 1)..<n { add(j) }
+                    } else {
+                        for j in 0..<n where j != i { s += kernel(yp, i, j) }
+                    }
                     rp[i] = s
                 }
             }
@@ -210,16 +221,32 @@ public struct TSNE: Sendable {
                     rows.withUnsafeMutableBufferPointer { rb in
                         let yp = yb.baseAddress!, pp = pb.baseAddress!, gp = gb.baseAddress!, rp = rb.baseAddress!
                         Parallel.forEachDynamic(count: n, state: { [Double](repeating: 0, count: dims) }) { g, i in
-                            for k in 0..<dims { g[k] = 0 }
                             var kl = 0.0
-                            for j in 0..<n where j != i {
-                                let num = kernel(yp, i, j)
-                                let q = Swift.max(num / z, eps), pij = pp[i * n + j] * pScale
-                                let w = (pij - q) * num
-                                for k in 0..<dims { g[k] += w * (yp[i * dims + k] - yp[j * dims + k]) }
-                                if computeError { kl += pij * Foundation.log(Swift.max(pij, eps) / q) }
+                            let prow = pp + i * n
+                            if planar {
+                                // j == i adds exact zeros (p_ii = 0, y_i − y_i = 0), so it needs no branch.
+                                let a = yp[2 * i], b = yp[2 * i + 1]
+                                var gx = 0.0, gy = 0.0
+                                for j in 0..<n {
+                                    let dx = a - yp[2 * j], dy = b - yp[2 * j + 1]
+                                    let num = 1 / (1 + (dx * dx + dy * dy))
+                                    let q = Swift.max(num / z, eps), pij = prow[j] * pScale
+                                    let w = (pij - q) * num
+                                    gx += w * dx; gy += w * dy
+                                    if computeError { kl += pij * Foundation.log(Swift.max(pij, eps) / q) }
+                                }
+                                gp[2 * i] = gx * c; gp[2 * i + 1] = gy * c
+                            } else {
+                                for k in 0..<dims { g[k] = 0 }
+                                for j in 0..<n where j != i {
+                                    let num = kernel(yp, i, j)
+                                    let q = Swift.max(num / z, eps), pij = prow[j] * pScale
+                                    let w = (pij - q) * num
+                                    for k in 0..<dims { g[k] += w * (yp[i * dims + k] - yp[j * dims + k]) }
+                                    if computeError { kl += pij * Foundation.log(Swift.max(pij, eps) / q) }
+                                }
+                                for k in 0..<dims { gp[i * dims + k] = g[k] * c }
                             }
-                            for k in 0..<dims { gp[i * dims + k] = g[k] * c }
                             rp[i] = kl
                         }
                     }
