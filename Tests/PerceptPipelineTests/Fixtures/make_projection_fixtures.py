@@ -14,6 +14,7 @@ Data: the first rows of scikit-learn's bundled 8x8 digits (UCI optical digits, 6
 
 Outputs, next to this script in projection/:
     digits200_x.npy              float32 [200, 64]   input rows
+    digits200_y.npy              int64 [200]         their digits
     pca_tall_transform.npy       float64 [200, 2]    PCA(2, svd_solver="full").fit_transform (float64 input)
     pca_tall_components.npy      float64 [2, 64]     components_ (sign: svd_flip on the rows of Vt)
     pca_tall_ratio.npy           float64 [2]         explained_variance_ratio_
@@ -40,8 +41,10 @@ def save(name, a):
     np.save(os.path.join(out, name + ".npy"), np.ascontiguousarray(a))
 
 
-x = load_digits().data[:200].astype(np.float32)
+digits = load_digits()
+x = digits.data[:200].astype(np.float32)
 save("digits200_x", x)
+save("digits200_y", digits.target[:200].astype(np.int64))
 
 for name, rows in (("tall", 200), ("wide", 40)):
     pca = PCA(n_components=2, svd_solver="full")
