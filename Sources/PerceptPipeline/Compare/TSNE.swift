@@ -1,5 +1,7 @@
+import COpenBLAS
 import Foundation
 import PerceptCore
+import PerceptNN
 
 /// Exact t-SNE (van der Maaten & Hinton 2008), step for step as scikit-learn's
 /// `TSNE(method="exact")`: squared Euclidean distances; a binary search per point for the
@@ -128,22 +130,23 @@ public struct TSNE: Sendable {
     /// sklearn's `_joint_probabilities` on the rows' squared Euclidean distances: N × N, row-major,
     /// symmetric, summing to 1, zero on the diagonal and at least machine epsilon elsewhere.
     static func jointProbabilities(_ x: Tensor, perplexity: Double) -> [Double] {
-        let n = x.shape[0], d = x.shape[1]
-        var p = [Double](repeating: 0, count: n * n)
+        let n = x.shape[0]
+        // Row i of the buffer holds the rows' dot products, then row i's conditional probabilities.
+        var p = dotProducts(x)
         // sklearn's Cython keeps these as C floats.
         let desiredEntropy = Foundation.log(Double(Float(perplexity)))
         let tolerance = Double(Float(1e-5)), floorSum = Double(Float(1e-8))
-        x.withUnsafeBufferPointer { xb in
+        var norms = [Double](repeating: 0, count: n)
+        for i in 0..<n { norms[i] = p[i * n + i] }
+        norms.withUnsafeBufferPointer { nb in
             p.withUnsafeMutableBufferPointer { pb in
-                let xs = xb.baseAddress!, ps = pb.baseAddress!
+                let nx = nb.baseAddress!, ps = pb.baseAddress!
                 Parallel.forEachDynamic(count: n, state: { [Float](repeating: 0, count: n) }) { dist, i in
-                    // Distances in Double, then single precision as sklearn casts them.
-                    for j in 0..<n {
-                        var s = 0.0
-                        if j != i { for k in 0..<d { let t = Double(xs[i * d + k]) - Double(xs[j * d + k]); s += t * t } }
-                        dist[j] = Float(s)
-                    }
+                    // As sklearn's euclidean_distances (float32 rows are upcast): −2·x·y + |x|² + |y|², at
+                    // least 0, 0 on the diagonal; then single precision, as _joint_probabilities casts them.
                     let row = ps + i * n
+                    for j in 0..<n { dist[j] = j == i ? 0 : Float(Swift.max((-2 * row[j] + nx[i]) + nx[j], 0)) }
+                    row[i] = 0
                     var beta = 1.0, betaMin = -Double.infinity, betaMax = Double.infinity
                     for _ in 0..<100 {
                         var sum = 0.0
@@ -175,6 +178,26 @@ public struct TSNE: Sendable {
             for j in 0..<n { p[i * n + j] = i == j ? 0 : Swift.max(p[i * n + j] / total, machineEpsilon) }
         }
         return p
+    }
+
+    /// X·Xᵀ in Double for [N, D] rows, by OpenBLAS's DGEMM in fixed blocks of rows (the same sums
+    /// on any thread count).
+    static func dotProducts(_ x: Tensor) -> [Double] {
+        let n = x.shape[0], d = x.shape[1], block = 64
+        BLASThreads.pin()
+        let xd = x.storage.map(Double.init)
+        var g = [Double](repeating: 0, count: n * n)
+        xd.withUnsafeBufferPointer { xb in
+            g.withUnsafeMutableBufferPointer { gb in
+                let a = xb.baseAddress!, out = gb.baseAddress!
+                Parallel.forEachDynamic(count: (n + block - 1) / block, state: { () }) { _, b in
+                    let lo = b * block, rows = Swift.min(n, lo + block) - lo
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(d), 1,
+                                a + lo * d, Int32(d), a, Int32(d), 0, out + lo * n, Int32(n))
+                }
+            }
+        }
+        return g
     }
 
     // MARK: objective and descent
