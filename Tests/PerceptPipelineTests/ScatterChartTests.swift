@@ -1,3 +1,4 @@
+import PerceptCore
 @testable import PerceptPipeline
 import XCTest
 
@@ -40,6 +41,13 @@ final class ScatterChartTests: XCTestCase {
         XCTAssertFalse(svg.contains("height=\"420\""))
         let few = ScatterChart.svg(points: points, labels: (0..<64).map { $0 % 4 }, classNames: names, width: 560, height: 420)
         XCTAssertTrue(few.contains("height=\"420\""))
+    }
+
+    func testATensorIsDrawnFromItsFirstTwoColumns() {
+        let t = Tensor(unchecked: [3, 3], data: [0, 0, 9, 1, 1, 9, 2, 4, 9])
+        let fromTensor = ScatterChart.svg(t, labels: [0, 1, 1], classNames: ["a", "b"])
+        XCTAssertEqual(fromTensor, ScatterChart.svg(points: [(0, 0), (1, 1), (2, 4)], labels: [0, 1, 1], classNames: ["a", "b"]))
+        XCTAssertTrue(ScatterChart.svg(Tensor(shape: [3, 1]), labels: [0, 0, 0], classNames: ["a"]).contains(">no data</text>"))
     }
 
     func testPaletteHasTwentyDistinctColours() {

@@ -28,14 +28,18 @@ public struct TSNE: Sendable {
         case random
     }
 
+    /// Dimensions of the embedding.
     public var components = 2
+    /// Effective number of neighbours each point's Gaussian covers (2^entropy); must be below N.
     public var perplexity = 30.0
+    /// Factor on P for the first 250 iterations, which pulls clusters apart early.
     public var earlyExaggeration = 12.0
     /// nil: sklearn's "auto", max(N / earlyExaggeration / 4, 50).
     public var learningRate: Double?
     /// Total iterations, the 250 with early exaggeration included (at least 250, as sklearn).
     public var maxIterations = 1000
     public var initialization = Initialization.pca
+    /// Seed of the random initialisation (PCA initialisation uses no randomness).
     public var seed: UInt64 = 0
     /// Stop when the (gain-scaled) gradient norm falls to this, checked every 50 iterations.
     public var minGradNorm = 1e-7

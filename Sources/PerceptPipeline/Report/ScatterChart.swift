@@ -1,4 +1,5 @@
 import Foundation
+import PerceptCore
 
 /// A 2-D scatter plot as inline SVG for the reports: one small translucent dot per sample,
 /// coloured by class (tab10, then tab20's light shades), a legend of class names to the right
@@ -99,6 +100,18 @@ public enum ScatterChart {
             out += SVGChart.text(lx + 15, ly + 4, text)
         }
         return out + "</svg>"
+    }
+
+    /// The same chart for the first two columns of an [N, ≥ 2] tensor (a PCA or t-SNE result).
+    ///
+    ///     ScatterChart.svg(result.embedding, labels: y, classNames: names, title: "t-SNE")
+    public static func svg(_ embedding: Tensor, labels: [Int], classNames: [String], title: String = "",
+                           xLabel: String = "", yLabel: String = "", width: Int = 560, height: Int = 420) -> String {
+        let cols = embedding.rank == 2 ? embedding.shape[1] : 0
+        let points: [(x: Float, y: Float)] = cols >= 2
+            ? (0..<embedding.shape[0]).map { (x: embedding.storage[$0 * cols], y: embedding.storage[$0 * cols + 1]) } : []
+        return svg(points: points, labels: labels, classNames: classNames, title: title, xLabel: xLabel, yLabel: yLabel,
+                   width: width, height: height)
     }
 
     static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
