@@ -6,7 +6,7 @@
 //   PerceptCore, PerceptIO, PerceptAudio, PerceptVision ← PerceptAugment
 //   PerceptCore ← PerceptNN (+ COpenBLAS, CPerceptNNKernels)
 //   PerceptCore ← PerceptPlot (+ CFreeType): pictures for people, drawn as tensors
-//   all of them ← PerceptPipeline (reads inputs, wires features, augmentations and networks)
+//   all of them (+ COpenBLAS: GEMM and LAPACK's eigensolver for PCA) ← PerceptPipeline (reads inputs, wires features, augmentations and networks)
 //   PerceptPipeline, PerceptCore, PerceptIO ← `percept`, a thin CLI; `Percept` re-exports every module.
 import PackageDescription
 
@@ -54,7 +54,7 @@ let package = Package(
         // Pictures for people: canvases, FreeType text, colour maps, axes, labelled grids (no file access).
         .target(name: "PerceptPlot", dependencies: ["PerceptCore", "CFreeType"]),
         .target(name: "PerceptPipeline", dependencies: ["PerceptCore", "PerceptIO", "PerceptNN", "PerceptAudio", "PerceptVision", "PerceptAugment", "PerceptPlot",
-                                                        .product(name: "Yams", package: "Yams")]),
+                                                        "COpenBLAS", .product(name: "Yams", package: "Yams")]),
         .target(name: "Percept", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptAugment", "PerceptNN", "PerceptPlot",
                                                 "PerceptPipeline"]),
         .executableTarget(name: "percept", dependencies: [
@@ -72,7 +72,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         // @tests-end
         .testTarget(name: "PerceptPlotTests", dependencies: ["PerceptCore", "PerceptPlot"]),
-        .testTarget(name: "PerceptPipelineTests", dependencies: ["PerceptCore", "PerceptIO", "PerceptNN", "PerceptAugment", "PerceptPlot", "PerceptPipeline"]),
+        .testTarget(name: "PerceptPipelineTests", dependencies: ["PerceptCore", "PerceptIO", "PerceptNN", "PerceptAugment", "PerceptPlot", "PerceptPipeline"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"]),
         .testTarget(name: "PerceptTests", dependencies: ["Percept"]),
     ]
