@@ -46,6 +46,7 @@ public struct StatsPoolStage: Transform {
         let out = try outputShape(for: sample.shape)
         let t = sample.shape.width, rows = sample.data.count / t
         var result = [Float](repeating: 0, count: out.dims[0])
+        let needsStd = stats.contains(.std)
         sample.data.withUnsafeBufferPointer { src in
             for r in 0..<rows {
                 let row = UnsafeBufferPointer(rebasing: src[(r * t)..<((r + 1) * t)])
@@ -54,7 +55,7 @@ public struct StatsPoolStage: Transform {
                 for v in row { sum += Double(v); lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
                 let mean = sum / Double(t)
                 var sq = 0.0
-                if stats.contains(.std) { for v in row { let d = Double(v) - mean; sq += d * d } }
+                if needsStd { for v in row { let d = Double(v) - mean; sq += d * d } }
                 for (k, s) in stats.enumerated() {
                     let value: Float
                     switch s {
