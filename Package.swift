@@ -62,7 +62,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "PerceptCoreTests", dependencies: ["PerceptCore"]),
+        .testTarget(name: "PerceptCoreTests", dependencies: ["PerceptCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PerceptIOTests", dependencies: ["PerceptCore", "PerceptIO", "CFileOps"], exclude: ["Fixtures"]),
         // @tests-begin (each feature module adds its test target line here)
         .testTarget(name: "PerceptNNTests", dependencies: ["PerceptCore", "PerceptNN", "PerceptIO"], exclude: ["Fixtures"]),

@@ -53,7 +53,7 @@ public enum StageRegistry {
 
 /// Every deterministic stage over samples by name — features as chainable stages (`spectrogram`,
 /// `melspectrogram`, `mfcc`, `delta`, `hog`, `sobel`…), shape fixes (`fix_length`, `gray`,
-/// `pyramid_level`, `resample`, `resize`, `center_crop`, `pad`, `flatten`) and scaling
+/// `pyramid_level`, `resample`, `resize`, `center_crop`, `pad`, `flatten`), pooling (`stats_pool`) and scaling
 /// (`normalize`, `standardize`). AUG.yaml chains take them beside augmentation stages. Register your own
 /// transform to use it there too.
 ///
@@ -65,7 +65,7 @@ public enum TransformRegistry {
             FixLengthStage.self, SpectrogramStage.self, MelSpectrogramStage.self, MFCCStage.self, DeltaStage.self,
             GrayStage.self, SobelStage.self, HOGStage.self, PyramidLevelStage.self,
             ResampleStage.self, ResizeStage.self, CenterCropStage.self, PadStage.self, NormalizeStage.self, StandardizeStage.self,
-            FlattenStage.self,
+            FlattenStage.self, StatsPoolStage.self,
         ] { r.register(t) }
         return r
     }()

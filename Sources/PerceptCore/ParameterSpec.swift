@@ -15,7 +15,7 @@ public struct ParameterSpec: Sendable, Equatable {
         case intPair
         /// `v` or `[lo, hi]` (albumentations' ranges).
         case floatPair
-        /// A list of values.
+        /// A list of values; with `choices`, each item is one of them (`stats: [mean, std]`).
         case list
         /// A nested mapping.
         case map
@@ -79,10 +79,11 @@ public struct ParameterSpec: Sendable, Equatable {
     /// `n_fft` → `--n-fft`.
     public static func flag(_ name: String) -> String { "--" + name.replacingOccurrences(of: "_", with: "-") }
 
-    /// The kind as people read it in listings: `int`, `hann|hamming`, `int or [int, int]`.
+    /// The kind as people read it in listings: `int`, `hann|hamming`, `int or [int, int]`, `list of mean|std`.
     public var typeText: String {
         switch kind {
         case .choice: return choices.joined(separator: "|")
+        case .list where !choices.isEmpty: return "list of " + choices.joined(separator: "|")
         case .intPair: return "int or [int, int]"
         case .floatPair: return "float or [float, float]"
         case .layers: return "list of layers"

@@ -33,6 +33,12 @@ public struct Parameters: Sendable {
                 throw invalid(s.name, "'\(t)' is not one of \(s.choices.joined(separator: ", "))")
             }
         }
+        for s in specs where s.kind == .list && !s.choices.isEmpty {
+            guard let v = self.values[s.name] else { continue }
+            for item in v.items ?? [v] where !(item.scalarText.map(s.choices.contains) ?? false) {
+                throw invalid(s.name, "'\(item)' is not one of \(s.choices.joined(separator: ", "))")
+            }
+        }
         for s in specs where self.values[s.name] != nil {
             guard let needed = s.requires, !isMet(needed) else { continue }
             let shown = naming == .cli ? ParameterSpec.flag(needed.name) : needed.name

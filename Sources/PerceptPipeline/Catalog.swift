@@ -155,7 +155,8 @@ public enum Catalog {
                 out.append(flags ? "| option | flag | type | default | meaning |" : "| option | type | default | meaning |")
                 out.append(flags ? "|---|---|---|---|---|" : "|---|---|---|---|")
                 for p in e.parameters {
-                    let type = p.kind == .choice ? p.choices.map { "`\($0)`" }.joined(separator: ", ") : p.typeText
+                    let shownChoices = p.choices.map { "`\($0)`" }.joined(separator: ", ")
+                    let type = p.kind == .choice ? shownChoices : p.choices.isEmpty ? p.typeText : "list of " + shownChoices
                     let doc = meaning(p, flags: flags, markdown: true).replacingOccurrences(of: "|", with: "\\|")
                     let flag = flags ? " `\(p.cliFlag)` |" : ""
                     out.append("| `\(p.name)` |\(flag) \(type) | \(p.defaultText.map { "`\($0)`" } ?? "—") | \(doc) |")

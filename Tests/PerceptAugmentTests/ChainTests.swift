@@ -239,7 +239,7 @@ final class TransformChainTests: XCTestCase {
     func testTransformsAreBuiltByNameOrAliasWithTheirOptionsChecked() throws {
         XCTAssertEqual(TransformRegistry.shared.names, ["fix_length", "spectrogram", "melspectrogram", "mfcc", "delta",
                                                         "gray", "sobel", "hog", "pyramid_level", "resample", "resize", "center_crop",
-                                                        "pad", "normalize", "standardize", "flatten"])
+                                                        "pad", "normalize", "standardize", "flatten", "stats_pool"])
         let down = try TransformRegistry.make("pyr-down", ["level": 2])
         XCTAssertEqual(try down.outputShape(for: SampleShape(kind: .image, dims: [1, 9, 9])).dims, [1, 3, 3])
         let crop = try TransformRegistry.make("crop", ["size": [2, 3]])

@@ -120,6 +120,8 @@ final class ExtractCommandTests: CLITestCase {
         try assertBadInput(["extract", "melspectogram", wav, "-o", path("x.npy")], names: "melspectogram", "did you mean 'melspectrogram'")
         try assertBadInput(["extract", "hog", sample("digits/3/0003.png"), "-o", path("x.npy"), "--pixels-per-cell", "16"],
                            names: "--pixels-per-cell", "")
+        try assertBadInput(["extract", "hog", sample("digits/3/0003.png"), "-o", path("x.npy"), "--pixels-per-cell", "2",
+                            "--cells-per-block", "2", "--levels", "3"], names: "--levels", "level 2 is 2 × 2")
         try assertBadInput(["extract", "pyramid", sample("images/camera.png"), "-o", path("x.npz"), "--levels", "0"], names: "--levels", "")
         try assertBadInput(["extract", "sobel", wav, "-o", path("x.npy")], names: wav, "")
         try assertBadInput(["extract", "mfcc", path("missing.wav"), "-o", path("x.npy")], names: path("missing.wav"), "no such file")

@@ -34,7 +34,8 @@ final class ShippedPipelineTests: CLITestCase {
     func testSpokenDigitPipelinesSplitByVoice() throws {
         try requireShared("spoken-digits/manifest.csv")
         for (file, names) in [("spoken-digits-cnn.yaml", ["cnn"]), ("spoken-digits-crnn.yaml", ["crnn"]), ("spoken-digits-lstm.yaml", ["lstm"]),
-                              ("noisy-speech.yaml", ["clean", "coloured"])] {
+                              ("noisy-speech.yaml", ["clean", "coloured"]),
+                              ("compare-spoken-digits.yaml", ["mfcc_stats_linear", "logmel_stats_linear", "mfcc_lstm", "logmel_cnn", "crnn"])] {
             let models = try runShrunk(file, ["+data.spoken.max_per_class=12"] + names.map { "models.\($0).train.epochs=1" })
             for model in names {
                 let m = try XCTUnwrap(models[model] as? [String: Any], file)

@@ -35,6 +35,20 @@ final class ParameterSpecTests: XCTestCase {
         }
     }
 
+    func testAListWithChoicesChecksEveryItem() throws {
+        let stats = [ParameterSpec("stats", .list, default: ["mean", "std"], choices: ["mean", "std", "max"], doc: "statistics")]
+        XCTAssertEqual(stats[0].typeText, "list of mean|std|max")
+        let p = try Parameters(owner: "stats_pool", specs: stats, values: ["stats": ["max", "mean"]])
+        XCTAssertEqual(p.list("stats").compactMap(\.scalarText), ["max", "mean"])
+        XCTAssertEqual(try Parameters(owner: "stats_pool", specs: stats, values: [:]).list("stats").compactMap(\.scalarText), ["mean", "std"])
+        XCTAssertThrowsError(try Parameters(owner: "stats_pool", specs: stats, values: ["stats": ["mean", "median"]])) { e in
+            XCTAssertEqual("\(e)", "stats_pool.stats: 'median' is not one of mean, std, max")
+        }
+        XCTAssertThrowsError(try Parameters(owner: "stats_pool", specs: stats, values: ["stats": "mode"])) { e in
+            XCTAssertEqual("\(e)", "stats_pool.stats: 'mode' is not one of mean, std, max")
+        }
+    }
+
     func testBadValuesNameTheField() throws {
         XCTAssertThrowsError(try Parameters(owner: "stft", specs: specs, values: ["window": "box"], naming: .cli)) { e in
             XCTAssertEqual("\(e)", "--window: 'box' is not one of hann, hamming")

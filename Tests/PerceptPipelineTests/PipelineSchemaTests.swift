@@ -36,6 +36,16 @@ final class PipelineSchemaTests: XCTestCase {
         XCTAssertEqual(top["required"] as? [String], ["name", "data"])
     }
 
+    func testAListOfChoicesIsAnArrayOfThoseNames() throws {
+        let defs = try XCTUnwrap(PipelineSchema.object()["definitions"] as? [String: Any])
+        let items = try XCTUnwrap((defs["stage"] as? [String: Any])?["oneOf"] as? [[String: Any]])
+        let pool = try XCTUnwrap(items.compactMap { ($0["properties"] as? [String: Any])?["stats_pool"] as? [String: Any] }.first)
+        let stats = try XCTUnwrap((pool["properties"] as? [String: Any])?["stats"] as? [String: Any])
+        XCTAssertEqual(stats["type"] as? String, "array")
+        XCTAssertEqual((stats["items"] as? [String: Any])?["enum"] as? [String], ["mean", "std", "max", "min"])
+        XCTAssertEqual(stats["default"] as? [String], ["mean", "std"])
+    }
+
     func testEveryShippedPipelineParses() throws {
         let dir = Self.repo + "/Pipelines"
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") }.sorted()

@@ -40,6 +40,12 @@ public struct HOGFeature: FeatureExtractor {
             throw params.invalid("cells_per_block",
                 "a \(br) × \(bc) block is larger than the \(h / cr) × \(w / cc) cell grid of this \(h) × \(w) image. \(message)")
         }
+        guard stage.levels > 1 else { return }
+        do {
+            _ = try stage.outputShape(for: gray.shape)
+        } catch let PerceptError.invalidArgument(_, message) {
+            throw params.invalid("levels", message)   // `--levels` on the command line
+        }
     }
 
     /// The input beside scikit-image's glyph picture (`visualize=True`) drawn on a grid of cells at

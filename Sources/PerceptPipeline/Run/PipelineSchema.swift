@@ -138,6 +138,7 @@ public enum PipelineSchema {
         case .choice: s = ["enum": p.choices]
         case .intPair: s = ["oneOf": [int, ["type": "array", "items": int, "minItems": 2, "maxItems": 2]]]
         case .floatPair: s = ["oneOf": [["type": "number"], ["type": "array", "items": ["type": "number"], "minItems": 2, "maxItems": 2]]]
+        case .list where !p.choices.isEmpty: s = ["type": "array", "items": ["enum": p.choices]]
         case .list: s = ["type": "array"]
         case .map: s = ["type": ["object", "string"]]
         case .layers: s = ["$ref": "#/definitions/layers"]
