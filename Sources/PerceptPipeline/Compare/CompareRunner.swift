@@ -222,7 +222,7 @@ public final class CompareRunner {
     /// The process's peak resident set size in bytes (getrusage reports KiB on Linux).
     static func peakRSS() -> Int {
         var u = rusage()
-        getrusage(RUSAGE_SELF, &u)
+        getrusage(RUSAGE_SELF.rawValue, &u)
         return Int(u.ru_maxrss) * 1024
     }
 

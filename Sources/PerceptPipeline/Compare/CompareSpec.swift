@@ -30,7 +30,7 @@ public struct CompareSpec: Sendable {
     }
 
     /// t-SNE's memory and time grow as N², so projections stop here.
-    public static let maxProjectionSamples = 5000
+    public static let maxProjectionSamples = TSNE.maxSamples
 
     public var learningCurve = [5, 20, 100]
     public var curveMinSteps = 200
@@ -53,7 +53,9 @@ public struct CompareSpec: Sendable {
         s.origin = value.origin
         guard let p = PipelineSpec.mapping(value, specs: parameters, owner: "compare", path: "compare",
                                            expected: parameters.map(\.name).joined(separator: ", "), diagnostics: d) else { return s }
-        if let v = p.value("learning_curve") {
+        // List defaults are documentation text; only lists the file gives are read.
+        let given = Set(value.entries?.map(\.key) ?? [])
+        if given.contains("learning_curve"), let v = p.value("learning_curve") {
             s.learningCurveOrigin = v.origin
             s.learningCurve = p.list("learning_curve").compactMap { item in
                 guard let n = Parameters.int(item), n >= 1 else {
@@ -70,7 +72,7 @@ public struct CompareSpec: Sendable {
             d.record(p.invalid("projection_samples", "at most \(maxProjectionSamples) samples are projected (t-SNE is O(N²)), got \(s.projectionSamples)"))
         }
         s.tsne = d.check { try p.bool("tsne") } ?? s.tsne
-        if p.value("probe_strengths") != nil {
+        if given.contains("probe_strengths") {
             s.probeStrengths = p.list("probe_strengths").compactMap { item in
                 guard let f = Parameters.float(item), f.isFinite, f >= 0 else {
                     d.record(p.invalid("probe_strengths", "expected L2 strengths ≥ 0, got \(item)")); return nil

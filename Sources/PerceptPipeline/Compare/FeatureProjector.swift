@@ -27,7 +27,7 @@ struct FeatureProjector {
         let pca = try PCA(fitting: z, components: 2)
         let p = try pca.transform(z)
         var out = [CompareRecord.ProjectionRecord(space: space, method: "pca", x: Self.column(p, 0), y: Self.column(p, 1), labels: y,
-                                                  detail: pca.explainedVarianceRatio.map(Double.init))]
+                                                  detail: pca.explainedVarianceRatio)]
         if tsne {
             let started = Date()
             let t = try TSNE(seed: seed).fit(z)
