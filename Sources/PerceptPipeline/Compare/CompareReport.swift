@@ -132,7 +132,7 @@ public enum CompareReport {
     static let style = """
     .verdict p{font-size:15px;margin:6px 0;padding:6px 10px;background:#f3f7fb;border-left:3px solid #1f77b4}
     table.compare td,table.compare th{padding:4px 7px}table.compare th{font-size:12px;vertical-align:bottom}
-    .kind{font-size:11px;color:#777}.small svg{max-width:100%}
+    .kind{font-size:11px;color:#777}.small figure{max-width:340px}.small svg{max-width:100%;height:auto}.proj figure{max-width:560px}
     """
 
     static func contenderTable(_ r: CompareRecord) -> String {
@@ -166,11 +166,11 @@ public enum CompareReport {
             SVGChart.Series(name: row.contender, colour: palette[i % palette.count],
                             points: sizes.compactMap { n in curveAccuracy(r, row.contender, n).map { (x: x(n), y: $0) } }, dashed: !row.learned)
         }
-        let ticks = sizes.map { n in (x: x(n), label: n.map(String.init) ?? "all (\(all / k))") }
+        let ticks = sizes.map { n in (x: x(n), label: n.map(String.init) ?? "all") }
         var s = "<section><h2>Learning curve</h2><div class=\"row\">"
         s += RunReport.figure(SVGChart.lines(series, xLabel: "training samples per class (log scale)", yLabel: "test accuracy", title: "Accuracy against training data",
-                                             width: 620, height: 380, yRange: 0...1, xTickLabels: ticks),
-                              caption: "Every contender retrained from scratch on the same seeded subset of n samples per class (at least \(r.curve.filter { $0.perClass != nil }.map(\.epochs).min().map { "\($0) epochs" } ?? "the file's epochs") on small subsets), tested on the whole test split. Solid lines learn their features; dashed ones classify hand-engineered features.")
+                                             width: 520, height: 400, yRange: 0...1, xTickLabels: ticks),
+                              caption: "“all” is the whole training split (\(all) samples, about \(all / k) per class). Every contender retrained from scratch on the same seeded subset of n samples per class (at least \(r.curve.filter { $0.perClass != nil }.map(\.epochs).min().map { "\($0) epochs" } ?? "the file's epochs") on small subsets), tested on the whole test split. Solid lines learn their features; dashed ones classify hand-engineered features.")
         s += "<figure><table><thead><tr><th>contender</th>" + sizes.map { "<th>\($0.map { "\($0) / class" } ?? "all")</th>" }.joined() + "</tr></thead><tbody>"
         for row in r.rows {
             s += "<tr><td>\(e(row.contender))</td>" + sizes.map { n in "<td class=\"num\">\(curveAccuracy(r, row.contender, n).map { pct($0) + " %" } ?? "–")</td>" }.joined() + "</tr>"
@@ -196,21 +196,21 @@ public enum CompareReport {
     static func confusionSection(_ r: CompareRecord) -> String {
         var s = "<section><h2>Confusion matrices</h2><div class=\"row small\">"
         for row in r.rows where !row.confusion.isEmpty {
-            s += RunReport.figure(SVGChart.confusion(row.confusion, classes: r.classes), caption: "<b>\(e(row.contender))</b>: \(pct(row.testAccuracy)) % (rows true, columns predicted).")
+            s += RunReport.figure(SVGChart.confusion(row.confusion, classes: r.classes, side: 230), caption: "<b>\(e(row.contender))</b>: \(pct(row.testAccuracy)) % (rows true, columns predicted).")
         }
         return s + "</div></section>"
     }
 
     static func projectionSection(_ r: CompareRecord) -> String {
         guard !r.projections.isEmpty else { return "" }
-        var s = "<section><h2>Feature spaces in 2-D</h2><div class=\"row small\">"
+        var s = "<section><h2>Feature spaces in 2-D</h2><div class=\"row proj\">"
         for p in r.projections {
             let points = zip(p.x, p.y).map { ($0, $1) }
             let title = p.method == "pca" ? "\(p.space): PCA" : "\(p.space): t-SNE"
             let axes = p.method == "pca" && p.detail.count >= 2
                 ? (String(format: "PC 1 (%.1f %%)", p.detail[0] * 100), String(format: "PC 2 (%.1f %%)", p.detail[1] * 100)) : ("t-SNE 1", "t-SNE 2")
             let note = p.method == "pca" ? "The first two principal components of the standardised features." : "Exact t-SNE (perplexity 30, seeded)\(p.detail.first.map { String(format: ", final KL divergence %.3f", $0) } ?? "")."
-            s += RunReport.figure(ScatterChart.svg(points: points.map { (x: $0.0, y: $0.1) }, labels: p.labels, classNames: r.classes, title: title, xLabel: axes.0, yLabel: axes.1),
+            s += RunReport.figure(ScatterChart.svg(points: points.map { (x: $0.0, y: $0.1) }, labels: p.labels, classNames: r.classes, title: title, xLabel: axes.0, yLabel: axes.1, width: 500, height: 400),
                                   caption: "\(note) \(p.labels.count) test samples, coloured by class.")
         }
         return s + "</div><p class=\"note\">Classes that form separate clusters here are easy for a linear probe or k-NN in that space.</p></section>"

@@ -93,9 +93,10 @@ public enum SVGChart {
 
     /// A confusion matrix: rows are true classes, columns predicted ones; cells coloured by the
     /// share of their row (so small classes read as well as large ones) and labelled with counts.
-    public static func confusion(_ m: [[Int]], classes: [String]) -> String {
+    /// `side` is the matrix's width in pixels before labels (cells stay 20–48 px).
+    public static func confusion(_ m: [[Int]], classes: [String], side: Double = 440) -> String {
         let k = m.count
-        let cell = Swift.max(22.0, Swift.min(48.0, 440.0 / Double(Swift.max(k, 1))))
+        let cell = Swift.max(20.0, Swift.min(48.0, side / Double(Swift.max(k, 1))))
         let labelW = Swift.max(40.0, Double(classes.map(\.count).max() ?? 1) * 7.5 + 14)
         let left = labelW + 22, top = 30.0, below = Double(classes.map(\.count).max() ?? 1) * 7.5 + 14
         let width = left + cell * Double(k) + 12, height = top + cell * Double(k) + below
