@@ -11,7 +11,9 @@ public enum YAMLValue {
     /// Parses text; an empty document is null. Syntax errors name the file, line and column.
     public static func parse(_ text: String, file: String) throws -> Value {
         let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch {
+        do { node = try Yams.compose(yaml: text) } catch let YamlError.duplicatedKeysInMapping(duplicates, _) {
+            throw PerceptError.badInput(file: file, duplicateKeys(duplicates, in: text))
+        } catch {
             throw PerceptError.badInput(file: file, "not valid YAML: \(oneLine(error))")
         }
         guard let node else { return Value(.null, origin: .file(file, line: 1, column: 1)) }
@@ -74,6 +76,20 @@ public enum YAMLValue {
         if let i = node.int { return .int(i) }
         if let f = node.float { return .float(f) }
         return .string(s.string)
+    }
+
+    /// "key 'cnn' is given twice in one mapping (lines 12 and 20)": a second model, data set or
+    /// chain with one name would silently replace the first, so it is an error.
+    static func duplicateKeys(_ keys: [String], in text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return keys.sorted().map { key in
+            let at = lines.indices.filter { i in
+                let t = lines[i].drop { $0 == " " || $0 == "-" }
+                return t.hasPrefix(key + ":") || t.hasPrefix("\"\(key)\":") || t.hasPrefix("'\(key)':")
+            }.map { String($0 + 1) }
+            let whereText = at.count >= 2 ? " (lines \(at.dropLast().joined(separator: ", ")) and \(at.last!))" : ""
+            return "key '\(key.split(whereSeparator: \.isNewline).joined(separator: " "))' is given twice in one mapping\(whereText); every name must be unique"
+        }.joined(separator: "; ")
     }
 
     static func oneLine(_ error: Error) -> String {

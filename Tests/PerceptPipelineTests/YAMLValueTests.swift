@@ -69,6 +69,13 @@ final class YAMLValueTests: XCTestCase {
         XCTAssertEqual(layer["conv2d"]?["kernel_size"]?.origin.suffix, " (line 4, column 29)")
     }
 
+    func testADuplicateKeyNamesBothLines() {
+        let text = "models:\n  cnn: {data: d}\n  other: {data: d}\n  cnn: {data: e}\n"
+        XCTAssertThrowsError(try YAMLValue.parse(text, file: "p.yaml")) { e in
+            XCTAssertEqual("\(e)", "p.yaml: key 'cnn' is given twice in one mapping (lines 2 and 4); every name must be unique")
+        }
+    }
+
     func testAnEmptyDocumentIsNull() throws {
         XCTAssertTrue(try parse("").isNull)
         XCTAssertTrue(try parse("# only a comment\n").isNull)
