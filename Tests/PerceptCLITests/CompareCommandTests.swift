@@ -47,7 +47,7 @@ final class CompareCommandTests: CLITestCase {
         let out = path("curve")
         try assertBadInput(["compare", "Pipelines/compare-mnist.yaml", "--out", out, "--set", "data.digits.max_per_class=8",
                             "--set", "+compare={learning_curve: [5, 50]}"],
-                           names: "compare.learning_curve (line ", "asks for 50 training samples per class, but class")
+                           names: "compare.learning_curve", "asks for 50 training samples per class, but class")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written")
     }
 
@@ -61,7 +61,7 @@ final class CompareCommandTests: CLITestCase {
 
     func testAPerturbationThatChangesTheShapeIsAnError() throws {
         try assertBadInput(["compare", "Pipelines/compare-mnist.yaml", "--out", path("p"), "--set", "data.digits.max_per_class=8",
-                            "--set", "+compare={learning_curve: [], robustness: {small: [{resize: {height: 14, width: 14}}]}}"],
+                            "--set", "+compare={learning_curve: [], robustness: {small: [{resize: {size: 14}}]}}"],
                            names: "compare.robustness.small", "changes the sample's shape from [1, 28, 28] to [1, 14, 14]")
     }
 

@@ -209,7 +209,7 @@ public enum CompareReport {
             let title = p.method == "pca" ? "\(p.space): PCA" : "\(p.space): t-SNE"
             let axes = p.method == "pca" && p.detail.count >= 2
                 ? (String(format: "PC 1 (%.1f %%)", p.detail[0] * 100), String(format: "PC 2 (%.1f %%)", p.detail[1] * 100)) : ("t-SNE 1", "t-SNE 2")
-            let note = p.method == "pca" ? "The first two principal components of the standardised features." : "Exact t-SNE (perplexity 30, seeded)\(p.detail.first.map { String(format: ", final KL divergence %.3f", $0) } ?? "")."
+            let note = p.method == "pca" ? "The first two principal components of the standardised features." : "Exact t-SNE (perplexity min(30, (N − 1) / 3), seeded)\(p.detail.first.map { String(format: ", final KL divergence %.3f", $0) } ?? "")."
             s += RunReport.figure(ScatterChart.svg(points: points.map { (x: $0.0, y: $0.1) }, labels: p.labels, classNames: r.classes, title: title, xLabel: axes.0, yLabel: axes.1, width: 500, height: 400),
                                   caption: "\(note) \(p.labels.count) test samples, coloured by class.")
         }

@@ -30,7 +30,8 @@ struct FeatureProjector {
                                                   detail: pca.explainedVarianceRatio)]
         if tsne {
             let started = Date()
-            let t = try TSNE(seed: seed).fit(z)
+            // Perplexity 30, as sklearn's default, needs more than 90 points; small sets get less.
+            let t = try TSNE(perplexity: Swift.min(30, Double(rows.count - 1) / 3), seed: seed).fit(z)
             log("compare: t-SNE of '\(space)' (\(rows.count) samples) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s\n")
             out.append(CompareRecord.ProjectionRecord(space: space, method: "tsne", x: Self.column(t.embedding, 0), y: Self.column(t.embedding, 1),
                                                       labels: y, detail: [Double(t.klDivergence)]))
