@@ -43,6 +43,22 @@ final class CompareCommandTests: CLITestCase {
         XCTAssertEqual(try String(contentsOfFile: out + "/compare.html", encoding: .utf8), html)
     }
 
+    /// compare-spoken-digits.yaml on Samples/spoken (unseen voices), one epoch each: the audio
+    /// perturbations and the audio contenders end to end.
+    func testTheSpokenDigitComparisonRunsOnTheSamples() throws {
+        let names = ["mfcc_stats_linear", "logmel_stats_linear", "mfcc_lstm", "logmel_cnn", "crnn"]
+        let out = path("spoken")
+        let r = try run(["compare", "Pipelines/compare-spoken-digits.yaml", "--quiet", "--out", out,
+                         "--set", "data.spoken.train.manifest.file=Samples/spoken/manifest.csv",
+                         "--set", "compare={learning_curve: [1], curve_min_steps: 2, probe_strengths: [0.01], projection_samples: 0, knn_k: 3}"]
+                        + names.flatMap { ["--set", "models.\($0).train.epochs=1"] })
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for name in names { XCTAssertTrue(r.stdout.contains("\n" + name + " "), "\(name) in\n\(r.stdout)") }
+        XCTAssertTrue(r.stdout.contains("noise 10 dB SNR") && r.stdout.contains("gain −12 dB"), r.stdout)
+        let html = try String(contentsOfFile: out + "/compare.html", encoding: .utf8)
+        XCTAssertFalse(html.contains("Feature spaces in 2-D"), "projection_samples: 0 draws none")
+    }
+
     func testALearningCurveBeyondTheSmallestClassIsAnErrorBeforeTraining() throws {
         let out = path("curve")
         try assertBadInput(["compare", "Pipelines/compare-mnist.yaml", "--out", out, "--set", "data.digits.max_per_class=8",
