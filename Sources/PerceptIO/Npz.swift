@@ -65,7 +65,7 @@ public enum Npz {
         var result = [(String, NpyArray)]()
         for _ in 0..<entries {
             guard p + 46 <= b.count, u32(b, p) == 0x0201_4B50 else { throw bad("corrupt zip directory") }
-            let method = u16(b, p + 10)
+            let method = u16(b, p + 10), crc = u32(b, p + 16)
             let csize = Int(u32(b, p + 20)), usize = Int(u32(b, p + 24))
             let nlen = Int(u16(b, p + 28)), xlen = Int(u16(b, p + 30)), clen = Int(u16(b, p + 32))
             let local = Int(u32(b, p + 42))
@@ -81,6 +81,13 @@ public enum Npz {
             case 0: member = raw
             case 8: member = try inflate(raw, expected: usize, name: "\(path):\(name)")
             default: throw bad("zip entry \(name) uses unsupported compression method \(method)")
+            }
+            // numpy (zipfile) rejects a member whose CRC-32 is wrong; reading it would report
+            // corrupt data as success.
+            let actual = member.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
+            guard actual == crc, member.count == usize else {
+                throw bad(member.count != usize ? "zip entry \(name) holds \(member.count) bytes, its directory says \(usize); the file is corrupt"
+                                                : "zip entry \(name) fails its CRC-32 check (stored \(String(crc, radix: 16)), data \(String(actual, radix: 16))); the file is corrupt")
             }
             if name.hasSuffix(".npy") { name.removeLast(4) }
             result.append((name, try Npy.decode(member, name: "\(path):\(name)")))

@@ -94,6 +94,17 @@ final class NpyTests: TempDirTestCase {
         assertBadInput(try Npz.load(cut), file: cut, "")
     }
 
+    func testNpzMemberWithAWrongCRCIsBadInputAsNumpySays() throws {
+        try Npz.save([("a", Tensor(shape: [4], repeating: 1))], to: path("ok.npz"))
+        var b = bytes(path("ok.npz"))
+        // Flip one byte of the member's float data (the last bytes before the central directory's
+        // 'PK\u{1}\u{2}'); sizes and headers stay valid, only the CRC-32 tells.
+        let central = (0..<(b.count - 3)).first { b[$0] == 0x50 && b[$0 + 1] == 0x4B && b[$0 + 2] == 1 && b[$0 + 3] == 2 }!
+        b[central - 1] ^= 0x40
+        let p = write(b, "flipped.npz")
+        assertBadInput(try Npz.load(p), file: p, "fails its CRC-32 check")
+    }
+
     func testAtomicWriteLeavesNoTemporaryFilesAndReplacesWholeFiles() throws {
         try Npy.save(Tensor(shape: [1000], repeating: 1), to: path("out.npy"))
         try Npy.save(Tensor(shape: [2], repeating: 3), to: path("out.npy"))
