@@ -132,19 +132,27 @@ public enum Npy {
         }
         guard b.count >= start + hlen else { throw bad("truncated header") }
         guard let header = String(bytes: b[start..<(start + hlen)], encoding: .utf8) else { throw bad("header is not text") }
-        guard let descr = field(header, "descr"), let fortran = field(header, "fortran_order"), let shapeText = field(header, "shape") else {
-            throw bad("header lacks descr, fortran_order or shape")
+        // Exactly what numpy's read_array_header accepts: a dict literal with the keys descr,
+        // fortran_order and shape, nothing else; a shape tuple of non-negative integers.
+        guard let entries = dictEntries(header) else { throw bad("header is not a Python dict literal: \(escaped(header))") }
+        guard Set(entries.keys) == ["descr", "fortran_order", "shape"], entries.count == 3 else {
+            throw bad("header keys are \(entries.keys.sorted().joined(separator: ", ")); numpy requires exactly descr, fortran_order, shape")
         }
-        let d = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+        let descr = entries["descr"]!, fortran = entries["fortran_order"]!, shapeText = entries["shape"]!
+        guard descr.count >= 2, let q = descr.first, q == "'" || q == "\"", descr.last == q else { throw bad("descr \(escaped(descr)) is not a string") }
+        let d = String(descr.dropFirst().dropLast())
         let aliases = ["<f4": NpyDType.float32, "<f8": .float64, "<i8": .int64, "|u1": .uint8, "<u1": .uint8, "u1": .uint8]
-        guard let dtype = aliases[d] else { throw bad("unsupported dtype '\(d)' (float32, float64, int64, uint8 are)") }
+        guard let dtype = aliases[d] else { throw bad("unsupported dtype '\(escaped(d))' (float32, float64, int64, uint8 are)") }
+        guard fortran == "False" || fortran == "True" else { throw bad("fortran_order \(escaped(fortran)) is not True or False") }
         guard fortran == "False" else { throw bad("Fortran-order arrays are not supported; save with C order") }
-        let inner = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
+        guard shapeText.hasPrefix("("), shapeText.hasSuffix(")") else { throw bad("shape \(escaped(shapeText)) is not a tuple") }
+        var parts = shapeText.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        // "()" is a scalar, "(5,)" one dimension: only one trailing empty part, after at least one number.
+        if parts == [""] { parts = [] } else if parts.count >= 2, parts.last == "" { parts.removeLast() }
         var shape = [Int]()
-        for part in inner.split(separator: ",") {
-            let t = part.trimmingCharacters(in: .whitespaces)
-            if t.isEmpty { continue }
-            guard let v = Int(t), v >= 0 else { throw bad("bad shape \(shapeText)") }
+        for t in parts {
+            guard let v = Int(t), v >= 0 else { throw bad("bad shape \(escaped(shapeText))") }
             shape.append(v)
         }
         let (count, overflow) = shape.reduce((1, false)) { acc, d in
@@ -159,18 +167,36 @@ public enum Npy {
         return NpyArray(shape: shape, dtype: dtype, bytes: Array(b[body..<(body + need)]))
     }
 
-    /// The text of `'key': value` in a numpy header dict (value up to the next top-level comma).
-    private static func field(_ header: String, _ key: String) -> String? {
-        guard let r = header.range(of: "'\(key)':") ?? header.range(of: "\"\(key)\":") else { return nil }
-        var depth = 0
-        var out = ""
-        for ch in header[r.upperBound...] {
-            if ch == "(" { depth += 1 }
-            if ch == ")" { depth -= 1 }
-            if (ch == "," && depth == 0) || ch == "}" { break }
-            out.append(ch)
-            if depth < 0 { break }
+    /// The entries of a header dict literal `{'k': v, ...}` (a trailing comma and the padding
+    /// spaces and newline allowed), keys unquoted; nil when it is not one.
+    static func dictEntries(_ header: String) -> [String: String]? {
+        let t = header.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard t.hasPrefix("{"), t.hasSuffix("}") else { return nil }
+        var items: [String] = [], cur = "", depth = 0, quote: Character? = nil
+        for ch in t.dropFirst().dropLast() {
+            if let q = quote { if ch == q { quote = nil } }
+            else if ch == "'" || ch == "\"" { quote = ch }
+            else if ch == "(" { depth += 1 } else if ch == ")" { depth -= 1; if depth < 0 { return nil } }
+            else if ch == ",", depth == 0 { items.append(cur); cur = ""; continue }
+            cur.append(ch)
         }
-        return out.trimmingCharacters(in: .whitespaces)
+        guard quote == nil, depth == 0 else { return nil }
+        if !cur.trimmingCharacters(in: .whitespaces).isEmpty { items.append(cur) }
+        var out: [String: String] = [:]
+        for item in items {
+            guard let colon = item.firstIndex(of: ":") else { return nil }
+            let k = item[..<colon].trimmingCharacters(in: .whitespaces), v = item[item.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard k.count >= 2, let q = k.first, q == "'" || q == "\"", k.last == q, !v.isEmpty else { return nil }
+            let key = String(k.dropFirst().dropLast())
+            guard out[key] == nil else { return nil }
+            out[key] = v
+        }
+        return out
+    }
+
+    /// Header text for a one-line message: control characters escaped, at most 80 characters.
+    static func escaped(_ s: String) -> String {
+        let e = s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? String(format: "\\x%02x", $0.value) : String($0) }.joined()
+        return e.count > 80 ? String(e.prefix(80)) + "…" : e
     }
 }

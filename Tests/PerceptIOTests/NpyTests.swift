@@ -105,6 +105,31 @@ final class NpyTests: TempDirTestCase {
         assertBadInput(try Npz.load(p), file: p, "fails its CRC-32 check")
     }
 
+    /// A .npy with `header` (padded to 64 bytes with spaces and a newline, as numpy writes) and 4 float32 zeros.
+    func npy(_ header: String) -> [UInt8] {
+        var h = Array(header.utf8)
+        while (10 + h.count + 1) % 64 != 0 { h.append(0x20) }
+        h.append(0x0A)
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(h.count & 0xFF), UInt8(h.count >> 8)] + h + [UInt8](repeating: 0, count: 16)
+    }
+
+    func testHeadersAreReadExactlyAsNumpyReadsThem() throws {
+        XCTAssertEqual(try Npy.decode(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }"), name: "a").shape, [4])
+        XCTAssertEqual(try Npy.decode(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2)}"), name: "a").shape, [2, 2])
+        XCTAssertEqual(try Npy.decode(npy("{'descr': '<f4', 'fortran_order': False, 'shape': ()}"), name: "a").shape, [], "a scalar")
+        for (header, fragment) in [("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), 'extra': 1}", "exactly descr, fortran_order, shape"),
+                                   ("{'descr': '<f4', 'fortran_order': False, 'shape': (2,,2)}", "bad shape"),
+                                   ("{'descr': '<f4', 'fortran_order': False, 'shape': (,)}", "bad shape"),
+                                   ("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (4,)}", "not True or False"),
+                                   ("{'descr': '<f4', 'fortran_order': False, 'shape': 4}", "not a tuple"),
+                                   ("['descr', '<f4']\n\u{7}", "not a Python dict literal")] {
+            XCTAssertThrowsError(try Npy.decode(npy(header), name: "h.npy"), header) { e in
+                XCTAssertTrue("\(e)".contains(fragment), "\(e)")
+                XCTAssertFalse("\(e)".contains("\n") || "\(e)".contains("\u{7}"), "one line, control bytes escaped: \(e)")
+            }
+        }
+    }
+
     func testAtomicWriteLeavesNoTemporaryFilesAndReplacesWholeFiles() throws {
         try Npy.save(Tensor(shape: [1000], repeating: 1), to: path("out.npy"))
         try Npy.save(Tensor(shape: [2], repeating: 3), to: path("out.npy"))
