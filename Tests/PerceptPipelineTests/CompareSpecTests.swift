@@ -5,12 +5,7 @@ import XCTest
 /// The `compare:` section: defaults, every key checked with its YAML line, perturbations as stage lists.
 final class CompareSpecTests: XCTestCase {
     private func parse(_ compare: String) -> (PipelineSpec?, [String]) {
-        let text = PipelineSpecTests.minimal + "\n" + compare
-        let d = Diagnostics()
-        let root: Value
-        do { root = try YAMLValue.parse(text, file: "p.yaml") } catch { return (nil, ["\(error)"]) }
-        let spec = PipelineSpec.parse(root, file: "p.yaml", baseDirectory: "/base", diagnostics: d)
-        return (spec, d.errors.map(\.description))
+        PipelineSpecTests.parse(PipelineSpecTests.minimal + "\n" + compare)
     }
 
     func testAFileWithoutTheSectionGetsTheDefaults() throws {

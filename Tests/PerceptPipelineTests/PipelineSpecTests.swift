@@ -18,7 +18,10 @@ final class PipelineSpecTests: XCTestCase {
             train: {epochs: 2}
         """
 
-    private func parse(_ text: String) -> (PipelineSpec?, [String]) {
+    private func parse(_ text: String) -> (PipelineSpec?, [String]) { Self.parse(text) }
+
+    /// A file's text parsed and checked: the spec (nil on any error) and every error's text.
+    static func parse(_ text: String) -> (PipelineSpec?, [String]) {
         let d = Diagnostics()
         let root: Value
         do { root = try YAMLValue.parse(text, file: "p.yaml") } catch { return (nil, ["\(error)"]) }

@@ -336,16 +336,9 @@ public final class PipelineRunner {
                             recordPath: o.telemetryPath(p.spec.name))
     }
 
-    /// Clean model inputs of `items`, stacked as [N] + input shape.
+    /// Clean model inputs of `items`, stacked as [N] + input shape (computed on all cores).
     public func inputs(_ p: ModelPlan, _ items: [DataItem]) throws -> Tensor {
-        let size = p.model.inputSize
-        var data = [Float](repeating: 0, count: items.count * size)
-        for (i, item) in items.enumerated() {
-            let s = try p.features.sample(item, index: i, epoch: nil).data
-            guard s.count == size else { continue }
-            data.replaceSubrange((i * size)..<((i + 1) * size), with: s.storage)
-        }
-        return Tensor(unchecked: [items.count] + p.model.inputShape, data: data)
+        try ChainFeatures.compute(p, items, seed: spec.seed)
     }
 
     /// `misclassified.npz`: up to 32 wrongly classified test samples (inputs, true and predicted
