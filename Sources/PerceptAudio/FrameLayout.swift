@@ -21,7 +21,7 @@ struct FrameLayout {
     var count: Int { headFrames + middleFrames + tailFrames }
 
     /// Frames that depend on left padding: ceil((n_fft/2) / hop).
-    static func startK(_ s: STFT) -> Int { (s.nFFT / 2 + s.hopLength - 1) / s.hopLength }
+    static func startK(_ s: STFT) -> Int { s.nFFT / 2 == 0 ? 0 : (s.nFFT / 2 - 1) / s.hopLength + 1 }
 
     /// First frame that depends on right padding, for a signal of n samples (Python floor division).
     static func tailK(_ s: STFT, n: Int) -> Int { floorDiv(n + s.nFFT / 2 - s.nFFT, s.hopLength) + 1 }
@@ -44,7 +44,8 @@ struct FrameLayout {
 
     /// The padded head of the split form, from the first `headSourceLength` samples.
     static func headBuffer(_ s: STFT, prefix: UnsafeBufferPointer<Float>) -> [Float] {
-        let src = UnsafeBufferPointer(rebasing: prefix[0..<Swift.min(prefix.count, headSourceLength(s))])
+        // n_fft = 1 pads nothing: no head frames and an empty head.
+        let src = UnsafeBufferPointer(rebasing: prefix[0..<Swift.max(0, Swift.min(prefix.count, headSourceLength(s)))])
         return s.padMode.pad(src, left: s.nFFT / 2, right: 0)
     }
 

@@ -10,8 +10,11 @@ public enum Resampler {
         guard from > 0 else { throw PerceptError.invalidArgument(field: "sr", "source rate must be > 0") }
         guard to > 0 else { throw PerceptError.invalidArgument(field: "sr", "target rate must be > 0") }
         if from == to || x.isEmpty { return x }
-        let outLen = Int((Double(x.count) * Double(to) / Double(from)).rounded(.up))
-        var out = [Float](repeating: 0, count: outLen)
+        let exact = (Double(x.count) * Double(to) / Double(from)).rounded(.up)
+        let outLen = exact < 9e18 ? Int(exact) : Int.max
+        try ResourceLimits.require([outLen], for: "resampling \(x.count) samples from \(from) Hz to \(to) Hz (\(outLen) samples)",
+                                   blame: { .invalidArgument(field: "sr", $0) })
+        var out = [Float](repeating: 0, count: outLen)   // soxr may leave the last few unwritten
         var q = soxr_quality_spec(UInt(SOXR_HQ), 0)
         var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)
         var done = 0

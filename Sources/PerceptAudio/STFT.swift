@@ -41,6 +41,15 @@ public struct STFT: Sendable {
             let why = hopLength == nil ? " (the default win_length / 4 with win_length=\(win))" : ""
             throw PerceptError.invalidArgument(field: "hop_length", "hop_length=\(hop)\(why) must be a positive integer")
         }
+        guard hop <= STFT.maxHop else {
+            throw PerceptError.invalidArgument(field: "hop_length", "hop_length=\(hop) is larger than the supported \(STFT.maxHop)")
+        }
+        // Each sample is transformed n_fft / hop times; beyond 1024-fold the work explodes (n_fft
+        // 2^20 with hop 1 is minutes per second of audio) without telling anything new.
+        guard nFFT <= STFT.maxOverlap * hop else {
+            throw PerceptError.invalidArgument(field: "hop_length",
+                "hop_length=\(hop) with n_fft=\(nFFT) overlaps frames \(nFFT / hop)-fold; at most \(STFT.maxOverlap)-fold is supported (hop_length ≥ \((nFFT + STFT.maxOverlap - 1) / STFT.maxOverlap))")
+        }
         self.nFFT = nFFT; self.hopLength = hop; self.winLength = win
         self.window = window; self.center = center; self.padMode = padMode
         windowValues = try window.centered(length: win, size: nFFT)
@@ -49,6 +58,12 @@ public struct STFT: Sendable {
     /// Largest FFT size accepted (2^20 samples, 24 s at 44.1 kHz), so a typo cannot ask for
     /// gigabytes of scratch.
     public static let maxFFTSize = 1 << 20
+
+    /// Largest hop accepted (2^32 samples, 27 hours at 44.1 kHz), so frame arithmetic cannot overflow.
+    public static let maxHop = 1 << 32
+
+    /// Largest n_fft / hop_length: how many frames may cover one sample.
+    public static let maxOverlap = 1024
 
     /// Number of frames librosa.stft returns for a signal of `n` samples.
     public func frameCount(signalLength n: Int) throws -> Int {

@@ -48,6 +48,7 @@ public struct SpectralPipeline: Sendable {
         return try y.withUnsafeBufferPointer { yp in
             let layout = try FrameLayout(stft, signal: yp)
             let t = layout.count, rows = spectralRows
+            try ResourceLimits.require([rows, t], for: "the \(rows) × \(t) spectrogram", blame: { .invalidArgument(field: "hop_length", $0) })
             let fuseDb = decibels.map { $0.ref != .max } ?? false
             let block = SpectralBlockKernel.blockSize(bins: stft.bins)
             let blocks = (t + block - 1) / block

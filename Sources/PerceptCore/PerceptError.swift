@@ -10,12 +10,31 @@ public enum PerceptError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Something failed while running on valid input (disk full, library failure).
     case runtime(String)
 
+    /// One line: control characters from file names, file bytes or library messages are escaped
+    /// (`\n`, `\u{1B}`), so an error can never span lines or drive the terminal.
     public var description: String {
         switch self {
-        case let .badInput(file, msg): return "\(file): \(msg)"
-        case let .invalidArgument(field, msg): return "\(field): \(msg)"
-        case let .runtime(msg): return msg
+        case let .badInput(file, msg): return PerceptError.oneLine("\(file): \(msg)")
+        case let .invalidArgument(field, msg): return PerceptError.oneLine("\(field): \(msg)")
+        case let .runtime(msg): return PerceptError.oneLine(msg)
         }
+    }
+
+    /// `text` with every control character (C0, DEL, C1, line and paragraph separators) escaped
+    /// as Swift writes it; everything else, UTF-8 included, kept.
+    ///
+    ///     PerceptError.oneLine("a\nb")   // "a\\nb"
+    public static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for u in text.unicodeScalars {
+            if isControl(u) { out += u.escaped(asASCII: false) == String(u) ? "\\u{\(String(u.value, radix: 16))}" : u.escaped(asASCII: false) } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
+    private static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
     }
 
     /// Process exit code for this error (2 bad input or usage, 1 run-time failure).

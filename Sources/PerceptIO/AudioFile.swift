@@ -62,9 +62,6 @@ public enum AudioFormat: String, Sendable, CaseIterable {
 
 /// Audio files through libsndfile: WAV, FLAC, OGG/Vorbis and the rest libsndfile reads.
 public enum AudioFile {
-    /// Largest decoded size accepted (samples over all channels): 2^31 floats = 8 GiB.
-    public static let maxSamples = 1 << 31
-
     /// Reads the whole file into [channels, frames] Float32.
     ///
     ///     let a = try AudioFile.read("Samples/spoken/0/en+f1_200_80.wav")
@@ -75,25 +72,29 @@ public enum AudioFile {
     private static func read(_ handle: OpaquePointer, _ info: SF_INFO, _ path: String) throws -> AudioData {
         let c = Int(info.channels), n = Int(info.frames)
         guard c > 0, info.samplerate > 0 else { throw PerceptError.badInput(file: path, "no channels or no sample rate in header") }
-        guard n <= maxSamples / c else { throw PerceptError.badInput(file: path, "header claims \(n) frames, too large") }
-        var interleaved = [Float](repeating: 0, count: n * c)
-        let got = interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(n)) }
-        if sf_error(handle) != 0 {
-            throw PerceptError.badInput(file: path, "decoding failed: \(String(cString: sf_strerror(handle)))")
+        // The header's frame count is a claim (a 3.5 kB FLAC may claim 2·10⁹ samples): it must fit
+        // the memory limit, and the buffer is left unwritten until decoded, so a lie costs address
+        // space, not pages, and ends in "truncated" below.
+        try ResourceLimits.require([n, c, c > 1 ? 2 : 1], elementSize: MemoryLayout<Float>.size, for: "its \(n) frames × \(c) channels",
+                                   blame: { .badInput(file: path, "header claims \(n) frames; " + $0) })
+        var got = 0
+        let interleaved = try [Float](unsafeUninitializedCapacity: n * c) { buf, count in
+            got = Int(sf_readf_float(handle, buf.baseAddress, sf_count_t(n)))
+            count = Swift.max(0, Swift.min(got, n)) * c
+            if sf_error(handle) != 0 {
+                throw PerceptError.badInput(file: path, "decoding failed: \(String(cString: sf_strerror(handle)))")
+            }
         }
-        guard Int(got) == n else {
+        guard got == n else {
             throw PerceptError.badInput(file: path, "truncated: header promises \(n) frames, only \(got) could be read")
         }
         try checkNotTruncated(handle, path)
-        var planar = [Float](repeating: 0, count: n * c)
-        if c == 1 {
-            planar = interleaved
-        } else {
+        if c == 1 { return AudioData(samples: Tensor(unchecked: [1, n], data: interleaved), sampleRate: Int(info.samplerate)) }
+        let planar = [Float](unsafeUninitializedCapacity: n * c) { dst, count in
             interleaved.withUnsafeBufferPointer { src in
-                planar.withUnsafeMutableBufferPointer { dst in
-                    for i in 0..<n { for ch in 0..<c { dst[ch * n + i] = src[i * c + ch] } }
-                }
+                for i in 0..<n { for ch in 0..<c { dst[ch * n + i] = src[i * c + ch] } }
             }
+            count = n * c
         }
         return AudioData(samples: Tensor(unchecked: [c, n], data: planar), sampleRate: Int(info.samplerate))
     }
@@ -138,18 +139,25 @@ public enum AudioFile {
     }
 
     /// Opens `path` for `body` and closes it after: small files decode from memory (one read),
-    /// larger ones from the file.
+    /// larger ones from the file. What libmpg123 prints about MPEG-looking files is kept off stderr.
     private static func withOpen<T>(_ path: String, _ body: (OpaquePointer, SF_INFO) throws -> T) throws -> T {
         try FileChecks.requireReadableFile(path)
-        var info = SF_INFO()
-        let memory = SndFileMemory(path: path)
-        let handle = memory.map { $0.open(&info) } ?? sf_open(path, Int32(SFM_READ), &info)
-        guard let h = handle else {
-            let why = String(cString: sf_strerror(nil))
-            throw PerceptError.badInput(file: path, "not a readable audio file (\(why))")
+        return try LibraryChatter.folding(if: LibraryChatter.looksLikeMPEG(path)) {
+            var info = SF_INFO()
+            let memory = SndFileMemory(path: path)
+            let handle = memory.map { $0.open(&info) } ?? sf_open(path, Int32(SFM_READ), &info)
+            guard let h = handle else { throw unreadable(path) }
+            defer { sf_close(h); withExtendedLifetime(memory) {} }
+            return try body(h, info)
         }
-        defer { sf_close(h); withExtendedLifetime(memory) {} }
-        return try body(h, info)
+    }
+
+    /// libsndfile's reason a file did not open, for a file already known to exist: its virtual
+    /// I/O says "File does not exist or is not a regular file" of any content it cannot decode.
+    static func unreadable(_ path: String) -> PerceptError {
+        var why = String(cString: sf_strerror(nil))
+        if why.contains("does not exist") { why = "unrecognised or corrupt audio data" }
+        return PerceptError.badInput(file: path, "not a readable audio file (\(why))")
     }
 
     /// libsndfile silently shortens a file whose data chunk is cut off, logging

@@ -14,13 +14,14 @@ public final class AudioReader {
     public private(set) var position = 0
     private let handle: OpaquePointer
     private var interleaved: [Float] = []
+    /// MPEG input: libmpg123's stderr lines are captured (`LibraryChatter`) around each decode.
+    private let quiet: Bool
 
     public init(_ path: String) throws {
         _ = try AudioFile.info(path)   // validates: exists, decodable header, not truncated
         var info = SF_INFO()
-        guard let h = sf_open(path, Int32(SFM_READ), &info) else {
-            throw PerceptError.badInput(file: path, "not a readable audio file (\(String(cString: sf_strerror(nil))))")
-        }
+        quiet = LibraryChatter.looksLikeMPEG(path)
+        guard let h = try LibraryChatter.folding(if: quiet, { sf_open(path, Int32(SFM_READ), &info) }) else { throw AudioFile.unreadable(path) }
         guard info.channels > 0, info.samplerate > 0 else {
             sf_close(h)
             throw PerceptError.badInput(file: path, "no channels or no sample rate in header")
@@ -38,7 +39,7 @@ public final class AudioReader {
     public func readMono(frames n: Int) throws -> [Float]? {
         precondition(n > 0)
         if interleaved.count < n * channels { interleaved = [Float](repeating: 0, count: n * channels) }
-        let got = Int(interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(n)) })
+        let got = try LibraryChatter.folding(if: quiet) { Int(interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(n)) }) }
         if sf_error(handle) != 0 {
             throw PerceptError.badInput(file: path, "decoding failed: \(String(cString: sf_strerror(handle)))")
         }

@@ -2,7 +2,7 @@ import Foundation
 import PerceptCore
 
 /// Checks shared by every reader, so each bad path gets the same one-line message.
-enum FileChecks {
+public enum FileChecks {
     /// Throws `badInput` for a missing path, a directory, an unreadable or an empty file.
     /// One stat and one access call: directory runs do this for thousands of files.
     static func requireReadableFile(_ path: String) throws {
@@ -31,6 +31,36 @@ enum FileChecks {
         guard let h = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? h.close() }
         return [UInt8]((try? h.read(upToCount: n)) ?? Data())
+    }
+}
+
+extension FileChecks {
+    /// Throws unless `path` can name an output file: not a directory, and its folder is a folder
+    /// (or can be created) — checked before any work, so no output is written before a bad one.
+    ///
+    ///     try FileChecks.requireOutputFile("out/a.png", field: "--png")
+    public static func requireOutputFile(_ path: String, field: String) throws {
+        guard !path.isEmpty else { throw PerceptError.invalidArgument(field: field, "is empty") }
+        if isDirectory(path) || path.hasSuffix("/") {
+            throw PerceptError.invalidArgument(field: field, "'\(path)' is a folder; give a file name")
+        }
+        // The nearest existing ancestor must be a folder (a file there makes the path impossible).
+        var dir = AtomicFile.split(path).dir
+        while !FileManager.default.fileExists(atPath: dir) { dir = AtomicFile.split(dir).dir }
+        guard isDirectory(dir) else {
+            throw PerceptError.invalidArgument(field: field, "cannot write '\(path)': '\(dir)' is a file, not a folder")
+        }
+    }
+
+    /// True when two paths name the same file: equal once standardised, or the same inode.
+    ///
+    ///     FileChecks.samePath("out/a.npy", "./out/a.npy")   // true
+    public static func samePath(_ a: String, _ b: String) -> Bool {
+        let cwd = FileManager.default.currentDirectoryPath
+        func absolute(_ p: String) -> String { URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: cwd, isDirectory: true)).standardizedFileURL.path }
+        if absolute(a) == absolute(b) { return true }
+        var sa = stat(), sb = stat()
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 }
 

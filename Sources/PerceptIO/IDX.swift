@@ -15,9 +15,15 @@ public enum IDX {
     ///
     ///     let x = try IDX.readImages("Samples/mnist/train-images-idx3-ubyte.gz")
     public static func readImages(_ path: String) throws -> Tensor {
-        let (shape, bytes) = try read(path)
+        try FileChecks.requireReadableFile(path)
+        let gz = try GzipReader(path)
+        let shape = try header(gz, path)
         guard shape.count == 3 else { throw PerceptError.badInput(file: path, "not an IDX images file (\(shape.count) dimensions, expected 3)") }
-        return Tensor(unchecked: shape, data: bytes.map { Float($0) })
+        try ResourceLimits.require(shape, elementSize: MemoryLayout<Float>.size, for: "its \(shape.map(String.init).joined(separator: " × ")) images as floats",
+                                   blame: { .badInput(file: path, "header claims \(shape.map(String.init).joined(separator: " × ")) bytes; " + $0) })
+        var data = [Float]()
+        try payload(gz, path, count: shape.reduce(1, *)) { chunk in data.append(contentsOf: chunk.lazy.map(Float.init)) }
+        return Tensor(unchecked: shape, data: data)
     }
 
     /// Reads a labels file (magic 0x00000801).
@@ -39,12 +45,26 @@ public enum IDX {
         try FileChecks.requireReadableFile(path)
         let gz = try GzipReader(path)
         let shape = try header(gz, path)
-        let count = shape.reduce(1, *)
-        let payload = try gz.read(count)
-        guard payload.count == count else {
-            throw PerceptError.badInput(file: path, "truncated: header promises \(count) bytes of data, found \(payload.count)")
+        try ResourceLimits.require(shape, elementSize: 1, for: "its data",
+                                   blame: { .badInput(file: path, "header claims \(shape.map(String.init).joined(separator: " × ")) bytes; " + $0) })
+        var bytes = [UInt8]()
+        try payload(gz, path, count: shape.reduce(1, *)) { bytes.append(contentsOf: $0) }
+        return (shape, bytes)
+    }
+
+    /// Streams the `count` payload bytes to `take` in chunks, so memory follows what the file really
+    /// holds, not what its header claims; a short payload is an error naming both counts.
+    private static func payload(_ gz: GzipReader, _ path: String, count: Int, _ take: (ArraySlice<UInt8>) -> Void) throws {
+        var got = 0
+        while got < count {
+            let chunk = try gz.read(Swift.min(count - got, 1 << 22))
+            if chunk.isEmpty { break }
+            take(chunk[...])
+            got += chunk.count
         }
-        return (shape, payload)
+        guard got == count else {
+            throw PerceptError.badInput(file: path, "truncated: header promises \(count) bytes of data, found \(got)")
+        }
     }
 
     private static func header(_ gz: GzipReader, _ path: String) throws -> [Int] {
@@ -59,7 +79,10 @@ public enum IDX {
         for d in 0..<dims {
             shape.append(Int(raw[4 * d]) << 24 | Int(raw[4 * d + 1]) << 16 | Int(raw[4 * d + 2]) << 8 | Int(raw[4 * d + 3]))
         }
-        guard shape.reduce(1, { $0 * Swift.max($1, 1) }) <= 1 << 34 else { throw PerceptError.badInput(file: path, "header claims an absurd size \(shape)") }
+        // The four-byte dimensions multiply past Int.max in three dimensions; `read` checks the limit.
+        guard ResourceLimits.bytes(shape, elementSize: MemoryLayout<Float>.size) != nil else {
+            throw PerceptError.badInput(file: path, "header claims \(shape.map(String.init).joined(separator: " × ")) items, more than can be addressed")
+        }
         return shape
     }
 }

@@ -75,6 +75,15 @@ public enum Npz {
             guard local + 30 <= b.count, u32(b, local) == 0x0403_4B50 else { throw bad("corrupt zip entry \(name)") }
             let start = local + 30 + Int(u16(b, local + 26)) + Int(u16(b, local + 28))
             guard start + csize <= b.count else { throw bad("truncated zip entry \(name)") }
+            // The directory's sizes are claims: a stored member is exactly its bytes, and deflate
+            // expands at most 1032-fold, so a 200-byte archive cannot make us allocate 4 GB.
+            guard method != 0 || usize == csize else {
+                throw bad("zip entry \(name) is stored with \(csize) bytes, its directory says \(usize); the file is corrupt")
+            }
+            guard method != 8 || usize <= csize * 1032 + 64 else {
+                throw bad("zip entry \(name) claims \(usize) bytes from \(csize) compressed, more than deflate can give; the file is corrupt")
+            }
+            try ResourceLimits.require(bytes: usize, for: "zip entry \(name)", blame: bad)
             let raw = Array(b[start..<(start + csize)])
             let member: [UInt8]
             switch method {
@@ -97,7 +106,7 @@ public enum Npz {
 
     /// Raw-deflate decompression through zlib.
     static func inflate(_ input: [UInt8], expected: Int, name: String) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: expected)
+        var out = [UInt8](unsafeUninitializedCapacity: expected) { _, n in n = expected }   // inflate writes every byte or fails
         var strm = z_stream()
         guard inflateInit2_(&strm, -15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw PerceptError.runtime("zlib could not start")

@@ -40,14 +40,14 @@ public struct HOG: Sendable {
     ///     let hog = try HOG(orientations: 9, pixelsPerCell: (7, 7), cellsPerBlock: (2, 2), blockNorm: .l2Hys)
     public init(orientations: Int = 9, pixelsPerCell: (Int, Int) = (8, 8), cellsPerBlock: (Int, Int) = (3, 3),
                 blockNorm: BlockNorm = .l2Hys, transformSqrt: Bool = false) throws {
-        guard orientations >= 1 else {
-            throw PerceptError.invalidArgument(field: "orientations", "must be ≥ 1, got \(orientations)")
+        guard (1...HOG.maxOrientations).contains(orientations) else {
+            throw PerceptError.invalidArgument(field: "orientations", "must be between 1 and \(HOG.maxOrientations) (half-degree bins), got \(orientations)")
         }
-        guard pixelsPerCell.0 >= 1, pixelsPerCell.1 >= 1 else {
-            throw PerceptError.invalidArgument(field: "pixels_per_cell", "must be ≥ 1, got \(pixelsPerCell)")
+        guard (1...HOG.maxCells).contains(pixelsPerCell.0), (1...HOG.maxCells).contains(pixelsPerCell.1) else {
+            throw PerceptError.invalidArgument(field: "pixels_per_cell", "must be between 1 and \(HOG.maxCells), got \(pixelsPerCell)")
         }
-        guard cellsPerBlock.0 >= 1, cellsPerBlock.1 >= 1 else {
-            throw PerceptError.invalidArgument(field: "cells_per_block", "must be ≥ 1, got \(cellsPerBlock)")
+        guard (1...HOG.maxCells).contains(cellsPerBlock.0), (1...HOG.maxCells).contains(cellsPerBlock.1) else {
+            throw PerceptError.invalidArgument(field: "cells_per_block", "must be between 1 and \(HOG.maxCells), got \(cellsPerBlock)")
         }
         self.orientations = orientations
         self.pixelsPerCell = (pixelsPerCell.0, pixelsPerCell.1)
@@ -59,6 +59,12 @@ public struct HOG: Sendable {
         edgeSin = (0..<orientations).map { Float(sin(per180 * Double($0) * .pi / 180)) }
         bin90 = Int32(HOG.exactBin(90, orientations))
     }
+
+    /// Most orientation bins: 360 half-degree bins over 0–180°, beyond what the gradient resolves.
+    public static let maxOrientations = 360
+    /// Largest cell side in pixels and block side in cells (PNG sides stay below 2^31, but
+    /// 65536 keeps every product of sizes far from overflow).
+    public static let maxCells = 1 << 16
 
     /// Cell and block counts for an image size.
     ///
@@ -82,8 +88,10 @@ public struct HOG: Sendable {
                 + "It should have at least: \(cellsPerBlock.rows * pixelsPerCell.rows) rows and "
                 + "\(cellsPerBlock.cols * pixelsPerCell.cols) cols.")
         }
-        return Geometry(cellRows: nr, cellCols: nc, blockRows: br, blockCols: bc,
-                        featureCount: br * bc * cellsPerBlock.rows * cellsPerBlock.cols * orientations)
+        let dims = [br, bc, cellsPerBlock.rows, cellsPerBlock.cols, orientations]
+        try ResourceLimits.require(dims, for: "the \(br) × \(bc) blocks of \(cellsPerBlock.rows) × \(cellsPerBlock.cols) cells × \(orientations) orientations",
+                                   blame: { .invalidArgument(field: "cells_per_block", $0) })
+        return Geometry(cellRows: nr, cellCols: nc, blockRows: br, blockCols: bc, featureCount: dims.reduce(1, *))
     }
 
     /// The HoG feature vector of one image: `[H, W]`, `[1, H, W]`, or `[C, H, W]` (per pixel the

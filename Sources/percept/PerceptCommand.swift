@@ -8,7 +8,13 @@ struct PerceptCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "percept",
         abstract: "Audio and vision features, augmentations and networks: librosa/OpenCV/PyTorch results in one native binary.",
-        discussion: "Exit codes: 0 success, 1 failure at run time, 2 bad usage or bad input.",
+        discussion: """
+        Exit codes: 0 success, 1 failure at run time, 2 bad usage or bad input.
+
+        Every command takes --max-memory SIZE (e.g. 4G; also PERCEPT_MAX_MEMORY): sizes read from \
+        file headers and options are checked against it before anything is allocated. Default: \
+        three quarters of physical memory or of `ulimit -v`, whichever is lower (here \(ResourceLimits.format(ResourceLimits.maxMemory.defaultValue))).
+        """,
         version: PerceptVersion.string,
         subcommands: [InfoCommand.self, ExtractCommand.self, AugmentCommand.self, RunCommand.self, ValidateCommand.self,
                       EvaluateCommand.self, PredictCommand.self, CompareCommand.self, ReportCommand.self, SchemaCommand.self, ListCommand.self]
@@ -37,9 +43,10 @@ enum Main {
             }
         }
         do {
-            try RepeatedOptions.check(Array(args))
-            var command = try PerceptCommand.parseAsRoot()
-            try command.run()
+            let (rest, limit) = try MemoryOption.split(Array(args))
+            try RepeatedOptions.check(rest)
+            var command = try PerceptCommand.parseAsRoot(rest)
+            try ResourceLimits.maxMemory.withValue(limit ?? ResourceLimits.maxMemory.defaultValue) { try command.run() }
         } catch let error as PerceptError {
             printError("percept: error: \(error.description)")
             exit(error.exitCode)

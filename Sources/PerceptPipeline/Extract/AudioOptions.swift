@@ -11,6 +11,7 @@ import PerceptIO
 struct AudioOptions: Sendable {
     /// `--sr`: resample to this rate when the file's differs.
     let targetRate: Int?
+    private let params: Parameters
 
     /// Highest `--sr` accepted (well above any audio format's rate).
     static let maxRate = 1_536_000
@@ -24,6 +25,7 @@ struct AudioOptions: Sendable {
     }
 
     init(_ params: Parameters) throws {
+        self.params = params
         targetRate = try params.optionalInt("sr")
         if let r = targetRate, !(1...AudioOptions.maxRate).contains(r) {
             throw params.invalid("sr", "sr=\(r) must be between 1 and \(AudioOptions.maxRate)")
@@ -36,7 +38,9 @@ struct AudioOptions: Sendable {
         var y = audio.mono()
         var rate = audio.sampleRate
         if let target = targetRate, target != rate {
-            y = try Resampler.resample(y, from: rate, to: target)
+            do { y = try Resampler.resample(y, from: rate, to: target) } catch let PerceptError.invalidArgument(_, message) {
+                throw params.invalid("sr", "\(path): \(message)")
+            }
             rate = target
         }
         return try Sample(audio: Tensor(unchecked: [1, y.count], data: y), sampleRate: rate)

@@ -19,8 +19,16 @@ public struct ExtractRunner: Sendable {
     ///
     ///     try ExtractRunner(featureName: "mfcc", options: []).runFile(input: "a.wav", output: "a.npy")
     public func runFile(input: String, output: String, picture: String? = nil) throws {
+        // Every destination is checked before any work, so a bad --png never follows a written -o.
+        try FileChecks.requireOutputFile(output, field: "-o")
+        if let picture {
+            try FileChecks.requireOutputFile(picture, field: "--png")
+            guard !FileChecks.samePath(picture, output) else {
+                throw PerceptError.invalidArgument(field: "--png", "'\(picture)' is also the -o output; the picture would overwrite the features")
+            }
+        }
         let sample = try feature.load(path: input)
-        let result = try feature.extract(sample, path: input)
+        let result = try compute(sample, path: input)
         let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
         guard ext == result.fileExtension else {
             throw PerceptError.invalidArgument(field: "-o", "\(featureType.name) writes .\(result.fileExtension), but the output is named '\(output)'")
@@ -35,6 +43,28 @@ public struct ExtractRunner: Sendable {
         }
         try write(result, to: output)
         if let picture, let image { try ImageFile.write(image, to: picture) }
+    }
+
+    /// The feature of one loaded file, checked: an option that does not fit this file is an error
+    /// about the file (`photo.png: --pixels-per-cell: a 100000 × 100000 cell is larger than the
+    /// 512 × 512 image`), and an output holding inf or NaN is refused rather than written as success.
+    func compute(_ sample: Sample, path: String) throws -> FeatureOutput {
+        let result: FeatureOutput
+        do { result = try feature.extract(sample, path: path) } catch let PerceptError.invalidArgument(field, message) {
+            throw PerceptError.badInput(file: path, "\(field): \(message)")
+        }
+        let arrays: [Tensor]
+        switch result {
+        case let .array(t): arrays = [t]
+        case let .archive(items): arrays = items.map(\.1)
+        }
+        for t in arrays {
+            let bad = t.withUnsafeBufferPointer { b in b.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
+            guard bad == 0 else {
+                throw PerceptError.badInput(file: path, "the \(featureType.name) holds \(bad) infinite or NaN value\(bad == 1 ? "" : "s") (float32 overflow: samples near its 3.4e38 limit, or a --power too large); nothing written")
+            }
+        }
+        return result
     }
 
     /// Creates the output folder of a directory run, or refuses a path that is something else, once
@@ -110,7 +140,7 @@ public struct ExtractRunner: Sendable {
             let base = outDir + "/" + rel[..<(rel.lastIndex(of: ".") ?? rel.endIndex)]
             var failure: Error?
             do {
-                let result = try feature.extract(path: src)
+                let result = try compute(feature.load(path: src), path: src)
                 try writer.write(try encode(result), to: base + "." + result.fileExtension)
             } catch { failure = error }
             lock.lock()

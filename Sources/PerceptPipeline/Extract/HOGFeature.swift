@@ -36,9 +36,11 @@ public struct HOGFeature: FeatureExtractor {
         }
         do {
             _ = try stage.hog.geometry(height: h, width: w)
-        } catch let PerceptError.invalidArgument(_, message) {
+        } catch let PerceptError.invalidArgument(field, message) where field == "image" {
             throw params.invalid("cells_per_block",
                 "a \(br) × \(bc) block is larger than the \(h / cr) × \(w / cc) cell grid of this \(h) × \(w) image. \(message)")
+        } catch let PerceptError.invalidArgument(field, message) {
+            throw params.invalid(field, message)
         }
         guard stage.levels > 1 else { return }
         do {

@@ -27,14 +27,17 @@ public struct HOGStage: Transform {
 
     public init(_ params: Parameters) throws {
         let n = try params.int("orientations")
-        guard n >= 1 else { throw params.invalid("orientations", "orientations=\(n) must be ≥ 1") }
         let cell = try params.intPair("pixels_per_cell", atLeast: 1)
         let block = try params.intPair("cells_per_block", atLeast: 1)
         guard let norm = HOG.BlockNorm(rawValue: try params.string("block_norm")) else {
             throw params.invalid("block_norm", "unknown block norm")
         }
-        hog = try HOG(orientations: n, pixelsPerCell: cell, cellsPerBlock: block, blockNorm: norm,
-                      transformSqrt: try params.bool("transform_sqrt"))
+        do {
+            hog = try HOG(orientations: n, pixelsPerCell: cell, cellsPerBlock: block, blockNorm: norm,
+                          transformSqrt: try params.bool("transform_sqrt"))
+        } catch let PerceptError.invalidArgument(field, message) {
+            throw params.invalid(field, message)   // `--orientations` on the command line
+        }
         levels = try params.int("levels")
         guard levels >= 1 else { throw params.invalid("levels", "levels=\(levels) must be ≥ 1") }
     }
