@@ -41,7 +41,7 @@ public struct HOG: Sendable {
     public init(orientations: Int = 9, pixelsPerCell: (Int, Int) = (8, 8), cellsPerBlock: (Int, Int) = (3, 3),
                 blockNorm: BlockNorm = .l2Hys, transformSqrt: Bool = false) throws {
         guard (1...HOG.maxOrientations).contains(orientations) else {
-            throw PerceptError.invalidArgument(field: "orientations", "must be between 1 and \(HOG.maxOrientations) (half-degree bins), got \(orientations)")
+            throw PerceptError.invalidArgument(field: "orientations", "orientations=\(orientations) must be between 1 and \(HOG.maxOrientations) (half-degree bins)")
         }
         guard (1...HOG.maxCells).contains(pixelsPerCell.0), (1...HOG.maxCells).contains(pixelsPerCell.1) else {
             throw PerceptError.invalidArgument(field: "pixels_per_cell", "must be between 1 and \(HOG.maxCells), got \(pixelsPerCell)")

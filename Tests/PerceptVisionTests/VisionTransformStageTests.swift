@@ -113,7 +113,7 @@ final class VisionTransformStageTests: XCTestCase {
 
     func testOptionsAreCheckedWithTheirNames() {
         XCTAssertEqual(message { _ = try SobelStage(mode: "curl") }, "sobel.mode: 'curl' is not one of xy, magnitude, direction")
-        XCTAssertEqual(message { _ = try HOGStage(orientations: 0) }, "hog.orientations: orientations=0 must be ≥ 1")
+        XCTAssertEqual(message { _ = try HOGStage(orientations: 0) }, "hog.orientations: orientations=0 must be between 1 and 360 (half-degree bins)")
         XCTAssertEqual(message { _ = try PyramidLevelStage(level: -1) }, "pyramid_level.level: must be ≥ 0, got -1")
         XCTAssertEqual(message { _ = try ResizeStage(height: 0, width: 3) }, "resize.size: must be > 0")
         XCTAssertEqual(message { _ = try ResizeStage(height: 3, width: 3, interpolation: "cubic") },
