@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "PerceptPlotTests", dependencies: ["PerceptCore", "PerceptPlot"]),
         .testTarget(name: "PerceptPipelineTests", dependencies: ["PerceptCore", "PerceptIO", "PerceptNN", "PerceptAugment", "PerceptPlot", "PerceptPipeline"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"]),
+        .testTarget(name: "PerceptCLITests", dependencies: ["PerceptIO"], exclude: ["Fixtures"]),
         .testTarget(name: "PerceptTests", dependencies: ["Percept"]),
     ]
 )

@@ -75,7 +75,7 @@ public enum AudioFile {
         // The header's frame count is a claim (a 3.5 kB FLAC may claim 2·10⁹ samples): it must fit
         // the memory limit, and the buffer is left unwritten until decoded, so a lie costs address
         // space, not pages, and ends in "truncated" below.
-        try ResourceLimits.require([n, c, c > 1 ? 2 : 1], elementSize: MemoryLayout<Float>.size, for: "its \(n) frames × \(c) channels",
+        try ResourceLimits.require([n, c, c > 1 ? 2 : 1], elementSize: MemoryLayout<Float>.size, for: "decoding them",
                                    blame: { .badInput(file: path, "header claims \(n) frames; " + $0) })
         var got = 0
         let interleaved = try [Float](unsafeUninitializedCapacity: n * c) { buf, count in

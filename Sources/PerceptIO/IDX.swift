@@ -19,7 +19,7 @@ public enum IDX {
         let gz = try GzipReader(path)
         let shape = try header(gz, path)
         guard shape.count == 3 else { throw PerceptError.badInput(file: path, "not an IDX images file (\(shape.count) dimensions, expected 3)") }
-        try ResourceLimits.require(shape, elementSize: MemoryLayout<Float>.size, for: "its \(shape.map(String.init).joined(separator: " × ")) images as floats",
+        try ResourceLimits.require(shape, elementSize: MemoryLayout<Float>.size, for: "as floats they",
                                    blame: { .badInput(file: path, "header claims \(shape.map(String.init).joined(separator: " × ")) bytes; " + $0) })
         var data = [Float]()
         try payload(gz, path, count: shape.reduce(1, *)) { chunk in data.append(contentsOf: chunk.lazy.map(Float.init)) }
@@ -45,7 +45,7 @@ public enum IDX {
         try FileChecks.requireReadableFile(path)
         let gz = try GzipReader(path)
         let shape = try header(gz, path)
-        try ResourceLimits.require(shape, elementSize: 1, for: "its data",
+        try ResourceLimits.require(shape, elementSize: 1, for: "they",
                                    blame: { .badInput(file: path, "header claims \(shape.map(String.init).joined(separator: " × ")) bytes; " + $0) })
         var bytes = [UInt8]()
         try payload(gz, path, count: shape.reduce(1, *)) { bytes.append(contentsOf: $0) }

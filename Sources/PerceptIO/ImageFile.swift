@@ -47,8 +47,13 @@ public enum ImageFile {
         try FileChecks.requireReadableFile(path)
         var img = cpng_image()
         var err = [CChar](repeating: 0, count: 256)
-        let rc = cpng_read(path, maxSamples, &img, &err, err.count)
-        guard rc == 0, let data = img.data else { throw PerceptError.badInput(file: path, message(err)) }
+        // The decoded floats and their copy in the tensor must fit the memory limit too.
+        let limit = Swift.min(maxSamples, ResourceLimits.maxMemory.value / (2 * MemoryLayout<Float>.size))
+        let rc = cpng_read(path, limit, &img, &err, err.count)
+        guard rc == 0, let data = img.data else {
+            let why = message(err)
+            throw PerceptError.badInput(file: path, why.contains("above the limit") && limit < maxSamples ? why + " set by the memory limit (--max-memory)" : why)
+        }
         defer { cpng_free(&img) }
         let c = Int(img.channels), h = Int(img.height), w = Int(img.width)
         let values = Array(UnsafeBufferPointer(start: data, count: c * h * w))

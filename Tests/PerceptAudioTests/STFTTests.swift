@@ -69,6 +69,28 @@ final class STFTTests: XCTestCase {
         XCTAssertEqual(field { _ = try STFT(nFFT: 64).spectrogram(long) }, "y")
     }
 
+    func testSizesThatWouldOverflowOrExplodeAreRefusedUpFront() throws {
+        func message(_ body: () throws -> Void) -> String {
+            do { try body(); return "" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message { _ = try STFT(nFFT: 512, hopLength: Int.max) }, "hop_length: hop_length=9223372036854775807 is larger than the supported 4294967296")
+        XCTAssertEqual(message { _ = try STFT(nFFT: 1 << 20, hopLength: 1) },
+                       "hop_length: hop_length=1 with n_fft=1048576 overlaps frames 1048576-fold; at most 1024-fold is supported (hop_length ≥ 1024)")
+        XCTAssertEqual(message { _ = try STFT(nFFT: 1024, hopLength: 1) }, "", "1024-fold is allowed")
+        let y = [Float](repeating: 0.5, count: 100_000)
+        XCTAssertEqual(message { _ = try ResourceLimits.maxMemory.withValue(100_000) { try STFT(nFFT: 64, hopLength: 16).spectrogram(y) } },
+                       "hop_length: the 33 × 6251 spectrogram would need 825 kB, more than the memory limit of 100 kB (--max-memory)")
+    }
+
+    func testAnFFTOfOneSampleSquaresEachFramesSample() throws {
+        // librosa.stft(y, n_fft=1, hop_length=3): the one-sample periodic Hann window is [1],
+        // nothing is padded, and frame t is y[3t].
+        let y: [Float] = [1, -2, 3, 0.5, 5, 6, -7]
+        let s = try STFT(nFFT: 1, hopLength: 3).spectrogram(y)
+        XCTAssertEqual(s.shape, [1, 3])
+        XCTAssertEqual(s.storage, [1, 0.25, 49])
+    }
+
     func testParallelAndSerialSpectrogramsAreIdentical() throws {
         var rng = RandomStream(seed: 3)
         let y = (0..<200_000).map { _ in Float(rng.uniform(-1, 1)) }

@@ -45,11 +45,16 @@ class CLITestCase: XCTestCase {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
     /// Runs the binary to completion (at most `timeout` seconds: a hung run is killed and fails
-    /// the test instead of stalling the suite).
-    func run(_ args: [String], env: [String: String] = [:], timeout: TimeInterval = 300) throws -> Result {
+    /// the test instead of stalling the suite); `addressSpaceKB` runs it under `ulimit -v`.
+    func run(_ args: [String], env: [String: String] = [:], timeout: TimeInterval = 300, addressSpaceKB: Int? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = args
+        if let kb = addressSpaceKB {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "ulimit -v \(kb) && exec \"$0\" \"$@\"", Self.binary] + args
+        } else {
+            p.executableURL = URL(fileURLWithPath: Self.binary)
+            p.arguments = args
+        }
         p.currentDirectoryURL = URL(fileURLWithPath: Self.root)
         var e = ProcessInfo.processInfo.environment
         for (k, v) in env { e[k] = v }

@@ -20,4 +20,10 @@ final class PerceptErrorTests: XCTestCase {
         XCTAssertEqual(PerceptError.badInput(file: "x", "y").exitCode, 2)
         XCTAssertEqual(PerceptError.runtime("y").exitCode, 1)
     }
+
+    func testControlCharactersFromFilesCannotBreakTheOneLine() {
+        let e = PerceptError.badInput(file: "a\nb.npy", "header 'x\r\u{1B}[2J\u{85}\u{2028}é' is bad")
+        XCTAssertEqual(e.description, "a\\nb.npy: header 'x\\r\\u{1B}[2J\\u{85}\\u{2028}é' is bad")
+        XCTAssertEqual(PerceptError.oneLine("plain: ünïcode"), "plain: ünïcode")
+    }
 }

@@ -73,4 +73,17 @@ final class AudioFileTests: TempDirTestCase {
         let bad = write(corrupt, "corrupt.flac")
         assertBadInput(try AudioFile.read(bad), file: bad, "")
     }
+
+    func testAFLACClaimingMoreSamplesThanItHoldsIsTruncated() throws {
+        try AudioFile.write(Tensor(shape: [1, 4000], repeating: 0.25), sampleRate: 16000, to: path("a.flac"), format: .flac16)
+        var b = bytes(path("a.flac"))
+        // STREAMINFO's 36-bit total sample count ends at byte 26 (after "fLaC" and the block header).
+        var v = b[18..<26].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        v = (v & ~((1 << 36) - 1)) | 40_000_000
+        for i in 0..<8 { b[25 - i] = UInt8(v >> (8 * UInt64(i)) & 0xFF) }
+        let p = write(b, "claims.flac")
+        assertBadInput(try AudioFile.read(p), file: p, "header promises 40000000 frames, only 4000 could be read")
+        assertBadInput(try ResourceLimits.maxMemory.withValue(100_000_000) { try AudioFile.read(p) }, file: p,
+                       "header claims 40000000 frames; decoding them would need 160 MB, more than the memory limit of 100 MB")
+    }
 }

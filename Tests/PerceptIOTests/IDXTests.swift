@@ -32,6 +32,17 @@ final class IDXTests: TempDirTestCase {
         XCTAssertEqual(try IDX.info(p).shape, [2, 3, 4])
     }
 
+    func testHeaderSizesAreCheckedBeforeAnythingIsAllocated() throws {
+        let overflow = write([0, 0, 8, 3] + [UInt8](repeating: 0xFF, count: 12), "overflow-idx3-ubyte")
+        assertBadInput(try IDX.info(overflow), file: overflow, "4294967295 × 4294967295 × 4294967295 items, more than can be addressed")
+        // 1000 × 100 × 100 images claimed, two bytes present: over a 10 MB limit it is refused,
+        // under a larger one the payload streams and ends short.
+        let claim = write(Array(idx(images: 1000, rows: 100, cols: 100)[0..<18]), "claim-idx3-ubyte")
+        assertBadInput(try ResourceLimits.maxMemory.withValue(10_000_000) { try IDX.readImages(claim) }, file: claim,
+                       "header claims 1000 × 100 × 100 bytes; as floats they would need 40 MB, more than the memory limit of 10 MB")
+        assertBadInput(try IDX.readImages(claim), file: claim, "truncated: header promises 10000000 bytes of data, found 2")
+    }
+
     func testTruncatedAndWrongKindAreBadInput() throws {
         let full = idx(images: 2, rows: 3, cols: 4)
         let cut = write(Array(full.dropLast(5)), "cut-idx3-ubyte")

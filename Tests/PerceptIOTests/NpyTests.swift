@@ -105,6 +105,24 @@ final class NpyTests: TempDirTestCase {
         assertBadInput(try Npz.load(p), file: p, "fails its CRC-32 check")
     }
 
+    func testNpzSizesAreCheckedAgainstTheBytesThatExist() throws {
+        try Npz.save([("a", Tensor(shape: [4], repeating: 1))], to: path("ok.npz"))
+        let b = bytes(path("ok.npz"))
+        let central = (0..<(b.count - 3)).first { b[$0] == 0x50 && b[$0 + 1] == 0x4B && b[$0 + 2] == 1 && b[$0 + 3] == 2 }!
+        func patched(_ offset: Int, _ v: UInt32, method: UInt16? = nil) -> [UInt8] {
+            var c = b
+            for i in 0..<4 { c[central + offset + i] = UInt8(v >> (8 * UInt32(i)) & 0xFF) }
+            if let m = method { c[central + 10] = UInt8(m & 0xFF); c[central + 11] = UInt8(m >> 8) }
+            return c
+        }
+        // A stored member claiming 4 GB uncompressed: stored means exactly its bytes.
+        let stored = write(patched(24, 0xFFFF_FFF0), "stored.npz")
+        assertBadInput(try Npz.load(stored), file: stored, "its directory says 4294967280")
+        // A deflated member claiming 4 GB from a few bytes: beyond deflate's 1032-fold.
+        let deflated = write(patched(24, 0xFFFF_FFF0, method: 8), "deflated.npz")
+        assertBadInput(try Npz.load(deflated), file: deflated, "more than deflate can give")
+    }
+
     /// A .npy with `header` (padded to 64 bytes with spaces and a newline, as numpy writes) and 4 float32 zeros.
     func npy(_ header: String) -> [UInt8] {
         var h = Array(header.utf8)
