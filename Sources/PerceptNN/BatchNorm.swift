@@ -56,15 +56,15 @@ public class BatchNormBase: StatefulLayer {
         channels = c; positions = s
         weights = []
         if affine {
-            let g = Param(name: "weight", shape: [c])
+            let g = try Param(name: "weight", shape: [c])
             g.value.ptr.update(repeating: 1, count: c)
-            weights = [g, Param(name: "bias", shape: [c])]
+            weights = [g, try Param(name: "bias", shape: [c])]
         }
         buffers = []
         if trackRunning {
-            let v = Param(name: "running_var", shape: [c])
+            let v = try Param(name: "running_var", shape: [c])
             v.value.ptr.update(repeating: 1, count: c)
-            buffers = [Param(name: "running_mean", shape: [c]), v]
+            buffers = [try Param(name: "running_mean", shape: [c]), v]
         }
     }
 

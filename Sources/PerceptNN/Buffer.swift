@@ -38,7 +38,7 @@ public final class FloatBuffer: @unchecked Sendable {
 /// A trainable tensor (weight or bias) with its gradient, in PyTorch layout
 /// (`[out, in]` for Dense, `[out_channels, in_channels/groups, kh, kw]` for Conv2D).
 ///
-///     let w = Param(name: "weight", shape: [10, 4]); w.value.ptr[0] = 0.5
+///     let w = try Param(name: "weight", shape: [10, 4]); w.value.ptr[0] = 0.5
 public final class Param: @unchecked Sendable {
     public let name: String
     public let shape: [Int]
@@ -46,7 +46,11 @@ public final class Param: @unchecked Sendable {
     public let value: FloatBuffer
     public let grad: FloatBuffer
 
-    public init(name: String, shape: [Int]) {
+    /// Throws when the shape (from an option or a file) is negative, overflows, or its value and
+    /// gradient would not fit the memory limit (`ResourceLimits`).
+    public init(name: String, shape: [Int]) throws {
+        try ResourceLimits.require(shape + [2], for: "its \(shape.map(String.init).joined(separator: " × ")) \(name) and gradient",
+                                   blame: { .invalidArgument(field: name, $0) })
         self.name = name
         self.shape = shape
         count = Tensor.count(of: shape)

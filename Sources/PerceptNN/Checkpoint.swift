@@ -79,10 +79,12 @@ public enum SafeTensors {
             case "F16", "BF16": width = 2
             default: throw PerceptError.badInput(file: path, "tensor '\(name)' has dtype \(dtype); only floating-point tensors are supported")
             }
-            let count = Tensor.count(of: shape)
-            guard shape.allSatisfy({ $0 >= 0 }), offs[0] >= 0, offs[1] <= body, offs[1] - offs[0] == count * width else {
+            // Shape and offsets come from the file: their products are checked, never trusted.
+            guard let bytes = ResourceLimits.bytes(shape, elementSize: width), offs[0] >= 0, offs[0] <= offs[1], offs[1] <= body,
+                  offs[1] - offs[0] == bytes else {
                 throw PerceptError.badInput(file: path, "tensor '\(name)' data_offsets \(offs) do not fit shape \(shape) \(dtype) in \(body) data bytes")
             }
+            let count = bytes / width
             var values = [Float](repeating: 0, count: count)
             data.withUnsafeBytes { raw in
                 let base = raw.baseAddress! + headerEnd + offs[0]

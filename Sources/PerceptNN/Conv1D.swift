@@ -75,11 +75,11 @@ public final class Conv1D: Layer {
             throw ShapeMismatch(expected: "[C, T] with T ≥ \(span - padLeft - padRight) for this kernel")
         }
         outFrames = (frames + padLeft + padRight - span) / stride + 1
-        let w = Param(name: "weight", shape: [outChannels, cin, k])
+        let w = try Param(name: "weight", shape: [outChannels, cin, k])
         initializer.fill(w, fanIn: cin * k, fanOut: outChannels * k, rng: &rng)
         weights = [w]
         if useBias {
-            let b = Param(name: "bias", shape: [outChannels])
+            let b = try Param(name: "bias", shape: [outChannels])
             initializer.fillBias(b, fanIn: cin * k, rng: &rng)
             weights.append(b)
         }

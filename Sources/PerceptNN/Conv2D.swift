@@ -122,11 +122,11 @@ public final class Conv2D: Layer {
         guard h + pt + pb >= dh * (kh - 1) + 1, w + pl + pr >= dw * (kw - 1) + 1 else {
             throw ShapeMismatch(expected: "[C, H, W] with H ≥ \(dh * (kh - 1) + 1 - pt - pb) and W ≥ \(dw * (kw - 1) + 1 - pl - pr) for this kernel")
         }
-        let wt = Param(name: "weight", shape: [outChannels, cin / groups, kh, kw])
+        let wt = try Param(name: "weight", shape: [outChannels, cin / groups, kh, kw])
         initializer.fill(wt, fanIn: kg, fanOut: outChannels * kh * kw, rng: &rng)
         weights = [wt]
         if useBias {
-            let b = Param(name: "bias", shape: [outChannels])
+            let b = try Param(name: "bias", shape: [outChannels])
             initializer.fillBias(b, fanIn: kg, rng: &rng)
             weights.append(b)
         }

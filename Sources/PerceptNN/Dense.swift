@@ -48,11 +48,11 @@ public final class Dense: Layer {
         }
         if let d = declaredIn, d != inputShape[0] { throw ShapeMismatch(expected: "[\(d)] (in_features)") }
         inFeatures = inputShape[0]
-        let w = Param(name: "weight", shape: [outFeatures, inFeatures])
+        let w = try Param(name: "weight", shape: [outFeatures, inFeatures])
         initializer.fill(w, fanIn: inFeatures, fanOut: outFeatures, rng: &rng)
         weights = [w]
         if useBias {
-            let b = Param(name: "bias", shape: [outFeatures])
+            let b = try Param(name: "bias", shape: [outFeatures])
             initializer.fillBias(b, fanIn: inFeatures, rng: &rng)
             weights.append(b)
         }

@@ -171,8 +171,8 @@ final class RecurrentEngine {
             let inSize = l == 0 ? inputSize : outputWidth
             for d in 0..<directions {
                 let suffix = "_l\(l)" + (d == 1 ? "_reverse" : "")
-                let wih = Param(name: "weight_ih" + suffix, shape: [g, inSize])
-                let whh = Param(name: "weight_hh" + suffix, shape: [g, hidden])
+                let wih = try Param(name: "weight_ih" + suffix, shape: [g, inSize])
+                let whh = try Param(name: "weight_hh" + suffix, shape: [g, hidden])
                 if let scheme = initializer, scheme != .torchDefault {
                     scheme.fill(wih, fanIn: inSize, fanOut: g, rng: &rng)
                     scheme.fill(whh, fanIn: hidden, fanOut: g, rng: &rng)
@@ -183,7 +183,7 @@ final class RecurrentEngine {
                 }
                 var bih: Param?, bhh: Param?
                 if useBias {
-                    let bi = Param(name: "bias_ih" + suffix, shape: [g]), bh = Param(name: "bias_hh" + suffix, shape: [g])
+                    let bi = try Param(name: "bias_ih" + suffix, shape: [g]), bh = try Param(name: "bias_hh" + suffix, shape: [g])
                     if initializer == .torchDefault {
                         // PyTorch's reset_parameters: every parameter U(-1/√H, 1/√H), in parameter order.
                         for i in 0..<g { bi.value.ptr[i] = rng.uniform(-bound, bound) }

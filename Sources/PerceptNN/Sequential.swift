@@ -55,6 +55,9 @@ public final class Sequential {
             } catch let e as ShapeMismatch {
                 throw PerceptError.invalidArgument(field: "layer \(i) (\(type(of: layer).name))",
                                                    "expects input \(e.expected), got \(shapeText(shape))")
+            } catch let PerceptError.invalidArgument(field, message) {
+                // A weight too large for memory: `layer 2 (dense): weight: its 1000000 × 9216 weight …`.
+                throw PerceptError.invalidArgument(field: "layer \(i) (\(type(of: layer).name))", "\(field): \(message)")
             }
         }
         self.shapes = shapes

@@ -110,4 +110,9 @@ final class HostileInputTests: CLITestCase {
                           names: "camera.png", "--cells-per-block: the 509 × 509 blocks of 4 × 4 cells × 9 orientations would need")
         try assertRefused(["info", sample("mnist/t10k-images-idx3-ubyte.gz"), "--max-memory", "1M", "--max-memory", "2M"], names: "--max-memory", "given twice")
     }
+
+    func testTrainingThatCannotFitInMemoryIsRefusedBeforeAnyWork() throws {
+        try assertRefused(["run", "Pipelines/quickstart.yaml", "--out", "OUT/run", "--only", "digits_cnn", "--set", "models.digits_cnn.train.batch_size=100000000"],
+                          names: "models.digits_cnn.layers", "training (weights, gradients, adam state and the activations of a batch of 100000000) would need")
+    }
 }

@@ -74,7 +74,7 @@ final class InitializerTests: XCTestCase {
             let p = params(layer)
             // The same draws by hand: the weight, then (torch_default only) the bias.
             var rng = RandomStream(seed: 3)
-            let w = Param(name: "weight", shape: [6, 5]), b = Param(name: "bias", shape: [6])
+            let w = try Param(name: "weight", shape: [6, 5]), b = try Param(name: "bias", shape: [6])
             scheme.fill(w, fanIn: 5, fanOut: 6, rng: &rng)
             scheme.fillBias(b, fanIn: 5, rng: &rng)
             XCTAssertEqual(p["weight"], w.value.array(30), scheme.rawValue)

@@ -7,7 +7,7 @@ final class OptimizerTests: XCTestCase {
     /// Applies `steps` updates with the given gradients to w = [1, -2]; returns w after each step.
     private func run(_ name: String, _ values: [String: Value], grads: [[Float]]) throws -> [[Float]] {
         let opt = try OptimizerRegistry.make(name, values)
-        let p = Param(name: "weight", shape: [2])
+        let p = try Param(name: "weight", shape: [2])
         p.value.ptr[0] = 1; p.value.ptr[1] = -2
         var out: [[Float]] = []
         for g in grads {
@@ -49,7 +49,7 @@ final class OptimizerTests: XCTestCase {
         }
         func trained(_ name: String, _ values: [String: Value]) throws -> [Float] {
             let opt = try OptimizerRegistry.make(name, values)
-            let p = Param(name: "weight", shape: [n])
+            let p = try Param(name: "weight", shape: [n])
             for i in 0..<n { p.value.ptr[i] = Float(i % 97) * 0.01 - 0.4 }
             for step in 0..<3 {
                 for i in 0..<n { p.grad.ptr[i] = Float((i * 7 + step * 13) % 31) * 0.03 - 0.45 }
@@ -82,8 +82,8 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(w[0][1], -2 + 0.05, accuracy: 1e-7)
     }
 
-    func testGlobalNormClippingScalesAllGradients() {
-        let a = Param(name: "weight", shape: [2]), b = Param(name: "bias", shape: [1])
+    func testGlobalNormClippingScalesAllGradients() throws {
+        let a = try Param(name: "weight", shape: [2]), b = try Param(name: "bias", shape: [1])
         a.grad.ptr[0] = 3; a.grad.ptr[1] = 0; b.grad.ptr[0] = 4
         let norm = clipGradientNorm([(name: "a", param: a), (name: "b", param: b)], maxNorm: 1)
         XCTAssertEqual(norm, 5, accuracy: 1e-9)

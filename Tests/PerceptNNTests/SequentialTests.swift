@@ -41,6 +41,18 @@ final class SequentialTests: XCTestCase {
         }
     }
 
+    func testAWeightTooLargeForTheMemoryLimitNamesItsLayerBeforeAllocating() {
+        XCTAssertThrowsError(try ResourceLimits.maxMemory.withValue(1 << 20) {
+            try Sequential([LayerSpec("flatten"), LayerSpec("dense", ["out_features": "1000"])], inputShape: [1, 28, 28])
+        }) { e in
+            XCTAssertEqual((e as? PerceptError)?.description,
+                           "layer 1 (dense): weight: its 1000 × 784 weight and gradient would need 6.3 MB, more than the memory limit of 1.0 MB (--max-memory)")
+        }
+        XCTAssertThrowsError(try Sequential([LayerSpec("flatten"), LayerSpec("dense", ["out_features": "\(Int.max / 2)"])], inputShape: [1, 28, 28])) { e in
+            XCTAssertTrue((e as? PerceptError)?.description.contains("more memory than can be addressed") ?? false, "\(e)")
+        }
+    }
+
     func testUnknownLayersAndOptionsAreClearErrors() {
         XCTAssertThrowsError(try LayerRegistry.make("conv2", [:])) { e in
             XCTAssertEqual((e as? PerceptError)?.description, "conv2: unknown layer (did you mean 'conv2d'?)")

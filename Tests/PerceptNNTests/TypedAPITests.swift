@@ -164,8 +164,8 @@ final class TypedAPITests: XCTestCase {
             XCTAssertEqual(typed.values, values, name)
             XCTAssertEqual(typed.lr, registry.lr, name)
             XCTAssertEqual(typed.weightDecay, registry.weightDecay, name)
-            func steps(_ opt: Optimizer) -> [Float] {
-                let p = Param(name: "w", shape: [5])
+            func steps(_ opt: Optimizer) throws -> [Float] {
+                let p = try Param(name: "w", shape: [5])
                 for i in 0..<5 { p.value.ptr[i] = Float(i) - 2 }
                 for s in 0..<3 {
                     for i in 0..<5 { p.grad.ptr[i] = Float((i + s) % 3) - 0.7 }
@@ -173,7 +173,7 @@ final class TypedAPITests: XCTestCase {
                 }
                 return p.value.array(5)
             }
-            XCTAssertEqual(steps(typed), steps(registry), name)
+            XCTAssertEqual(try steps(typed), try steps(registry), name)
         }
         // AdamW takes Adam's typed initialiser, with AdamW's own class and defaults.
         let w = try AdamW()
@@ -239,7 +239,7 @@ final class Scale: Layer {
     }
 
     func build(inputShape: [Int], rng: inout RandomStream) throws -> [Int] {
-        let s = Param(name: "scale", shape: [1])
+        let s = try Param(name: "scale", shape: [1])
         s.value.ptr[0] = initial
         weights = [s]
         size = Tensor.count(of: inputShape)

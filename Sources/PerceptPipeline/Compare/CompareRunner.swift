@@ -133,7 +133,7 @@ public final class CompareRunner {
                                        ci95: 1.96 * (acc * (1 - acc) / n).squareRoot(), macroF1: r.macroF1 ?? 0,
                                        featureDimension: space.dimension, params: r.params, featureSeconds: featureSeconds,
                                        trainSeconds: r.trainSeconds, inferencePerSecond: perSecond,
-                                       trainingMemory: Self.trainingMemory(p.model, batch: p.spec.train.batchSize, optimizer: p.spec.train.optimizerName),
+                                       trainingMemory: PipelineRunner.trainingMemory(p.model, batch: p.spec.train.batchSize, optimizer: p.spec.train.optimizerName) ?? Int.max,
                                        confusion: r.confusion ?? [], robustness: robust, inputProbe: inputProbe,
                                        learnedProbe: learned, learnedDimension: learnedDim))
             }
@@ -208,15 +208,6 @@ public final class CompareRunner {
     static func accuracy(_ predicted: [Int], _ labels: [Int]) -> Double {
         guard !labels.isEmpty else { return 0 }
         return Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(labels.count)
-    }
-
-    /// Bytes a training step holds: weights and their gradients, the optimizer's per-weight
-    /// state (Adam and AdamW keep two moments, SGD with momentum, RMSprop and AdaGrad one), and
-    /// one batch's input, layer outputs and their gradients.
-    static func trainingMemory(_ model: Sequential, batch: Int, optimizer: String) -> Int {
-        let slots = ["adam": 2, "adamw": 2, "sgd": 1, "rmsprop": 1, "adagrad": 1][optimizer] ?? 2
-        let activations = model.shapes.reduce(0) { $0 + Tensor.count(of: $1) }
-        return 4 * (model.parameterCount * (2 + slots) + 2 * batch * activations)
     }
 
     /// The process's peak resident set size in bytes (getrusage reports KiB on Linux).

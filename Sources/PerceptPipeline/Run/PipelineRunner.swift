@@ -181,9 +181,29 @@ public final class PipelineRunner {
             throw PerceptError.invalidArgument(field: "\(m.path).layers" + m.layers.origin.suffix,
                                                "the model outputs \(dimsText(model.outputShape)) but data set '\(data.spec.name)' has \(classes) classes (end with dense: {out_features: classes})")
         }
+        // Before any training: weights, gradients, optimizer state and one batch must fit.
+        try ResourceLimits.require(bytes: Self.trainingMemory(model, batch: m.train.batchSize, optimizer: m.train.optimizerName),
+                                   for: "training (weights, gradients, \(m.train.optimizerName) state and the activations of a batch of \(m.train.batchSize))",
+                                   blame: { .invalidArgument(field: "\(m.path).layers" + m.layers.origin.suffix, $0) })
         let activationLayers = try m.tensorboard.activationLayers(model)
         return ModelPlan(spec: m, dataset: data, features: features, feature: feature, layers: layers, model: model, stageShapes: stageShapes,
                          activationLayers: activationLayers)
+    }
+
+    /// Bytes a training step holds: weights and their gradients, the optimizer's per-weight
+    /// state (Adam and AdamW keep two moments, SGD with momentum, RMSprop and AdaGrad one), and
+    /// one batch's input, layer outputs and their gradients; nil when it overflows.
+    static func trainingMemory(_ model: Sequential, batch: Int, optimizer: String) -> Int? {
+        let slots = ["adam": 2, "adamw": 2, "sgd": 1, "rmsprop": 1, "adagrad": 1][optimizer] ?? 2
+        var activations = 0
+        for shape in model.shapes {
+            guard let n = ResourceLimits.bytes(shape, elementSize: 1) else { return nil }
+            activations = activations.addingReportingOverflow(n).overflow ? Int.max : activations + n
+        }
+        guard let weights = ResourceLimits.bytes([model.parameterCount, 2 + slots]),
+              let batchBytes = ResourceLimits.bytes([batch, activations, 2]) else { return nil }
+        let (sum, overflow) = weights.addingReportingOverflow(batchBytes)
+        return overflow ? nil : sum
     }
 
     /// `layer 3 (conv2d)` → `models.cnn.layers[3].conv2d (line 12, column 9)`.
