@@ -1,6 +1,5 @@
-#if canImport(CYaml)
+// libyaml, which Yams builds as its CYaml module; its events are what Yams composes from.
 import CYaml
-#endif
 import PerceptCore
 
 /// Bounds on a YAML document, checked on libyaml's event stream before Yams composes it.
@@ -24,7 +23,6 @@ public enum YAMLBounds {
     /// key is a list, a mapping, or an alias to one (keys are names: plain scalars). Syntax
     /// errors are left to the composer, which reports them with more context.
     static func check(_ text: String, file: String) throws {
-        #if canImport(CYaml)
         var bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return }
         let problem: String? = bytes.withUnsafeMutableBufferPointer { buf -> String? in
@@ -43,10 +41,8 @@ public enum YAMLBounds {
             }
         }
         if let problem { throw PerceptError.badInput(file: file, problem) }
-        #endif
     }
 
-    #if canImport(CYaml)
     /// The state of one pass over the events: open collections and the expanded size of each anchor.
     private struct Walk {
         struct Open { var anchor: String?; var isMapping: Bool; var nextIsKey: Bool; var totalAtStart: Int }
@@ -104,5 +100,4 @@ public enum YAMLBounds {
             p.map { String(cString: UnsafePointer($0)) }
         }
     }
-    #endif
 }
