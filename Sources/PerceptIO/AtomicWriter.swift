@@ -22,7 +22,6 @@ public final class AtomicWriter {
     /// Folders known to exist, so each is checked (and created) once per run.
     private var knownDirs = Set<String>()
     private var counter = 0
-    private let pid = getpid()
 
     public init() {}
 
@@ -46,12 +45,12 @@ public final class AtomicWriter {
         if exists && (st.st_mode & S_IFMT) == S_IFDIR {
             throw PerceptError.badInput(file: path, "output path is a directory")
         }
-        let (dir, name) = AtomicFile.split(path)
+        let dir = AtomicFile.split(path).dir
         if !exists && !knownDirs.contains(dir) {
             try AtomicFile.makeFolder(dir, for: path)
             knownDirs.insert(dir)
         }
-        let (fd, tmp) = try openTemporary(dir: dir, name: name, size: bytes.count, for: path)
+        let (fd, tmp) = try openTemporary(dir: dir, size: bytes.count, for: path)
         do {
             try AtomicFile.writeAll(fd, bytes, path: path)
         } catch {
@@ -75,7 +74,7 @@ public final class AtomicWriter {
     /// for `size` bytes. The spare is overwritten in place and truncated only when it must shrink,
     /// never to zero: ext4 starts writeback on closing a file truncated to zero, and any truncate
     /// re-reads the last partial block from disk to zero its tail.
-    private func openTemporary(dir: String, name: String, size: Int, for path: String) throws -> (Int32, String) {
+    private func openTemporary(dir: String, size: Int, for path: String) throws -> (Int32, String) {
         if let s = spare {
             spare = nil
             if s.dir == dir {
@@ -88,7 +87,7 @@ public final class AtomicWriter {
             drop(s.path)
         }
         counter += 1
-        let tmp = dir + "/.\(name).tmp-\(pid)-\(counter)"
+        let tmp = TemporaryName.beside(path, unique: UInt64(counter))
         let fd = TemporaryFiles.create(tmp)
         guard fd >= 0 else { throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))") }
         return (fd, tmp)

@@ -6,23 +6,36 @@ import PerceptCore
 ///
 ///     let wavs = try DirectoryTree.files(under: "Samples/spoken", extensions: ["wav"])   // ["0/en+f1_200_80.wav", …]
 public enum DirectoryTree {
+    /// What a scan found: the files wanted, how many other (not hidden) files there are, and the
+    /// symbolic links that lead nowhere, each with why (relative paths, sorted).
+    public struct Listing: Sendable {
+        public var files: [String] = []
+        public var skipped = 0
+        /// Links whose target is missing ("dangling symlink"), that loop ("symlink loop"), or
+        /// that cannot be followed for another reason (the system's words).
+        public var broken: [(path: String, reason: String)] = []
+    }
+
     /// Relative paths (sorted) of the files under `root` whose extension, lower-cased, is one of
     /// `extensions` (every file when nil). Symbolic links to files count; links to folders are not followed, so a
     /// link cycle cannot loop. Hidden files and folders (names starting with ".") are skipped, as a
     /// shell glob skips them: macOS's `._NAME.wav` metadata files, `.git`, and the hidden temporary
-    /// files of writes in progress are never inputs.
+    /// files of writes in progress are never inputs. A link that leads nowhere (dangling, or a
+    /// loop of links) is an error naming it: it was meant to be an input.
     public static func files(under root: String, extensions: Set<String>?) throws -> [String] {
-        try scan(under: root, extensions: extensions).files
+        let listing = try scan(under: root, extensions: extensions)
+        if let b = listing.broken.first { throw PerceptError.badInput(file: root + "/" + b.path, b.reason) }
+        return listing.files
     }
 
-    /// The files `files(under:extensions:)` lists, and how many other (not hidden) files the tree
-    /// holds, so a folder run can say what it skipped. `extensions` nil lists every file.
+    /// The files `files(under:extensions:)` lists, how many other (not hidden) files the tree
+    /// holds, and the links that lead nowhere, so a folder run can say what it skipped and
+    /// report each broken link (as `find -L` and `rsync -L` do). `extensions` nil lists every file.
     ///
-    ///     let (wavs, skipped) = try DirectoryTree.scan(under: "Samples", extensions: ["wav"])
-    public static func scan(under root: String, extensions: Set<String>?) throws -> (files: [String], skipped: Int) {
+    ///     let listing = try DirectoryTree.scan(under: "Samples", extensions: ["wav"])   // listing.broken: [("a.wav", "dangling symlink")]
+    public static func scan(under root: String, extensions: Set<String>?) throws -> Listing {
         guard FileChecks.isDirectory(root) else { throw PerceptError.badInput(file: root, "not a folder") }
-        var found = [String]()
-        var skipped = 0
+        var listing = Listing()
         var pending = [""]
         while let rel = pending.popLast() {
             let dirPath = rel.isEmpty ? root : root + "/" + rel
@@ -40,7 +53,14 @@ public enum DirectoryTree {
                 if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
                     // Filesystems without entry types, and links: ask (stat follows links).
                     var st = stat()
-                    guard stat(root + "/" + child, &st) == 0 else { continue }
+                    guard stat(root + "/" + child, &st) == 0 else {
+                        let err = errno
+                        var lst = stat()
+                        let isLink = lstat(root + "/" + child, &lst) == 0 && (lst.st_mode & S_IFMT) == S_IFLNK
+                        // A name that vanished between readdir and stat is no longer there: not an input.
+                        if isLink || err != ENOENT { listing.broken.append((child, brokenReason(err, isLink: isLink))) }
+                        continue
+                    }
                     let isLink = type == UInt8(DT_LNK)
                     switch st.st_mode & S_IFMT {
                     case S_IFREG: type = UInt8(DT_REG)
@@ -54,10 +74,22 @@ public enum DirectoryTree {
                     let wanted = extensions.map { exts in
                         name.lastIndex(of: ".").map { exts.contains(name[name.index(after: $0)...].lowercased()) } ?? false
                     } ?? true
-                    if wanted { found.append(child) } else { skipped += 1 }
+                    if wanted { listing.files.append(child) } else { listing.skipped += 1 }
                 }
             }
         }
-        return (found.sorted(), skipped)
+        listing.files.sort()
+        listing.broken.sort { $0.path < $1.path }
+        return listing
+    }
+
+    /// Why `stat` could not follow an entry: "dangling symlink" (ENOENT through a link),
+    /// "symlink loop" (ELOOP), else the system's words.
+    static func brokenReason(_ err: Int32, isLink: Bool) -> String {
+        switch err {
+        case ENOENT where isLink: return "dangling symlink (its target does not exist)"
+        case ELOOP: return "symlink loop (the links lead back to themselves)"
+        default: return "cannot read (\(String(cString: strerror(err))))"
+        }
     }
 }

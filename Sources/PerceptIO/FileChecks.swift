@@ -71,9 +71,8 @@ extension FileChecks {
 public enum AtomicFile {
     public static func write(to path: String, _ body: (String) throws -> Void) throws {
         if FileChecks.isDirectory(path) { throw PerceptError.badInput(file: path, "output path is a directory") }
-        let (dir, name) = split(path)
-        try makeFolder(dir, for: path)
-        let tmp = dir + "/" + ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try makeFolder(split(path).dir, for: path)
+        let tmp = TemporaryName.beside(path, unique: UInt64.random(in: 0...UInt64.max))
         TemporaryFiles.add(tmp)   // `create` below registers it again: a set, so once
         defer { TemporaryFiles.remove(tmp) }
         do {

@@ -1,7 +1,10 @@
 import Foundation
+import PerceptCore
 
 /// The temporary files atomic writes have open right now, so a program stopped by a signal can
-/// remove them instead of leaving hidden `.NAME.tmp-…` files beside the outputs.
+/// remove them instead of leaving hidden `.NAME.tmp-PID-N` files (`TemporaryName`) beside the
+/// outputs; and, for SIGKILL, which nothing can catch, the removal of such files that an earlier
+/// killed run left (`removeLeftovers`).
 ///
 ///     TemporaryFiles.removeAllAndHold(); exit(130)   // the CLI's SIGINT handler (a Dispatch signal source)
 public enum TemporaryFiles {
@@ -42,5 +45,63 @@ public enum TemporaryFiles {
         lock.lock()
         for p in paths { unlink(p) }
         paths.removeAll()
+    }
+
+    /// Removes the hidden temporary files (`TemporaryName`) that killed percept processes left
+    /// directly in each of `folders`, and returns how many went. Only names of that exact form
+    /// whose writer process is gone, and only plain files: another file that merely looks
+    /// similar, a link, or a temporary file of a percept process still running is never touched.
+    /// A folder that does not exist or cannot be listed is passed over.
+    ///
+    ///     let n = TemporaryFiles.removeLeftovers(in: ["out", "out/spoken"])   // 2 after a kill -9 with two workers
+    public static func removeLeftovers<S: Sequence>(in folders: S) -> Int where S.Element == String {
+        var removed = 0
+        for folder in Set(folders) {
+            guard let d = opendir(folder) else { continue }
+            defer { closedir(d) }
+            while let entry = readdir(d) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                guard let pid = TemporaryName.writer(of: name), pid != getpid(), TemporaryName.writerIsGone(pid) else { continue }
+                let path = folder + "/" + name
+                var st = stat()
+                guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+                if unlink(path) == 0 { removed += 1 }
+            }
+        }
+        return removed
+    }
+
+    /// `removeLeftovers(in:)` over `root` and every folder below it (links to folders are not
+    /// followed; hidden folders are not entered), for output trees that Percept owns, such as a
+    /// run folder.
+    ///
+    ///     let n = TemporaryFiles.removeLeftovers(under: "runs/quickstart")
+    public static func removeLeftovers(under root: String) -> Int {
+        var folders = [String](), pending = [root]
+        while let dir = pending.popLast() {
+            folders.append(dir)
+            guard let d = opendir(dir) else { continue }
+            defer { closedir(d) }
+            while let entry = readdir(d) {
+                guard entry.pointee.d_type == UInt8(DT_DIR) || entry.pointee.d_type == UInt8(DT_UNKNOWN) else { continue }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name.hasPrefix(".") { continue }
+                var st = stat()
+                if lstat(dir + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { pending.append(dir + "/" + name) }
+            }
+        }
+        return removeLeftovers(in: folders)
+    }
+
+    /// The note a command prints on stderr after `removeLeftovers`, or nil when none were removed.
+    ///
+    ///     if let note = TemporaryFiles.note(removed: n, in: "out") { log(note) }   // "percept: removed 2 temporary files left in out by an earlier run that was killed"
+    public static func note(removed: Int, in folder: String) -> String? {
+        guard removed > 0 else { return nil }
+        return "percept: removed \(removed) temporary file\(removed == 1 ? "" : "s") left in \(folder) by an earlier run that was killed"
     }
 }

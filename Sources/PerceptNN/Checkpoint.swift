@@ -39,9 +39,14 @@ public enum SafeTensors {
                 data.append(UnsafeBufferPointer(start: UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: UInt8.self), count: 4 * b.count))
             }
         }
+        // A temporary file and a rename, under Percept's own hidden name (Foundation's `.atomic`
+        // uses `.dat.nosync…`), so the one a kill -9 leaves is removed by the next run.
+        let tmp = TemporaryName.beside(path, unique: UInt64.random(in: 0...UInt64.max))
         do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            try data.write(to: URL(fileURLWithPath: tmp), options: .withoutOverwriting)
+            guard rename(tmp, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
+            unlink(tmp)
             throw PerceptError.runtime("\(path): cannot write checkpoint (\(error.localizedDescription))")
         }
     }

@@ -4,12 +4,17 @@ import Yams
 
 /// Reads YAML (or JSON, which is YAML) into `Value`s that remember their line and column,
 /// so every later error can point at the place in the file. Anchors, aliases and merge keys
-/// (`<<: *defaults`) are resolved here; duplicate keys are an error.
+/// (`<<: *defaults`) are resolved here; duplicate keys are an error. Keys are plain scalars (an
+/// alias to a scalar is fine; a list, a mapping or an alias to one is an error), and a document
+/// may hold at most `YAMLBounds.maxNodes` nodes after alias expansion, nested at most
+/// `YAMLBounds.maxDepth` deep: both are checked before composing, so an alias bomb costs a
+/// pass over its text.
 ///
 ///     let root = try YAMLValue.parse("n_fft: 512\n", file: "a.yaml")   // root["n_fft"]?.origin: line 1, column 8
 public enum YAMLValue {
     /// Parses text; an empty document is null. Syntax errors name the file, line and column.
     public static func parse(_ text: String, file: String) throws -> Value {
+        try YAMLBounds.check(text, file: file)
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch let YamlError.duplicatedKeysInMapping(duplicates, _) {
             throw PerceptError.badInput(file: file, duplicateKeys(duplicates, in: text))
@@ -40,6 +45,8 @@ public enum YAMLValue {
         case let .mapping(map):
             var entries: [Value.Entry] = []
             var merged: [Value.Entry] = []
+            // Sets, not `contains` on the arrays: a mapping may hold many thousand keys.
+            var names = Set<String>(), mergedNames = Set<String>()
             for (k, v) in map {
                 let keyOrigin = k.mark.map { Origin.file(file, line: $0.line, column: $0.column) } ?? origin
                 guard case let .scalar(ks) = k else {
@@ -52,16 +59,16 @@ public enum YAMLValue {
                         guard let e = try value(src, file: file).entries else {
                             throw PerceptError.badInput(file: file, "line \(ks.mark?.line ?? 0), column \(ks.mark?.column ?? 0): '<<' must merge a mapping")
                         }
-                        for item in e where !merged.contains(where: { $0.key == item.key }) { merged.append(item) }
+                        for item in e where mergedNames.insert(item.key).inserted { merged.append(item) }
                     }
                     continue
                 }
-                if entries.contains(where: { $0.key == ks.string }) {
+                guard names.insert(ks.string).inserted else {
                     throw PerceptError.badInput(file: file, "line \(keyOrigin.line), column \(keyOrigin.column): duplicate key '\(ks.string)'")
                 }
                 entries.append(Value.Entry(ks.string, try value(v, file: file), keyOrigin: keyOrigin))
             }
-            for m in merged where !entries.contains(where: { $0.key == m.key }) { entries.append(m) }
+            for m in merged where !names.contains(m.key) { entries.append(m) }
             return Value(.map(entries), origin: origin)
         case let .alias(a):
             throw PerceptError.badInput(file: file, "line \(a.mark?.line ?? 0): unresolved alias")

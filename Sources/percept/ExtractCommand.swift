@@ -64,6 +64,7 @@ struct ExtractCommand: ParsableCommand {
                 print("extract: \(done)/\(total) files")
             }
         })
+        if let note = summary.note { printError(note) }
         print("extract: \(runner.describe(summary)) -> \(output)")
         if summary.failed > 0 { throw ExitCode(1) }
     }

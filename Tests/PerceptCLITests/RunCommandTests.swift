@@ -115,27 +115,54 @@ final class RunCommandTests: CLITestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("o/metrics.json")))
     }
 
-    func testCtrlCKeepsTheLastEpochAndResumeFinishesBitIdentically() throws {
-        let args = ["Pipelines/quickstart.yaml", "--only", "digits_cnn", "--set", "+data.digits.max_per_class=5",
-                    "--set", "models.digits_cnn.train.epochs=4", "--set", "models.digits_cnn.train.batch_size=8"]
-        let straight = try run(["run"] + args + ["--out", path("a"), "--quiet"])
-        XCTAssertEqual(straight.status, 0, straight.stderr)
+    /// digits_cnn alone, 4 epochs of 50 samples: long enough to stop in the middle.
+    let resumable = ["Pipelines/quickstart.yaml", "--only", "digits_cnn", "--set", "+data.digits.max_per_class=5",
+                     "--set", "models.digits_cnn.train.epochs=4", "--set", "models.digits_cnn.train.batch_size=8"]
 
+    /// Starts `percept run` into `out` and returns it frozen (SIGSTOP) as soon as `ready` holds,
+    /// with a pipe on its stderr; nil (after a failure) when the run ended first.
+    func startFrozen(_ out: String, when ready: @escaping () -> Bool) throws -> (Process, Pipe)? {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.currentDirectoryURL = URL(fileURLWithPath: Self.root)
-        p.arguments = ["run"] + args + ["--out", path("b")]
+        p.arguments = ["run"] + resumable + ["--out", out]
         let err = Pipe()
         p.standardOutput = FileHandle.nullDevice
         p.standardError = err
         try p.run()
-        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
-        let history = path("b/models/digits_cnn/history.csv")
-        // Stop once the first epoch is on disk, frozen so the interrupt lands mid-training.
-        let started = waitUntil(timeout: 120) { !p.isRunning || ((try? String(contentsOfFile: history, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 2 }
-        guard p.isRunning else { return XCTFail("the run ended before it could be stopped") }
+        let started = waitUntil(timeout: 120) { !p.isRunning || ready() }
+        guard p.isRunning else { XCTFail("the run ended before it could be stopped"); return nil }
         kill(p.processIdentifier, SIGSTOP)
         XCTAssertTrue(started)
+        return (p, err)
+    }
+
+    /// Resumes the run in `b`, then checks it ended as the straight run in `a` did.
+    func assertResumeMatchesStraightRun(_ a: String, _ b: String) throws -> String {
+        let resumed = try run(["run"] + resumable + ["--out", b, "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resuming after epoch"), resumed.stderr)
+        XCTAssertEqual(FileManager.default.contents(atPath: a + "/models/digits_cnn/model.safetensors"),
+                       FileManager.default.contents(atPath: b + "/models/digits_cnn/model.safetensors"),
+                       "the resumed run ends with the same weights as the straight one")
+        func rows(_ run: String) throws -> [String] {
+            try String(contentsOfFile: run + "/models/digits_cnn/history.csv", encoding: .utf8).split(separator: "\n")
+                .map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+        }
+        XCTAssertEqual(try rows(a), try rows(b), "same losses and accuracies epoch by epoch (seconds aside)")
+        return resumed.stderr
+    }
+
+    func testCtrlCKeepsTheLastEpochAndResumeFinishesBitIdentically() throws {
+        let straight = try run(["run"] + resumable + ["--out", path("a"), "--quiet"])
+        XCTAssertEqual(straight.status, 0, straight.stderr)
+
+        let history = path("b/models/digits_cnn/history.csv")
+        // Stop once the first epoch is on disk, frozen so the interrupt lands mid-training.
+        guard let (p, err) = try startFrozen(path("b"), when: {
+            ((try? String(contentsOfFile: history, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 2
+        }) else { return }
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         kill(p.processIdentifier, SIGINT)
         kill(p.processIdentifier, SIGCONT)
         XCTAssertTrue(waitUntil(timeout: 60) { !p.isRunning })
@@ -144,15 +171,31 @@ final class RunCommandTests: CLITestCase {
         XCTAssertTrue(message.contains("--resume"), message)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("b/models/digits_cnn/model.safetensors")))
 
-        let resumed = try run(["run"] + args + ["--out", path("b"), "--resume"])
-        XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertTrue(resumed.stderr.contains("resuming after epoch"), resumed.stderr)
-        XCTAssertEqual(FileManager.default.contents(atPath: path("a/models/digits_cnn/model.safetensors")),
-                       FileManager.default.contents(atPath: path("b/models/digits_cnn/model.safetensors")),
-                       "the resumed run ends with the same weights as the straight one")
-        let ha = try String(contentsOfFile: path("a/models/digits_cnn/history.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
-        let hb = try String(contentsOfFile: path("b/models/digits_cnn/history.csv"), encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
-        XCTAssertEqual(ha, hb, "same losses and accuracies epoch by epoch (seconds aside)")
+        _ = try assertResumeMatchesStraightRun(path("a"), path("b"))
+    }
+
+    func testKillNineAfterACheckpointThenResumeFinishesBitIdentically() throws {
+        let straight = try run(["run"] + resumable + ["--out", path("a"), "--quiet"])
+        XCTAssertEqual(straight.status, 0, straight.stderr)
+
+        let models = path("b/models/digits_cnn")
+        // SIGKILL once the first epoch's checkpoint is on disk: nothing of the run can react.
+        guard let (p, _) = try startFrozen(path("b"), when: { FileManager.default.fileExists(atPath: models + "/checkpoint.safetensors") }) else { return }
+        kill(p.processIdentifier, SIGKILL)
+        XCTAssertTrue(waitUntil(timeout: 60) { !p.isRunning })
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: models + "/model.safetensors"))
+        // What a kill in the middle of writing leaves: a hidden temporary file of the dead
+        // process, and (were history.csv appended to) a torn last line.
+        let leftover = models + "/.checkpoint.safetensors.tmp-\(p.processIdentifier)-12345"
+        XCTAssertTrue(FileManager.default.createFile(atPath: leftover, contents: Data([1, 2, 3])))
+        let h = try XCTUnwrap(FileHandle(forWritingAtPath: models + "/history.csv"))
+        h.seekToEndOfFile(); h.write(Data("9,0.12".utf8)); h.closeFile()
+
+        let stderr = try assertResumeMatchesStraightRun(path("a"), path("b"))
+        XCTAssertTrue(stderr.contains("percept: removed "), stderr)
+        let hidden = try FileManager.default.subpathsOfDirectory(atPath: path("b")).filter { ($0 as NSString).lastPathComponent.contains(".tmp-") }
+        XCTAssertEqual(hidden, [], "no temporary file of the killed run is left")
     }
 
     func testTheSobelExerciseWritesEachDigitBesideItsTwoDerivatives() throws {

@@ -24,8 +24,27 @@ final class DirectoryTreeTests: TempDirTestCase {
         _ = write([1], "real/x.png")
         XCTAssertEqual(symlink(path("real/x.png"), path("link.png")), 0)
         XCTAssertEqual(symlink(dir, path("real/loop")), 0)   // a cycle, which must not be walked
-        XCTAssertEqual(symlink(path("missing.png"), path("dangling.png")), 0)
         XCTAssertEqual(try DirectoryTree.files(under: dir, extensions: ["png"]), ["link.png", "real/x.png"])
+    }
+
+    func testDanglingAndLoopingLinksAreListedEachWithWhy() throws {
+        _ = write([1], "ok.wav")
+        XCTAssertEqual(symlink(path("missing.wav"), path("dangling.wav")), 0)
+        XCTAssertEqual(symlink(path("loop-b.wav"), path("loop-a.wav")), 0)
+        XCTAssertEqual(symlink(path("loop-a.wav"), path("loop-b.wav")), 0)
+        XCTAssertEqual(symlink("self.wav", path("self.wav")), 0)
+        let listing = try DirectoryTree.scan(under: dir, extensions: ["wav"])
+        XCTAssertEqual(listing.files, ["ok.wav"])
+        XCTAssertEqual(listing.broken.map(\.path), ["dangling.wav", "loop-a.wav", "loop-b.wav", "self.wav"])
+        XCTAssertTrue(listing.broken[0].reason.hasPrefix("dangling symlink"), listing.broken[0].reason)
+        for b in listing.broken.dropFirst() { XCTAssertTrue(b.reason.hasPrefix("symlink loop"), b.reason) }
+        XCTAssertEqual(listing.skipped, 0)
+    }
+
+    func testFilesUnderATreeWithADanglingLinkIsBadInputNamingIt() throws {
+        _ = write([1], "ok.png")
+        XCTAssertEqual(symlink(path("gone.png"), path("dangling.png")), 0)
+        assertBadInput(try DirectoryTree.files(under: dir, extensions: ["png"]), file: path("dangling.png"), "dangling symlink")
     }
 
     func testAFileOrMissingPathIsBadInput() throws {

@@ -130,6 +130,50 @@ final class YAMLValueTests: XCTestCase {
         XCTAssertTrue(badInput("? [a, b]\n: 1\n").contains("keys must be plain words"))
     }
 
+    /// Anchors l0 … l<levels-1>, each a list of ten of the one before (l0: ten x's): l<i> holds
+    /// 10^(i+1) x's once expanded.
+    private func laughs(_ levels: Int) -> String {
+        var text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1..<levels {
+            text += "l\(i): &l\(i) [" + Array(repeating: "*l\(i - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        return text
+    }
+
+    func testAnAliasBombIsRejectedAtTheLineThatCrossesTheBound() {
+        // l5 (line 6) expands to 1,111,111 nodes: past the bound of a million.
+        let message = badInput(laughs(8) + "top: [*l7, *l7]\n")
+        XCTAssertTrue(message.hasPrefix("line 6: ") && message.contains("\(YAMLBounds.maxNodes) nodes"), message)
+    }
+
+    func testAnAliasToAListAsAKeyIsRejectedAtItsLine() {
+        // The hostile example: a bomb used as a key, which Yams would hash in full.
+        let message = badInput(laughs(5) + "? *l4\n: 1\nstages: []\n")
+        XCTAssertTrue(message.hasPrefix("line 6: ") && message.contains("keys must be plain words"), message)
+        XCTAssertTrue(badInput("m: &m {a: 1}\n? *m\n: 2\n").hasPrefix("line 2: "))
+    }
+
+    func testAnAliasToAScalarMayBeAKey() throws {
+        let v = try parse("n: &n name\n*n : 3\n")
+        XCTAssertEqual(v["name"]?.content, .int(3))
+    }
+
+    func testAliasesExpandInFullBelowTheBound() throws {
+        let v = try parse(laughs(3))
+        let l2 = try XCTUnwrap(v["l2"]?.items)
+        XCTAssertEqual(l2.count, 10)
+        XCTAssertEqual(l2.flatMap { $0.items ?? [] }.flatMap { $0.items ?? [] }.filter { $0.content == .string("x") }.count, 1000)
+    }
+
+    func testNestingBeyondTheBoundIsRejected() {
+        func nested(_ n: Int) -> String { "a: " + String(repeating: "[", count: n) + String(repeating: "]", count: n) + "\n" }
+        let message = badInput(nested(YAMLBounds.maxDepth + 1))
+        XCTAssertTrue(message.hasPrefix("line 1: ") && message.contains("nest more than \(YAMLBounds.maxDepth)"), message)
+        XCTAssertNoThrow(try parse(nested(YAMLBounds.maxDepth - 1)))
+        // Far deeper, libyaml's own limit (1000) stops the scanner first: still one line.
+        XCTAssertTrue(badInput(nested(10_000)).contains("nesting level"))
+    }
+
     func testLoadNamesAMissingFile() {
         XCTAssertThrowsError(try YAMLValue.load("/nonexistent/percept.yaml")) { error in
             XCTAssertEqual(error as? PerceptError, .badInput(file: "/nonexistent/percept.yaml", "no such file"))

@@ -104,7 +104,8 @@ public struct ExtractRunner: Sendable {
     }
 
     /// Counts of a directory run: `skipped` files are those the feature does not read (other kinds).
-    public struct Summary: Sendable { public var ok = 0; public var failed = 0; public var skipped = 0 }
+    /// `note`: a line for stderr about housekeeping (temporary files of a killed earlier run removed).
+    public struct Summary: Sendable { public var ok = 0; public var failed = 0; public var skipped = 0; public var note: String? }
 
     /// Every matching file under `inputDir`, relative paths sorted.
     public func inputs(in inputDir: String) throws -> [String] {
@@ -122,16 +123,21 @@ public struct ExtractRunner: Sendable {
     public func runDirectory(input: String, output: String,
                              report: @escaping @Sendable (String, Error?) -> Void,
                              progress: @escaping @Sendable (Int, Int) -> Void) throws -> Summary {
-        let (files, skipped) = try DirectoryTree.scan(under: input, extensions: featureType.inputKind.extensions)
-        guard !files.isEmpty else {
+        let listing = try DirectoryTree.scan(under: input, extensions: featureType.inputKind.extensions)
+        let (files, skipped) = (listing.files, listing.skipped)
+        guard !files.isEmpty || !listing.broken.isEmpty else {
             let exts = featureType.inputKind.extensions.sorted().joined(separator: ", ")
             let others = skipped > 0 ? " (\(skipped) other file\(skipped == 1 ? "" : "s"))" : ""
             throw PerceptError.badInput(file: input, "no \(featureType.inputKind.rawValue) files (\(exts)) found\(others)")
         }
         let inDir = ExtractRunner.trimmed(input), outDir = ExtractRunner.trimmed(output)
         try ExtractRunner.prepareOutputFolder(outDir)
+        // Hidden temporary files a killed earlier run left where this one writes (SIGKILL cannot be caught).
+        let removed = TemporaryFiles.removeLeftovers(in: [outDir] + files.map { ((outDir + "/" + $0) as NSString).deletingLastPathComponent })
         let lock = NSLock()
-        var summary = Summary(skipped: skipped)
+        // Links that lead nowhere were meant as inputs: each is a failure with its line.
+        var summary = Summary(failed: listing.broken.count, skipped: skipped, note: TemporaryFiles.note(removed: removed, in: outDir))
+        for b in listing.broken { report(inDir + "/" + b.path, PerceptError.badInput(file: inDir + "/" + b.path, b.reason)) }
         // Dynamic hand-out: file sizes differ, and the cores may be shared.
         Parallel.forEachDynamic(count: files.count, state: { AtomicWriter() }, finish: { $0.finish() }) { writer, i in
             let rel = files[i]
@@ -146,7 +152,7 @@ public struct ExtractRunner: Sendable {
             lock.lock()
             if failure == nil { summary.ok += 1 } else { summary.failed += 1 }
             report(src, failure)
-            progress(summary.ok + summary.failed, files.count)
+            progress(summary.ok + summary.failed - listing.broken.count, files.count)
             lock.unlock()
         }
         return summary

@@ -243,6 +243,11 @@ public final class PipelineRunner {
             try FileManager.default.removeItem(atPath: o.directory)
         }
         try o.prepare(models: plans.map(\.spec.name))
+        // Hidden temporary files that a run killed with SIGKILL left in the run folder and the
+        // feature cache (the writer's process id in each name keeps those of live runs).
+        for folder in [o.directory, spec.cache] {
+            if let note = TemporaryFiles.note(removed: TemporaryFiles.removeLeftovers(under: folder), in: folder), !options.quiet { log(note + "\n") }
+        }
         try o.writePipeline(spec)
         try RunEnvironment.current().write(o.environmentPath)
         for e in selectedExports() {

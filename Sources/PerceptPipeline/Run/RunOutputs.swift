@@ -108,10 +108,18 @@ struct HistoryLog {
 
     init(path: String) { self.path = path }
 
-    /// Keeps the first `epochs` rows of the file on disk (a resumed run continues after them).
+    /// Keeps the first `epochs` rows of the file on disk (a resumed run continues after them):
+    /// only whole rows numbered 1, 2, … in order, so a file damaged outside Percept (a torn last
+    /// line, a missing file) costs the rows from there on, never the resume.
     mutating func keep(epochs: Int) {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        rows = Array(text.split(separator: "\n").dropFirst().prefix(epochs).map(String.init))
+        let fields = HistoryLog.header.split(separator: ",").count
+        rows = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().prefix(epochs) {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard cells.count == fields, cells[0] == String(rows.count + 1), Double(cells[fields - 1]) != nil else { break }
+            rows.append(String(line))
+        }
     }
 
     /// Seconds of the rows kept from an earlier run.
