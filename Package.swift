@@ -54,6 +54,8 @@ let package = Package(
         // Pictures for people: canvases, FreeType text, colour maps, axes, labelled grids (no file access).
         .target(name: "PerceptPlot", dependencies: ["PerceptCore", "CFreeType"]),
         .target(name: "PerceptPipeline", dependencies: ["PerceptCore", "PerceptIO", "PerceptNN", "PerceptAudio", "PerceptVision", "PerceptAugment", "PerceptPlot",
+                                                        // Yams, and its libyaml module CYaml (not a product of Yams, so
+                                                        // reached through it) for the alias-expansion bound before composing.
                                                         "COpenBLAS", .product(name: "Yams", package: "Yams")]),
         .target(name: "Percept", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptAugment", "PerceptNN", "PerceptPlot",
                                                 "PerceptPipeline"]),

@@ -3,6 +3,9 @@ import PerceptCore
 
 /// Sample-rate conversion through soxr at its high quality setting (as librosa's 'soxr_hq').
 public enum Resampler {
+    /// Largest target / source rate ratio accepted.
+    public static let maxUpsampling = 1024
+
     /// Resamples mono audio; the output has ceil(n · to / from) samples, as librosa.resample.
     ///
     ///     let y16k = try Resampler.resample(y, from: 44100, to: 16000)
@@ -10,6 +13,11 @@ public enum Resampler {
         guard from > 0 else { throw PerceptError.invalidArgument(field: "sr", "source rate must be > 0") }
         guard to > 0 else { throw PerceptError.invalidArgument(field: "sr", "target rate must be > 0") }
         if from == to || x.isEmpty { return x }
+        // 8 kHz → 1.536 MHz is 192-fold; beyond 1024-fold the input rate is a broken header, and the
+        // output would be gigabytes of interpolation.
+        guard to <= from * Resampler.maxUpsampling else {
+            throw PerceptError.invalidArgument(field: "sr", "resampling from \(from) Hz to \(to) Hz is \(to / from)-fold; at most \(Resampler.maxUpsampling)-fold is supported")
+        }
         let exact = (Double(x.count) * Double(to) / Double(from)).rounded(.up)
         let outLen = exact < 9e18 ? Int(exact) : Int.max
         try ResourceLimits.require([outLen], for: "resampling \(x.count) samples from \(from) Hz to \(to) Hz (\(outLen) samples)",

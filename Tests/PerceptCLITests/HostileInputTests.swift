@@ -48,7 +48,10 @@ final class HostileInputTests: CLITestCase {
     }
 
     func testResamplingAOneHertzFileIsBoundedByTheLimit() throws {
-        try assertRefused(["extract", "melspectrogram", hostile("sr1.wav"), "-o", "OUT/a.npy", "--sr", "1536000"], names: "--sr", "sr1.wav")
+        try assertRefused(["extract", "melspectrogram", hostile("sr1.wav"), "-o", "OUT/a.npy", "--sr", "1536000"], names: "--sr",
+                          "sr1.wav: resampling from 1 Hz to 1536000 Hz is 1536000-fold; at most 1024-fold is supported")
+        try assertRefused(["extract", "melspectrogram", hostile("sr1.wav"), "-o", "OUT/a.npy", "--sr", "1000", "--max-memory", "100K"], names: "--sr",
+                          "sr1.wav: resampling 1000 samples from 1 Hz to 1000 Hz (1000000 samples) would need 4.0 MB, more than the memory limit of 102 kB")
     }
 
     func testAHopThatWouldOverflowFrameArithmeticIsRefused() throws {
