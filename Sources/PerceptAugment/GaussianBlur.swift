@@ -10,7 +10,7 @@ public struct GaussianBlur: AugmentationStage {
     public static let name = "gaussian_blur", kind = SampleKind.image, summary = "Gaussian blur of random size and sigma"
     public static let parameters = [
         ParameterSpec("blur_limit", .intPair, default: [3, 7], doc: "odd kernel size range; 0 derives the size from sigma"),
-        ParameterSpec("sigma_limit", .floatPair, default: [0.5, 3.0], doc: "sigma range"),
+        ParameterSpec("sigma_limit", .floatPair, default: [0.5, 3.0], doc: "sigma range, in (0, 31.75]"),
         ParameterSpec("p", .float, default: 0.5, doc: "probability of blurring"),
     ]
     public let p: Float
@@ -24,6 +24,10 @@ public struct GaussianBlur: AugmentationStage {
         guard !sizes.isEmpty else { throw params.invalid("blur_limit", "holds no odd kernel size") }
         sigma = try params.floatPair("sigma_limit")
         guard sigma.0 > 0 else { throw params.invalid("sigma_limit", "must be > 0, got \(fmt(sigma.0))") }
+        // OpenCV sizes a kernel from sigma as round(8σ + 1) | 1 taps: the bound keeps it within 255.
+        guard sigma.1 <= StageBounds.maxSigma else {
+            throw params.invalid("sigma_limit", "\(fmt(sigma.1)) is outside (0, \(fmt(StageBounds.maxSigma))] (a kernel from sigma has round(8σ + 1) | 1 taps, at most 255)")
+        }
     }
 
     /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.

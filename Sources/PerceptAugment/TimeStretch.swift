@@ -38,7 +38,7 @@ public struct TimeStretch: AugmentationStage {
     public func outputShape(for shape: SampleShape, params: Params) -> SampleShape {
         guard !keepLength else { return shape }
         var s = shape
-        s.dims = [shape.channels, Int((Double(shape.width) / Double(params.rate)).rounded())]
+        s.dims = [shape.channels, StageBounds.int(Double(shape.width) / Double(params.rate))]
         return s
     }
 
