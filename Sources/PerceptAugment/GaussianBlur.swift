@@ -10,7 +10,7 @@ public struct GaussianBlur: AugmentationStage {
     public static let name = "gaussian_blur", kind = SampleKind.image, summary = "Gaussian blur of random size and sigma"
     public static let parameters = [
         ParameterSpec("blur_limit", .intPair, default: [3, 7], doc: "odd kernel size range; 0 derives the size from sigma"),
-        ParameterSpec("sigma_limit", .floatPair, default: [0.5, 3.0], doc: "sigma range, in (0, 31.75]"),
+        ParameterSpec("sigma_limit", .floatPair, default: [0.5, 3.0], doc: "sigma range"),
         ParameterSpec("p", .float, default: 0.5, doc: "probability of blurring"),
     ]
     public let p: Float

@@ -17,7 +17,7 @@ public struct Shift: AugmentationStage {
     /// Shift in samples; positive moves the audio later.
     public static let name = "shift", kind = SampleKind.audio, summary = "move the audio in time (roll or zero-pad)"
     public static let parameters = [
-        ParameterSpec("min_shift", .float, default: -0.5, doc: "smallest shift, in shift_unit (fraction: [−1, 1]; samples: ±10⁹; seconds: ±10⁵)"),
+        ParameterSpec("min_shift", .float, default: -0.5, doc: "smallest shift, in shift_unit"),
         ParameterSpec("max_shift", .float, default: 0.5, doc: "largest shift, in shift_unit"),
         ParameterSpec("shift_unit", .choice, default: "fraction", choices: Unit.allCases.map(\.rawValue), doc: "unit of the shift range"),
         ParameterSpec("rollover", .bool, default: true, doc: "samples pushed out re-enter on the other side (else zeros)"),
