@@ -156,4 +156,16 @@ final class AugmentCommandTests: CLITestCase {
         let sheet15 = try ImageFile.read(path("c15/0004_sheet.png")).pixels.shape, sheet20 = try ImageFile.read(path("c20/0004_sheet.png")).pixels.shape
         XCTAssertEqual(sheet20, sheet15, "16 tiles whatever the number of copies")
     }
+
+    /// Variants stream to disk, so a variant that fails late (here its output path is a folder)
+    /// comes after others were written: the run removes every file it created, sheet and log
+    /// included, and leaves what was there before.
+    func testAFailingVariantLeavesNoneOfTheRunsFilesBehind() throws {
+        let digit = sample("digits/0/0000.png")
+        try FileManager.default.createDirectory(atPath: path("o/0000_3.png"), withIntermediateDirectories: true)
+        try assertBadInput(["augment", digit, "-o", path("o"), "--config", config(imageChain), "--copies", "6", "--log", path("o.json")],
+                           names: path("o/0000_3.png"), "is a directory")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("o")), ["0000_3.png"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("o.json")))
+    }
 }
