@@ -108,7 +108,7 @@ public struct ColorJitter: AugmentationStage {
             if hue >= 360 { hue -= 360 }
             guard s != 0 else { base[i] = v; base[n + i] = v; base[2 * n + i] = v; continue }
             var hh = (hue * (6 / 360)).truncatingRemainder(dividingBy: 6)
-            var sector = Int(hh.rounded(.down))
+            var sector = hh.isFinite ? Int(hh.rounded(.down)) : 0   // NaN pixels must not trap
             hh -= Float(sector)
             if sector < 0 || sector >= 6 { sector = 0; hh = 0 }
             let tab = (v, v * (1 - s), v * (1 - s * hh), v * (1 - s * (1 - hh)))

@@ -45,6 +45,10 @@ public struct TimeStretch: AugmentationStage {
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { Params(rate: rng.uniform(range.0, range.1)) }
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
+        // A replayed rate gets the bounds a drawn one has (the output length is n / rate).
+        guard params.rate >= 0.1, params.rate <= 10 else {
+            throw PerceptError.invalidArgument(field: Self.name, "rate \(fmt(params.rate)) is outside [0.1, 10]")
+        }
         let n = sample.shape.width
         sample.data = try PhaseVocoder.perChannel(sample.data) { y in
             let z = try PhaseVocoder.stretch(y, rate: Double(params.rate))

@@ -129,6 +129,9 @@ final class BoundsTests: XCTestCase {
         try TimeMasking(timeMaskParam: 2).apply(.init(bands: [MaskBand(start: 8, width: Int.max)]), to: &spec)
         try TimeWarp(window: 2).apply(.init(center: Int.max, distance: Int.max), to: &spec)
         XCTAssertEqual(spec.data.storage.filter { $0 == 0 }.count, 2 * 10 + 6 * 2)
+        var audio = try Sample(audio: Tensor(unchecked: [1, 64], data: tone(200, sr: 8000, n: 64)), sampleRate: 8000)
+        XCTAssertThrowsError(try TimeStretch(p: 1).apply(.init(rate: 1e-30), to: &audio))
+        XCTAssertThrowsError(try PitchShift(p: 1).apply(.init(semitones: -1e30), to: &audio))
     }
 
     /// Every numeric option of every stage, given values at and past every edge: building either
