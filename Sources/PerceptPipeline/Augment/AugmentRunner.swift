@@ -99,7 +99,7 @@ public struct AugmentRunner: Sendable {
 
         let createdDir = !FileManager.default.fileExists(atPath: outputDir)
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
-        let progress = Progress(inputs: files.count, copies: copies, logging: log != nil)
+        let progress = Streamed(inputs: files.count, copies: copies, logging: log != nil)
         // Job j = (input j / copies, copy j % copies), handed out in order: the inputs in progress
         // are about as many as the workers, and so are the sheets' tiles held.
         Parallel.forEachDynamic(count: files.count * copies, state: { () }) { _, j in
@@ -171,7 +171,7 @@ public struct AugmentRunner: Sendable {
 /// What a streaming run has written and what it still holds, shared by the workers under a lock:
 /// the paths written, the contact-sheet tiles of inputs whose sheet is not made yet, the log
 /// records, and the first failure.
-private final class Progress: @unchecked Sendable {
+private final class Streamed: @unchecked Sendable {
     /// Variants per sheet: the first `ContactSheet.maxVariants` copies.
     let shown: Int
     private let copies: Int
