@@ -23,7 +23,7 @@ public struct AddBackgroundNoise: AugmentationStage {
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
-        range = try params.range("min_snr_db", "max_snr_db")
+        range = try params.range("min_snr_db", "max_snr_db", within: StageBounds.decibels)
         signalPower = try SignalPower.option(params)
         let folder = try params.string("sounds_path"); guard !folder.isEmpty else { throw params.invalid("sounds_path", "is required") }
         bank = try NoiseBank(folder: folder, field: params.field("sounds_path"))
@@ -48,6 +48,9 @@ public struct AddBackgroundNoise: AugmentationStage {
     public func apply(_ params: Params, to sample: inout Sample) throws {
         guard params.fileIndex >= 0, params.fileIndex < bank.names.count else {
             throw PerceptError.invalidArgument(field: Self.name, "file index \(params.fileIndex) is outside the \(bank.names.count) noise files")
+        }
+        guard params.start >= 0, params.start <= 1 else {
+            throw PerceptError.invalidArgument(field: Self.name, "start \(fmt(params.start)) is outside [0, 1]")
         }
         let noise = try bank.samples(params.fileIndex, rate: sample.sampleRate)
         let s = sample.shape, n = s.width

@@ -47,7 +47,7 @@ public struct AddColorNoise: AugmentationStage {
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
-        snrRange = try params.range("min_snr_db", "max_snr_db")
+        snrRange = try params.range("min_snr_db", "max_snr_db", within: StageBounds.decibels)
         if params.isSet("color") {
             for other in ["min_f_decay", "max_f_decay"] where params.isSet(other) {
                 throw params.invalid(other, "cannot be given with color (the colour fixes f_decay)")
@@ -55,9 +55,11 @@ public struct AddColorNoise: AugmentationStage {
             let d = try params.choice("color", as: Color.self).fDecay
             decayRange = (d, d)
         } else {
-            decayRange = try params.range("min_f_decay", "max_f_decay")
+            // ±12 dB/octave is f^∓4 in power: steeper slopes overflow Float32 filters at high rates.
+            decayRange = try params.range("min_f_decay", "max_f_decay", within: -12...12)
         }
-        nFft = try params.int("n_fft", atLeast: 4)
+        // The filter costs n_fft²/2 and convolves n_fft taps per sample.
+        nFft = try params.int("n_fft", within: 4...4096)
         signalPower = try SignalPower.option(params)
     }
 

@@ -21,7 +21,7 @@ public struct AddGaussianSNR: AugmentationStage {
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
-        range = try params.range("min_snr_db", "max_snr_db")
+        range = try params.range("min_snr_db", "max_snr_db", within: StageBounds.decibels)
         signalPower = try SignalPower.option(params)
     }
 

@@ -23,10 +23,12 @@ public struct Affine: AugmentationStage {
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
-        scale = try params.floatPair("scale")
-        guard scale.0 > 0 else { throw params.invalid("scale", "must be > 0, got \(fmt(scale.0))") }
-        translate = try params.floatPair("translate_percent", symmetric: true)
-        rotate = try params.floatPair("rotate", symmetric: true)
+        let zoom = try params.floatPair("scale")
+        guard zoom.0 > 0 else { throw params.invalid("scale", "must be > 0, got \(fmt(zoom.0))") }
+        // Zooms beyond 100× either way show one pixel or only the border; shifts beyond the side only the border.
+        scale = try params.floatPair("scale", within: 0.01...100)
+        translate = try params.floatPair("translate_percent", symmetric: true, within: -1...1)
+        rotate = try params.floatPair("rotate", symmetric: true, within: -360...360)
         shear = try params.floatPair("shear", symmetric: true)
         guard shear.0 > -89, shear.1 < 89 else { throw params.invalid("shear", "must lie in (−89, 89) degrees") }
         border = try params.borderMode("border_mode")

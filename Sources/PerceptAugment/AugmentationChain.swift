@@ -60,15 +60,15 @@ public struct AugmentationChain: Sendable {
     /// Checks every stage against the input shape (kind, sizes) and returns the output shape,
     /// so a bad chain fails before any work or output.
     public func outputShape(for shape: SampleShape) throws -> SampleShape {
-        var s = shape
-        for step in steps {
-            switch step {
-            case let .sample(stage): s = try stage.outputShape(for: s)
-            case let .transform(t): s = try t.outputShape(for: s)
-            case .batch: break
-            }
+        try outputShape(for: shape, 0..<steps.count, randomStages: true)
+    }
+
+    /// Rejects a step that grows a sample beyond `StageBounds.maxValues` values (a transform's
+    /// `size` option, say), before anything allocates it.
+    private static func checkGrowth(_ step: Step, from old: SampleShape, to new: SampleShape) throws {
+        guard let n = StageBounds.product(new.dims), n <= StageBounds.maxValues || n <= (StageBounds.product(old.dims) ?? 0) else {
+            throw PerceptError.invalidArgument(field: step.name, "its output \(new.dims) holds more than the \(StageBounds.maxValues) values allowed (docs/augment.md, Bounds)")
         }
-        return s
     }
 
     private func requireNoBatch() throws {
@@ -106,11 +106,13 @@ public struct AugmentationChain: Sendable {
     public func outputShape(for shape: SampleShape, _ range: Range<Int>, randomStages: Bool) throws -> SampleShape {
         var s = shape
         for k in range {
+            let before = s
             switch steps[k] {
             case let .sample(stage): if randomStages { s = try stage.outputShape(for: s) }
             case let .transform(t): s = try t.outputShape(for: s)
             case .batch: break
             }
+            try AugmentationChain.checkGrowth(steps[k], from: before, to: s)
         }
         return s
     }

@@ -22,9 +22,18 @@ public struct CoarseDropout: AugmentationStage {
         p = try params.probability()
         holes = try params.wholePair("num_holes_range")
         guard holes.0 >= 0 else { throw params.invalid("num_holes_range", "must be ≥ 0") }
+        guard holes.1 <= StageBounds.maxCount else {
+            throw params.invalid("num_holes_range", "\(holes.1) is outside [0, \(StageBounds.maxCount)]")
+        }
         hh = try params.floatPair("hole_height_range"); hw = try params.floatPair("hole_width_range")
-        for (name, r) in [("hole_height_range", hh), ("hole_width_range", hw)] where r.0 <= 0 {
-            throw params.invalid(name, "must be > 0, got \(fmt(r.0))")
+        for (name, r) in [("hole_height_range", hh), ("hole_width_range", hw)] {
+            guard r.0 > 0 else { throw params.invalid(name, "must be > 0, got \(fmt(r.0))") }
+            // Pixels up to the largest side; fractions of the side up to the whole side.
+            if CoarseDropout.inPixels(r) {
+                guard r.1 <= Float(StageBounds.maxSide) else { throw params.invalid(name, "\(fmt(r.1)) pixels is outside [1, \(StageBounds.maxSide)]") }
+            } else if r.1 > 1 {
+                throw params.invalid(name, "\(fmt(r.1)) is outside (0, 1] (a fraction of the side; give whole numbers ≥ 1 for pixels)")
+            }
         }
         fill = try params.finiteFloat("fill")
     }
@@ -41,9 +50,12 @@ public struct CoarseDropout: AugmentationStage {
         ]))
     }
 
+    /// Whether a hole size range counts pixels (both bounds whole, from 1) rather than fractions.
+    static func inPixels(_ r: (Float, Float)) -> Bool { r.0 >= 1 && r.0 == r.0.rounded() && r.1 == r.1.rounded() }
+
     static func size(_ r: (Float, Float), side: Int, _ rng: inout RandomStream) -> Int {
-        if r.0 >= 1 && r.0 == r.0.rounded() && r.1 == r.1.rounded() { return rng.int(in: Int(r.0), Int(r.1)) }
-        return Swift.max(1, Int((rng.uniform(r.0, r.1) * Float(side)).rounded()))
+        if inPixels(r) { return rng.int(in: StageBounds.int(Double(r.0)), StageBounds.int(Double(r.1))) }
+        return Swift.max(1, StageBounds.int(Double(rng.uniform(r.0, r.1) * Float(side))))
     }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {

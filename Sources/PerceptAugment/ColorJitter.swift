@@ -22,8 +22,9 @@ public struct ColorJitter: AugmentationStage {
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
-        b = try params.finiteFloat("brightness", atLeast: 0); c = try params.finiteFloat("contrast", atLeast: 0)
-        s = try params.finiteFloat("saturation", atLeast: 0)
+        // Factors beyond 1 + 100 only clip; the bound keeps draws finite.
+        b = try params.finiteFloat("brightness", within: 0...100); c = try params.finiteFloat("contrast", within: 0...100)
+        s = try params.finiteFloat("saturation", within: 0...100)
         h = try params.finiteFloat("hue", atLeast: 0)
         guard h <= 0.5 else { throw params.invalid("hue", "hue=\(h) must be between 0 and 0.5 (a half turn either way)") }
     }
@@ -107,7 +108,7 @@ public struct ColorJitter: AugmentationStage {
             if hue >= 360 { hue -= 360 }
             guard s != 0 else { base[i] = v; base[n + i] = v; base[2 * n + i] = v; continue }
             var hh = (hue * (6 / 360)).truncatingRemainder(dividingBy: 6)
-            var sector = Int(hh.rounded(.down))
+            var sector = hh.isFinite ? Int(hh.rounded(.down)) : 0   // NaN pixels must not trap
             hh -= Float(sector)
             if sector < 0 || sector >= 6 { sector = 0; hh = 0 }
             let tab = (v, v * (1 - s), v * (1 - s * hh), v * (1 - s * (1 - hh)))

@@ -18,8 +18,8 @@ public struct FrequencyMasking: AugmentationStage {
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
-        param = try params.int("freq_mask_param", atLeast: 0)
-        count = try params.int("num_masks", atLeast: 0)
+        param = try params.int("freq_mask_param", within: 0...StageBounds.maxBand)
+        count = try params.int("num_masks", within: 0...StageBounds.maxCount)
         value = try params.finiteFloat("mask_value")
     }
 

@@ -17,7 +17,7 @@ public struct Gain: AugmentationStage {
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
-        range = try params.range("min_gain_db", "max_gain_db")
+        range = try params.range("min_gain_db", "max_gain_db", within: StageBounds.decibels)
     }
 
     /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.

@@ -21,7 +21,9 @@ public struct GaussNoise: AugmentationStage {
         p = try params.probability()
         std = try params.floatPair("std_range")
         guard std.0 >= 0 else { throw params.invalid("std_range", "must be ≥ 0, got \(fmt(std.0))") }
-        mean = try params.floatPair("mean_range")
+        // Images lie in [0, 1]: noise beyond ±10 full scales only clips, and the bound keeps draws finite.
+        guard std.1 <= 10 else { throw params.invalid("std_range", "\(fmt(std.1)) is outside [0, 10]") }
+        mean = try params.floatPair("mean_range", within: -10...10)
         perChannel = try params.bool("per_channel")
     }
 

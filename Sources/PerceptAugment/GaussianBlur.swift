@@ -24,6 +24,10 @@ public struct GaussianBlur: AugmentationStage {
         guard !sizes.isEmpty else { throw params.invalid("blur_limit", "holds no odd kernel size") }
         sigma = try params.floatPair("sigma_limit")
         guard sigma.0 > 0 else { throw params.invalid("sigma_limit", "must be > 0, got \(fmt(sigma.0))") }
+        // OpenCV sizes a kernel from sigma as round(8σ + 1) | 1 taps: the bound keeps it within 255.
+        guard sigma.1 <= StageBounds.maxSigma else {
+            throw params.invalid("sigma_limit", "\(fmt(sigma.1)) is outside (0, \(fmt(StageBounds.maxSigma))] (a kernel from sigma has round(8σ + 1) | 1 taps, at most 255)")
+        }
     }
 
     /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.

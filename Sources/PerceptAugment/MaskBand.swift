@@ -9,7 +9,7 @@ public struct MaskBand: Codable, Sendable, Equatable {
     static func draw(_ rng: inout RandomStream, param: Int, size: Int) -> MaskBand {
         let value = rng.uniform() * Float(param)
         let minValue = rng.uniform() * (Float(size) - value)
-        return MaskBand(start: Swift.max(0, Int(minValue)), width: Int(value))
+        return MaskBand(start: Swift.max(0, StageBounds.truncated(minValue)), width: StageBounds.truncated(value))
     }
 
     /// Writes `value` into rows (`alongRows`) or columns of every `[F, T]` plane of `[C, F, T]` data.
@@ -20,10 +20,10 @@ public struct MaskBand: Codable, Sendable, Equatable {
             for ch in 0..<c {
                 let plane = base + ch * f * t
                 if alongRows {
-                    let lo = Swift.min(f, start), hi = Swift.min(f, start + width)
+                    let lo = Swift.min(f, Swift.max(0, start)), hi = Rect.end(start, width, limit: f)
                     for r in lo..<Swift.max(lo, hi) { (plane + r * t).update(repeating: value, count: t) }
                 } else {
-                    let lo = Swift.min(t, start), hi = Swift.min(t, start + width)
+                    let lo = Swift.min(t, Swift.max(0, start)), hi = Rect.end(start, width, limit: t)
                     guard hi > lo else { continue }
                     for r in 0..<f { (plane + r * t + lo).update(repeating: value, count: hi - lo) }
                 }

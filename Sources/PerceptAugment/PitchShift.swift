@@ -36,6 +36,10 @@ public struct PitchShift: AugmentationStage {
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { Params(semitones: rng.uniform(range.0, range.1)) }
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
+        // A replayed shift gets the bounds a drawn one has (the stretch rate is 2^(−s/12)).
+        guard params.semitones >= -36, params.semitones <= 36 else {
+            throw PerceptError.invalidArgument(field: Self.name, "semitones \(fmt(params.semitones)) is outside [−36, 36]")
+        }
         let n = sample.shape.width, sr = sample.sampleRate
         let rate = Foundation.pow(2.0, -Double(params.semitones) / 12)
         guard params.semitones != 0 else { return }

@@ -17,8 +17,9 @@ public struct RandomBrightnessContrast: AugmentationStage {
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
-        brightness = try params.floatPair("brightness_limit", symmetric: true)
-        contrast = try params.floatPair("contrast_limit", symmetric: true)
+        // Beyond ±10 every pixel clips; the bound keeps draws (low + (high − low)·u) finite.
+        brightness = try params.floatPair("brightness_limit", symmetric: true, within: -10...10)
+        contrast = try params.floatPair("contrast_limit", symmetric: true, within: -10...10)
     }
 
     /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.

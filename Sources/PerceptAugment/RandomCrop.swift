@@ -27,8 +27,10 @@ public struct RandomCrop: AugmentationStage {
     public init(_ params: Parameters) throws {
         self.params = params
         p = try params.probability()
-        height = try params.optionalInt("height", atLeast: 1); width = try params.optionalInt("width", atLeast: 1)
-        padding = try params.int("padding", atLeast: 0)
+        let sides = 1...StageBounds.maxSide
+        height = try params.optionalInt("height", within: sides); width = try params.optionalInt("width", within: sides)
+        if let height, let width { try StageBounds.checkOutput([height, width], params, field: "height") }
+        padding = try params.int("padding", within: 0...StageBounds.maxSide)
         padIfNeeded = try params.bool("pad_if_needed")
         border = try params.choice("padding_mode", as: PaddingMode.self).border
         fill = try params.finiteFloat("fill")
@@ -46,48 +48,63 @@ public struct RandomCrop: AugmentationStage {
         ]))
     }
 
-    /// Padding per side along each axis, and the window size, for an image of h × w.
-    func geometry(_ s: SampleShape) -> (padY: Int, padX: Int, h: Int, w: Int) {
+    /// Padding per side along each axis, the window size, and the padded image's size.
+    struct Geometry { var padY: Int, padX: Int, h: Int, w: Int, paddedH: Int, paddedW: Int }
+
+    /// The geometry for an image of `s`, in overflow-checked arithmetic; throws (naming the
+    /// field) when the window does not fit the padded image or the output is beyond the bounds.
+    func geometry(_ s: SampleShape) throws -> Geometry {
         let h = height ?? s.height, w = width ?? s.width
+        func padded(_ side: Int, _ pad: Int) throws -> Int {
+            let (twice, o1) = pad.multipliedReportingOverflow(by: 2)
+            let (sum, o2) = side.addingReportingOverflow(twice)
+            guard !o1, !o2 else { throw params.invalid("padding", "\(pad) pixels on a side of \(side) overflow") }
+            return sum
+        }
         var py = padding, px = padding
         if padIfNeeded {
-            py += Swift.max(0, h - (s.height + 2 * padding))
-            px += Swift.max(0, w - (s.width + 2 * padding))
+            py += Swift.max(0, h - (try padded(s.height, padding)))
+            px += Swift.max(0, w - (try padded(s.width, padding)))
         }
-        return (py, px, h, w)
+        let g = Geometry(padY: py, padX: px, h: h, w: w, paddedH: try padded(s.height, py), paddedW: try padded(s.width, px))
+        if g.h > g.paddedH {
+            throw params.invalid("height", "\(g.h) is larger than the image height \(s.height) plus padding \(2 * g.padY) (raise padding or set pad_if_needed)")
+        }
+        if g.w > g.paddedW {
+            throw params.invalid("width", "\(g.w) is larger than the image width \(s.width) plus padding \(2 * g.padX) (raise padding or set pad_if_needed)")
+        }
+        // Without a size option the window is the input's size: nothing grows.
+        if height != nil || width != nil { try StageBounds.checkOutput([s.channels, g.h, g.w], params, field: height != nil ? "height" : "width") }
+        return g
     }
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape {
         try checkKind(shape)
-        let g = geometry(shape)
-        if g.h > shape.height + 2 * g.padY {
-            throw params.invalid("height", "\(g.h) is larger than the image height \(shape.height) plus padding \(2 * g.padY) (raise padding or set pad_if_needed)")
-        }
-        if g.w > shape.width + 2 * g.padX {
-            throw params.invalid("width", "\(g.w) is larger than the image width \(shape.width) plus padding \(2 * g.padX) (raise padding or set pad_if_needed)")
-        }
+        let g = try geometry(shape)
         var out = shape
         out.dims = [shape.channels, g.h, g.w]
         return out
     }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
-        let g = geometry(shape)
-        let top = rng.int(in: 0, shape.height + 2 * g.padY - g.h)
-        let left = rng.int(in: 0, shape.width + 2 * g.padX - g.w)
-        return Params(top: top, left: left)
+        // A shape the geometry rejects draws nothing; `apply` then reports it.
+        guard let g = try? geometry(shape) else { return Params(top: 0, left: 0) }
+        return Params(top: rng.int(in: 0, g.paddedH - g.h), left: rng.int(in: 0, g.paddedW - g.w))
     }
 
     /// Without the random draw the window is centred, so the output size never depends on `p`.
     public func skip(_ sample: inout Sample) throws {
-        let s = sample.shape, g = geometry(s)
+        let s = sample.shape, g = try geometry(s)
         guard g.h != s.height || g.w != s.width || g.padY > 0 || g.padX > 0 else { return }
-        try apply(Params(top: (s.height + 2 * g.padY - g.h) / 2, left: (s.width + 2 * g.padX - g.w) / 2), to: &sample)
+        try apply(Params(top: (g.paddedH - g.h) / 2, left: (g.paddedW - g.w) / 2), to: &sample)
     }
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
-        let s = sample.shape, g = geometry(s)
-        if g.h > s.height + 2 * g.padY || g.w > s.width + 2 * g.padX { _ = try outputShape(for: s) }
+        let g = try geometry(sample.shape)
+        // Replayed parameters are checked like drawn ones would be: the window lies in the padded image.
+        guard (0...(g.paddedH - g.h)).contains(params.top), (0...(g.paddedW - g.w)).contains(params.left) else {
+            throw PerceptError.invalidArgument(field: Self.name, "window at \(params) does not fit the \(g.paddedH)×\(g.paddedW) padded image")
+        }
         sample.data = ImageWindow.cut(sample.data, top: params.top - g.padY, left: params.left - g.padX,
                                       height: g.h, width: g.w, border: border, fill: fill)
     }

@@ -22,6 +22,9 @@ public struct RandomErasing: AugmentationStage {
         scale = try params.floatPair("scale"); ratio = try params.floatPair("ratio")
         guard scale.0 >= 0, scale.1 <= 1 else { throw params.invalid("scale", "must lie in [0, 1]") }
         guard ratio.0 > 0 else { throw params.invalid("ratio", "must be > 0, got \(fmt(ratio.0))") }
+        for v in [ratio.0, ratio.1] where !StageBounds.ratio.contains(v) {
+            throw params.invalid("ratio", "\(fmt(v)) is outside [\(fmt(StageBounds.ratio.lowerBound)), \(fmt(StageBounds.ratio.upperBound))]")
+        }
         value = try params.finiteFloat("value")
     }
 
@@ -33,12 +36,12 @@ public struct RandomErasing: AugmentationStage {
     }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
-        let h = shape.height, w = shape.width, area = Double(h * w)
+        let h = shape.height, w = shape.width, area = Double(h) * Double(w)
         let lr = (Foundation.log(Double(ratio.0)), Foundation.log(Double(ratio.1)))
         for _ in 0..<10 {
             let target = area * Double(rng.uniform(scale.0, scale.1))
             let aspect = Foundation.exp(lr.0 + (lr.1 - lr.0) * Double(rng.uniform()))
-            let eh = Int((target * aspect).squareRoot().rounded()), ew = Int((target / aspect).squareRoot().rounded())
+            let eh = StageBounds.int((target * aspect).squareRoot()), ew = StageBounds.int((target / aspect).squareRoot())
             if eh < h && ew < w && eh > 0 && ew > 0 {
                 return Params(box: Rect(top: rng.int(in: 0, h - eh), left: rng.int(in: 0, w - ew), height: eh, width: ew))
             }

@@ -18,6 +18,8 @@ public struct RandomGamma: AugmentationStage {
         p = try params.probability()
         limit = try params.floatPair("gamma_limit")
         guard limit.0 > 0 else { throw params.invalid("gamma_limit", "must be > 0, got \(fmt(limit.0))") }
+        // Percent: γ up to 100 (x^100 is black but for white); the bound keeps draws finite.
+        guard limit.1 <= 10_000 else { throw params.invalid("gamma_limit", "\(fmt(limit.1)) is outside (0, 10000]") }
     }
 
     /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.

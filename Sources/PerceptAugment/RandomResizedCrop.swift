@@ -20,15 +20,18 @@ public struct RandomResizedCrop: AugmentationStage {
     ]
     public let p: Float
     let height: Int, width: Int, scale: (Float, Float), ratio: (Float, Float)
+    /// Kept for the errors `outputShape` raises once the channel count is known.
+    let params: Parameters
 
     public init(_ params: Parameters) throws {
+        self.params = params
         p = try params.probability()
-        height = try params.int("height", atLeast: 1)
-        width = try params.int("width", atLeast: 1)
+        height = try params.int("height", within: 1...StageBounds.maxSide)
+        width = try params.int("width", within: 1...StageBounds.maxSide)
+        try StageBounds.checkOutput([height, width], params, field: "height")
         scale = try params.floatPair("scale")
-        ratio = try params.floatPair("ratio")
         guard scale.0 > 0, scale.1 <= 1 else { throw params.invalid("scale", "must lie in (0, 1], got \(fmt(scale.0)),\(fmt(scale.1))") }
-        guard ratio.0 > 0 else { throw params.invalid("ratio", "must be > 0, got \(fmt(ratio.0))") }
+        ratio = try params.floatPair("ratio", within: StageBounds.ratio)
     }
 
     /// The output size is required; options left nil take the defaults in `parameters`;
@@ -43,6 +46,7 @@ public struct RandomResizedCrop: AugmentationStage {
 
     public func outputShape(for shape: SampleShape) throws -> SampleShape {
         try checkKind(shape)
+        try StageBounds.checkOutput([shape.channels, height, width], params, field: "height")
         var out = shape
         out.dims = [shape.channels, height, width]
         return out
@@ -50,13 +54,13 @@ public struct RandomResizedCrop: AugmentationStage {
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         let h = shape.height, w = shape.width
-        let area = Double(h * w)
+        let area = Double(h) * Double(w)
         let logR = (Foundation.log(Double(ratio.0)), Foundation.log(Double(ratio.1)))
         for _ in 0..<10 {
             let target = area * Double(rng.uniform(scale.0, scale.1))
             let aspect = Foundation.exp(logR.0 + (logR.1 - logR.0) * Double(rng.uniform()))
-            let cw = Int((target * aspect).squareRoot().rounded())
-            let ch = Int((target / aspect).squareRoot().rounded())
+            let cw = StageBounds.int((target * aspect).squareRoot())
+            let ch = StageBounds.int((target / aspect).squareRoot())
             if cw > 0 && cw <= w && ch > 0 && ch <= h {
                 return Params(top: rng.int(in: 0, h - ch), left: rng.int(in: 0, w - cw), height: ch, width: cw)
             }
@@ -65,9 +69,9 @@ public struct RandomResizedCrop: AugmentationStage {
         let inRatio = Double(w) / Double(h)
         var cw = w, ch = h
         if inRatio < Double(ratio.0) {
-            ch = Int((Double(w) / Double(ratio.0)).rounded())
+            ch = StageBounds.int(Double(w) / Double(ratio.0))
         } else if inRatio > Double(ratio.1) {
-            cw = Int((Double(h) * Double(ratio.1)).rounded())
+            cw = StageBounds.int(Double(h) * Double(ratio.1))
         }
         ch = Swift.max(1, Swift.min(h, ch)); cw = Swift.max(1, Swift.min(w, cw))
         return Params(top: (h - ch) / 2, left: (w - cw) / 2, height: ch, width: cw)
@@ -75,8 +79,9 @@ public struct RandomResizedCrop: AugmentationStage {
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
         let s = sample.shape
+        // Subtractions, not sums: replayed values may be anything an Int holds.
         guard params.top >= 0, params.left >= 0, params.height >= 1, params.width >= 1,
-              params.top + params.height <= s.height, params.left + params.width <= s.width else {
+              params.height <= s.height - params.top, params.width <= s.width - params.left else {
             throw PerceptError.invalidArgument(field: Self.name, "region \(params) does not fit a \(s.height)×\(s.width) image")
         }
         let region = ImageWindow.cut(sample.data, top: params.top, left: params.left, height: params.height,

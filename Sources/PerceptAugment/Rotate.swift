@@ -19,7 +19,7 @@ public struct Rotate: AugmentationStage {
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
-        limit = try params.floatPair("limit", symmetric: true)
+        limit = try params.floatPair("limit", symmetric: true, within: -360...360)
         border = try params.borderMode("border_mode")
         fill = try params.finiteFloat("fill")
     }

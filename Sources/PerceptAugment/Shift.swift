@@ -31,8 +31,10 @@ public struct Shift: AugmentationStage {
         range = try params.range("min_shift", "max_shift")
         unit = try params.choice("shift_unit", as: Unit.self)
         rollover = try params.bool("rollover")
-        if unit == .fraction, range.0 < -1 || range.1 > 1 {
-            throw params.invalid(range.0 < -1 ? "min_shift" : "max_shift", "must lie in [−1, 1] for shift_unit fraction")
+        // Beyond the clip a shift only wraps or zeroes; the bounds keep draws exact enough and convertible.
+        let limit: Float = unit == .fraction ? 1 : unit == .samples ? Shift.maxSamples : Shift.maxSeconds
+        if range.0 < -limit || range.1 > limit {
+            throw params.invalid(range.0 < -limit ? "min_shift" : "max_shift", "must lie in [−\(fmt(limit)), \(fmt(limit))] for shift_unit \(unit.rawValue)")
         }
     }
 
@@ -46,6 +48,9 @@ public struct Shift: AugmentationStage {
         ]))
     }
 
+    /// Largest |shift| in samples (about 5.8 hours at 48 kHz) and in seconds (about a day).
+    static let maxSamples: Float = 1e9, maxSeconds: Float = 1e5
+
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params {
         let v = rng.uniform(range.0, range.1)
         let n: Float
@@ -54,7 +59,7 @@ public struct Shift: AugmentationStage {
         case .seconds: n = v * Float(shape.sampleRate)
         case .fraction: n = v * Float(shape.width)
         }
-        return Params(samples: Int(n.rounded()))
+        return Params(samples: StageBounds.int(Double(n)))
     }
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
@@ -62,7 +67,8 @@ public struct Shift: AugmentationStage {
         let n = s.width
         guard n > 0, params.samples != 0 else { return }
         var k = params.samples
-        if rollover { k = ((k % n) + n) % n } else if abs(k) >= n {
+        // `k % n` first: a replayed shift may be any Int, and abs(Int.min) traps.
+        if rollover { k = ((k % n) + n) % n } else if k <= -n || k >= n {
             sample.data.withUnsafeMutableBufferPointer { b in b.update(repeating: 0) }
             return
         }

@@ -20,10 +20,10 @@ public struct TimeMasking: AugmentationStage {
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
-        param = try params.int("time_mask_param", atLeast: 0)
+        param = try params.int("time_mask_param", within: 0...StageBounds.maxBand)
         proportion = try params.finiteFloat("max_proportion")
         guard proportion >= 0 && proportion <= 1 else { throw params.invalid("max_proportion", "\(fmt(proportion)) is outside [0, 1]") }
-        count = try params.int("num_masks", atLeast: 0)
+        count = try params.int("num_masks", within: 0...StageBounds.maxCount)
         value = try params.finiteFloat("mask_value")
     }
 

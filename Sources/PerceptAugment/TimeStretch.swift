@@ -38,13 +38,17 @@ public struct TimeStretch: AugmentationStage {
     public func outputShape(for shape: SampleShape, params: Params) -> SampleShape {
         guard !keepLength else { return shape }
         var s = shape
-        s.dims = [shape.channels, Int((Double(shape.width) / Double(params.rate)).rounded())]
+        s.dims = [shape.channels, StageBounds.int(Double(shape.width) / Double(params.rate))]
         return s
     }
 
     public func draw(rng: inout RandomStream, shape: SampleShape) -> Params { Params(rate: rng.uniform(range.0, range.1)) }
 
     public func apply(_ params: Params, to sample: inout Sample) throws {
+        // A replayed rate gets the bounds a drawn one has (the output length is n / rate).
+        guard params.rate >= 0.1, params.rate <= 10 else {
+            throw PerceptError.invalidArgument(field: Self.name, "rate \(fmt(params.rate)) is outside [0.1, 10]")
+        }
         let n = sample.shape.width
         sample.data = try PhaseVocoder.perChannel(sample.data) { y in
             let z = try PhaseVocoder.stretch(y, rate: Double(params.rate))

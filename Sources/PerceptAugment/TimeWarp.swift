@@ -17,7 +17,7 @@ public struct TimeWarp: AugmentationStage {
 
     public init(_ params: Parameters) throws {
         p = try params.probability()
-        window = try params.int("window", atLeast: 0)
+        window = try params.int("window", within: 0...StageBounds.maxBand)
     }
 
     /// Options left nil take the defaults in `parameters`; invalid values throw as in AUG.yaml.
@@ -37,8 +37,9 @@ public struct TimeWarp: AugmentationStage {
     public func apply(_ params: Params, to sample: inout Sample) throws {
         let s = sample.shape
         let t = s.width, rows = s.channels * s.height
-        let c = params.center, w = c + params.distance
-        guard params.distance != 0, c > 0, c < t, w > 0, w < t else { return }
+        // Replayed values may be any Int: the sum is checked before it is trusted.
+        let c = params.center, (w, overflow) = c.addingReportingOverflow(params.distance)
+        guard !overflow, params.distance != 0, c > 0, c < t, w > 0, w < t else { return }
         // Output frame x reads source position: left part [0, w) ← [0, c), right [w, t) ← [c, t),
         // each resized with pixel-centre (align_corners = false) coordinates.
         var pos = [Float](repeating: 0, count: t)

@@ -13,7 +13,9 @@ struct AugmentCommand: ParsableCommand {
         (0-based) is what training would see for sample i in epoch k − 1, so the same seed gives \
         the same files. \
         Outputs: DIR/<name>_<k>.png|wav and DIR/<name>_sheet.png (the original first, then the \
-        variants). Nothing is written when an input or option is bad.
+        variants; at most the first 15 shown). Nothing is written when an input or option is bad; \
+        variants are written as they are made, so memory does not grow with --copies. Option bounds: \
+        docs/augment.md, Bounds.
 
         Stages: \(AugmentCommand.stageList)
         """
@@ -28,7 +30,7 @@ struct AugmentCommand: ParsableCommand {
     @Option(name: .long, help: "The AUG.yaml stage list.")
     var config: String
 
-    @Option(name: .long, help: "Variants per input.")
+    @Option(name: .long, help: "Variants per input (1…10000).")
     var copies: Int = 4
 
     @Option(name: .long, help: "Random seed.")

@@ -114,4 +114,58 @@ final class AugmentCommandTests: CLITestCase {
         try assertBadInput(["augment", path("nope.png"), "-o", path("z"), "--config", config("- vertical_flip")], names: path("nope.png"), "no such file")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("z")))
     }
+
+    /// Option values that trapped, corrupted the heap or built an 800k-tap kernel (issue #16):
+    /// exit 2, one line naming the YAML field, and the output folder never created.
+    func testHostileOptionValuesAreRejectedBeforeAnythingIsWritten() throws {
+        let photo = sample("images/camera.png"), wav = sample("spoken/0/en+f1_200_80.wav")
+        let cases: [(String, String, String, String)] = [
+            ("- random_crop: {padding: 9223372036854775807}", photo, "stages[0].random_crop.padding", "is outside [0, 65535]"),
+            ("- gaussian_blur: {sigma_limit: [1e30, 1e30]}", photo, "stages[0].gaussian_blur.sigma_limit", "is outside (0, 31.75]"),
+            ("- gaussian_blur: {sigma_limit: [100000, 100000], blur_limit: 0}", photo, "stages[0].gaussian_blur.sigma_limit", "at most 255"),
+            ("- shift: {min_shift: -1e30, max_shift: 0, shift_unit: samples}", wav, "stages[0].shift.min_shift", "for shift_unit samples"),
+            ("- coarse_dropout: {hole_height_range: 1e23}", photo, "stages[0].coarse_dropout.hole_height_range", "is outside [1, 65535]"),
+            ("- random_resized_crop: {height: 9223372036854775807, width: 10}", photo, "stages[0].random_resized_crop.height", "is outside [1, 65535]"),
+            ("- random_resized_crop: {height: 65535, width: 65535}", photo, "stages[0].random_resized_crop.height", "more than the 134217728 allowed"),
+            ("- resize: {size: [9223372036854775807, 10]}", photo, "resize", "more than the 134217728 values allowed"),
+        ]
+        for (i, (yaml, input, field, fragment)) in cases.enumerated() {
+            try assertBadInput(["augment", input, "-o", path("hostile\(i)"), "--config", config(yaml, "hostile\(i).yaml")], names: field, fragment)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("hostile\(i)")), "case \(i) wrote output")
+        }
+        try assertBadInput(["augment", photo, "-o", path("many"), "--config", config("- vertical_flip"), "--copies", "10001"],
+                           names: "--copies", "at most 10000")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("many")))
+    }
+
+    /// Variants go to disk as they are made; a run keeps only the contact sheet's first 15 tiles
+    /// per input in progress. So the sheet of 20 copies is the sheet of 15 (same size, the heading
+    /// says 15 of 20 are shown), while all 20 variants are written, the first 15 the same bytes.
+    func testCopiesDoNotAccumulateInMemory() throws {
+        let digit = sample("digits/4/0004.png"), cfg = config(imageChain)
+        for n in [15, 20] {
+            let r = try run(["augment", digit, "-o", path("c\(n)"), "--config", cfg, "--copies", "\(n)", "--seed", "3"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stdout, "augment: \(n + 1) files -> \(path("c\(n)"))\n")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: path("c20"))
+        XCTAssertEqual(Set(names), Set((1...20).map { "0004_\($0).png" } + ["0004_sheet.png"]))
+        for k in 1...15 {
+            XCTAssertEqual(FileManager.default.contents(atPath: path("c15/0004_\(k).png")), FileManager.default.contents(atPath: path("c20/0004_\(k).png")))
+        }
+        let sheet15 = try ImageFile.read(path("c15/0004_sheet.png")).pixels.shape, sheet20 = try ImageFile.read(path("c20/0004_sheet.png")).pixels.shape
+        XCTAssertEqual(sheet20, sheet15, "16 tiles whatever the number of copies")
+    }
+
+    /// Variants stream to disk, so a variant that fails late (here its output path is a folder)
+    /// comes after others were written: the run removes every file it created, sheet and log
+    /// included, and leaves what was there before.
+    func testAFailingVariantLeavesNoneOfTheRunsFilesBehind() throws {
+        let digit = sample("digits/0/0000.png")
+        try FileManager.default.createDirectory(atPath: path("o/0000_3.png"), withIntermediateDirectories: true)
+        try assertBadInput(["augment", digit, "-o", path("o"), "--config", config(imageChain), "--copies", "6", "--log", path("o.json")],
+                           names: path("o/0000_3.png"), "is a directory")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: path("o")), ["0000_3.png"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("o.json")))
+    }
 }

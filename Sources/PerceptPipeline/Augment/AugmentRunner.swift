@@ -6,8 +6,11 @@ import PerceptIO
 /// `percept augment`: N variants of each PNG or WAV input plus a contact sheet per input
 /// (variants a transform turned into spectrograms or vectors are written as .npy).
 /// Variant k of input i is the chain applied as sample i of epoch k, so the files depend only
-/// on the seed, the inputs' order and the chain. Everything is read, checked and computed
-/// before the first file is written: a bad input or option leaves the output folder untouched.
+/// on the seed, the inputs' order and the chain. Inputs, options and shapes are all read and
+/// checked before the first file is written: a bad input or option leaves the output folder
+/// untouched. Variants are then written as they are made, so memory does not grow with
+/// `copies`: what stays is the inputs, the contact sheets' first `ContactSheet.maxVariants`
+/// tiles of the inputs in progress, and, with `log`, each variant's draw records.
 ///
 ///     let r = try AugmentRunner(chain: AugmentConfig.load("aug.yaml"), copies: 4, seed: 0)
 ///     let written = try r.run(inputs: ["a.png"], outputDir: "out")
@@ -15,10 +18,14 @@ public struct AugmentRunner: Sendable {
     public let chain: AugmentationChain
     public let copies: Int
     public let seed: UInt64
+    /// Most variants per input (docs/augment.md, Bounds).
+    public static let maxCopies = 10_000
 
     public init(chain: AugmentationChain, copies: Int, seed: UInt64) throws {
         guard copies >= 1 else { throw PerceptError.invalidArgument(field: "--copies", "must be ≥ 1, got \(copies)") }
-        guard copies <= 10_000 else { throw PerceptError.invalidArgument(field: "--copies", "at most 10000, got \(copies)") }
+        guard copies <= AugmentRunner.maxCopies else {
+            throw PerceptError.invalidArgument(field: "--copies", "at most \(AugmentRunner.maxCopies), got \(copies)")
+        }
         for step in chain.steps {
             if case .batch = step {
                 throw PerceptError.invalidArgument(field: step.name, "is a batch stage (it needs labels); percept augment transforms files one by one")
@@ -66,8 +73,10 @@ public struct AugmentRunner: Sendable {
     /// What one run produced.
     public struct Output: Sendable { public var files: [String] = [] }
 
-    /// Reads, checks and augments everything, then writes `DIR/<stem>_<k>.<ext>` (k = 1…N),
-    /// `DIR/<stem>_sheet.png` and, when `log` is given, the drawn parameters as JSON.
+    /// Reads and checks everything, then augments, writing `DIR/<stem>_<k>.<ext>` (k = 1…N) as
+    /// each variant is made, `DIR/<stem>_sheet.png` once its tiles are made and, when `log` is
+    /// given, the drawn parameters as JSON. Should a variant fail after others were written (the
+    /// checks make that unlikely), the files this run created are removed again.
     public func run(inputs: [String], outputDir: String, log: String? = nil) throws -> Output {
         let files = try AugmentRunner.expand(inputs)
         var stems = [String: String]()
@@ -77,75 +86,150 @@ public struct AugmentRunner: Sendable {
             stems[stem] = f
         }
         let loaded = try files.map { try AugmentRunner.load($0) }
+        var kinds = [SampleKind]()
         for (f, l) in zip(files, loaded) {
-            do { _ = try chain.outputShape(for: l.sample.shape) } catch let e as PerceptError {
+            do { kinds.append(try chain.outputShape(for: l.sample.shape).kind) } catch let e as PerceptError {
                 // Name the stage and field, and the file whose shape broke it.
                 throw PerceptError.invalidArgument(field: e.field ?? "chain", "\(e.message) (input \(f))")
             }
         }
-        // Every variant, in parallel; job j = (input j / copies, copy j % copies).
-        let jobs = files.count * copies
-        var variants = [Sample?](repeating: nil, count: jobs)
-        let failure = FirstFailure()
-        variants.withUnsafeMutableBufferPointer { buf in
-            let out = UnsafeSendable(buf.baseAddress)
-            Parallel.forEach(count: jobs) { j in
-                let i = j / copies, k = j % copies
-                do {
-                    out.value?[j] = try chain.apply(to: loaded[i].sample, seed: seed, epoch: k, index: i)
-                } catch { failure.record(j, error) }
-            }
-        }
-        try failure.rethrow()
-        // The replay records: the --log file and the stage lists under the contact sheets' tiles.
-        var draws = [[String: Any]]()
-        var sheets = [Tensor]()
-        for (i, l) in loaded.enumerated() {
-            var stages: [[String]] = [[]]
-            for k in 0..<copies {
-                let d = try chain.draw(for: l.sample.shape, seed: seed, epoch: k, index: i)
-                stages.append(ContactSheet.describe(d))
-                if log != nil {
-                    let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(d))
-                    draws.append(["input": files[i], "copy": k + 1, "stages": json])
-                }
-            }
-            let mine = (0..<copies).compactMap { variants[i * copies + $0] }
-            sheets.append(try ContactSheet.make([l.sample] + mine, stages: stages, name: URL(fileURLWithPath: files[i]).lastPathComponent))
-        }
+        // Audio tiles share the original's dB scale: its top, computed once per input.
+        let tops = try loaded.map { $0.sample.kind == .audio ? try ContactSheet.spectrogram($0.sample, top: nil).1 : nil }
+        let bases = files.map { (outputDir as NSString).appendingPathComponent((URL(fileURLWithPath: $0).lastPathComponent as NSString).deletingPathExtension) }
 
+        let createdDir = !FileManager.default.fileExists(atPath: outputDir)
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
-        var output = Output()
-        for (i, f) in files.enumerated() {
-            let stem = (URL(fileURLWithPath: f).lastPathComponent as NSString).deletingPathExtension
-            let base = (outputDir as NSString).appendingPathComponent(stem)
-            for k in 0..<copies {
-                guard let v = variants[i * copies + k] else { continue }
-                switch v.kind {
-                case .audio:
-                    let path = "\(base)_\(k + 1).wav"
-                    try AudioFile.write(v.data, sampleRate: v.sampleRate, to: path, format: .wavFloat)
-                    output.files.append(path)
-                case .image:
-                    let path = "\(base)_\(k + 1).png"
-                    try ImageFile.write(ContactSheet.normalised(v.data), to: path, bitDepth: loaded[i].bitDepth == 16 ? 16 : 8)
-                    output.files.append(path)
-                case .spectrogram, .vector:
-                    // What a transform made (a log-mel, a HOG vector) is data, not a picture.
-                    let path = "\(base)_\(k + 1).npy"
-                    try Npy.save(v.data, to: path)
-                    output.files.append(path)
+        let progress = Streamed(inputs: files.count, copies: copies, logging: log != nil)
+        // Job j = (input j / copies, copy j % copies), handed out in order: the inputs in progress
+        // are about as many as the workers, and so are the sheets' tiles held.
+        Parallel.forEachDynamic(count: files.count * copies, state: { () }) { _, j in
+            let i = j / copies, k = j % copies
+            guard !progress.failed else { return }
+            do {
+                let variant = try chain.apply(to: loaded[i].sample, seed: seed, epoch: k, index: i)
+                let path = "\(bases[i])_\(k + 1).\(AugmentRunner.fileExtension(variant.kind))"
+                let existed = FileManager.default.fileExists(atPath: path)
+                try AugmentRunner.write(variant, to: path, bitDepth: loaded[i].bitDepth)
+                progress.wrote(j, path, existed: existed)
+                let draws = try chain.draw(for: loaded[i].sample.shape, seed: seed, epoch: k, index: i)
+                if log != nil { progress.logged(j, try JSONEncoder().encode(draws)) }
+                if k < progress.shown {
+                    let tile = try ContactSheet.picture(variant, top: tops[i])
+                    if let tiles = progress.tile(i, k, tile, notes: ContactSheet.describe(draws)) {
+                        let sheet = "\(bases[i])_sheet.png"
+                        let existed = FileManager.default.fileExists(atPath: sheet)
+                        let original = try ContactSheet.picture(loaded[i].sample, top: tops[i])
+                        let image = try ContactSheet.assemble(original: original, originalKind: loaded[i].sample.kind, variants: tiles.images,
+                                                              variantKind: kinds[i], stages: tiles.notes, total: copies,
+                                                              name: URL(fileURLWithPath: files[i]).lastPathComponent)
+                        try ImageFile.write(image, to: sheet)
+                        progress.wroteSheet(i, sheet, existed: existed)
+                    }
                 }
-            }
-            let sheet = "\(base)_sheet.png"
-            try ImageFile.write(sheets[i], to: sheet)
-            output.files.append(sheet)
+            } catch { progress.fail(j, error) }
         }
+        if let error = progress.error {
+            progress.removeCreated()
+            if createdDir { rmdir(outputDir) }   // only when empty: nothing of anyone else's goes
+            throw error
+        }
+        var output = Output(files: progress.orderedFiles())
         if let log {
+            // The same records, in the same order and layout, as when every variant was kept.
+            var draws = [[String: Any]]()
+            for j in 0..<(files.count * copies) {
+                guard let data = progress.log(j) else { continue }
+                draws.append(["input": files[j / copies], "copy": j % copies + 1, "stages": try JSONSerialization.jsonObject(with: data)])
+            }
             let data = try JSONSerialization.data(withJSONObject: draws, options: [.prettyPrinted, .sortedKeys])
             try data.write(to: URL(fileURLWithPath: log), options: .atomic)
             output.files.append(log)
         }
         return output
+    }
+
+    /// The file extension of a variant: PNG for images, WAV for audio, .npy for what a transform made.
+    static func fileExtension(_ kind: SampleKind) -> String {
+        switch kind {
+        case .audio: return "wav"
+        case .image: return "png"
+        case .spectrogram, .vector: return "npy"
+        }
+    }
+
+    /// Writes one variant: float WAV, PNG at the input's bit depth, or .npy for data (a log-mel, a
+    /// HOG vector), which is not a picture.
+    static func write(_ v: Sample, to path: String, bitDepth: Int) throws {
+        switch v.kind {
+        case .audio: try AudioFile.write(v.data, sampleRate: v.sampleRate, to: path, format: .wavFloat)
+        case .image: try ImageFile.write(ContactSheet.normalised(v.data), to: path, bitDepth: bitDepth == 16 ? 16 : 8)
+        case .spectrogram, .vector: try Npy.save(v.data, to: path)
+        }
+    }
+}
+
+/// What a streaming run has written and what it still holds, shared by the workers under a lock:
+/// the paths written, the contact-sheet tiles of inputs whose sheet is not made yet, the log
+/// records, and the first failure.
+private final class Streamed: @unchecked Sendable {
+    /// Variants per sheet: the first `ContactSheet.maxVariants` copies.
+    let shown: Int
+    private let copies: Int
+    private let lock = NSLock()
+    private var paths: [String?], sheets: [String?]
+    private var created = [String]()
+    private var records: [Data?]
+    private var pending = [Int: (images: [Tensor?], notes: [[String]], left: Int)]()
+    private var firstFailure: (index: Int, error: Error)?
+
+    init(inputs: Int, copies: Int, logging: Bool) {
+        self.copies = copies
+        shown = Swift.min(copies, ContactSheet.maxVariants)
+        paths = [String?](repeating: nil, count: inputs * copies)
+        sheets = [String?](repeating: nil, count: inputs)
+        records = logging ? [Data?](repeating: nil, count: inputs * copies) : []
+    }
+
+    private func locked<T>(_ body: () -> T) -> T { lock.lock(); defer { lock.unlock() }; return body() }
+
+    var failed: Bool { locked { firstFailure != nil } }
+    var error: Error? { locked { firstFailure?.error } }
+
+    func fail(_ j: Int, _ e: Error) {
+        locked { if firstFailure.map({ j < $0.index }) ?? true { firstFailure = (j, e) } }
+    }
+
+    func wrote(_ j: Int, _ path: String, existed: Bool) {
+        locked { paths[j] = path; if !existed { created.append(path) } }
+    }
+
+    func wroteSheet(_ i: Int, _ path: String, existed: Bool) {
+        locked { sheets[i] = path; if !existed { created.append(path) } }
+    }
+
+    func logged(_ j: Int, _ data: Data) { locked { records[j] = data } }
+    func log(_ j: Int) -> Data? { locked { records[j] } }
+
+    /// Keeps tile `k` of input `i`; returns the input's tiles and notes once all are in (and forgets them).
+    func tile(_ i: Int, _ k: Int, _ image: Tensor, notes: [String]) -> (images: [Tensor], notes: [[String]])? {
+        locked {
+            var p = pending[i] ?? ([Tensor?](repeating: nil, count: shown), [[String]](repeating: [], count: shown), shown)
+            p.images[k] = image; p.notes[k] = notes; p.left -= 1
+            guard p.left == 0 else { pending[i] = p; return nil }
+            pending[i] = nil
+            return (p.images.compactMap { $0 }, p.notes)
+        }
+    }
+
+    /// Removes the files this run created (outputs it replaced keep this run's complete content).
+    func removeCreated() {
+        for path in locked({ created }) { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Per input: its variants in order, then its sheet.
+    func orderedFiles() -> [String] {
+        locked {
+            sheets.indices.flatMap { i in (0..<copies).compactMap { paths[i * copies + $0] } + (sheets[i].map { [$0] } ?? []) }
+        }
     }
 }

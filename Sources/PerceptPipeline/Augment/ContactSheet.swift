@@ -12,25 +12,43 @@ import PerceptPlot
 ///
 ///     let sheet = try ContactSheet.make([original, variant], stages: [[], ["rotate angle=-7.3"]], name: "a.png")
 public enum ContactSheet {
+    /// Most variants one sheet shows (the first ones; the heading says how many there are), so a
+    /// sheet's size and the tiles a run holds do not grow with `--copies`.
+    public static let maxVariants = 15
+
     /// `samples[0]` is the original; `stages[i]` lists what was applied to `samples[i]`; `name`
     /// (the input file's) heads the sheet.
     public static func make(_ samples: [Sample], stages: [[String]] = [], name: String? = nil) throws -> Tensor {
         guard let first = samples.first else { throw PerceptError.invalidArgument(field: "samples", "a contact sheet needs at least the original") }
-        let images: [Tensor]
-        if first.kind == .audio {
-            let reference = try spectrogram(first, top: nil)
-            images = try [reference.0] + samples.dropFirst().map { $0.kind == .audio ? try spectrogram($0, top: reference.1).0 : tile($0) }
-        } else {
-            images = samples.map(tile)
-        }
-        let tiles = images.enumerated().map { i, image in
-            Tile(image, caption: i == 0 ? "original" : "variant \(i)", notes: i < stages.count ? stages[i] : [])
+        let top = first.kind == .audio ? try spectrogram(first, top: nil).1 : nil
+        let variants = try samples.dropFirst().map { try picture($0, top: top) }
+        return try assemble(original: try picture(first, top: top), originalKind: first.kind, variants: variants,
+                            variantKind: samples.count > 1 ? samples[1].kind : first.kind,
+                            stages: Array(stages.dropFirst()), total: variants.count, name: name)
+    }
+
+    /// A sample's tile: audio as a spectrogram on the dB scale ending at `top` (nil: its own
+    /// maximum), anything else as `tile` draws it.
+    static func picture(_ s: Sample, top: Float?) throws -> Tensor {
+        s.kind == .audio ? try spectrogram(s, top: top).0 : tile(s)
+    }
+
+    /// The sheet of an original's tile and its first variants' tiles (`stages[k]` captions
+    /// variant k + 1), of `total` variants in all.
+    static func assemble(original: Tensor, originalKind: SampleKind, variants: [Tensor], variantKind: SampleKind,
+                         stages: [[String]], total: Int, name: String?) throws -> Tensor {
+        let tiles = [Tile(original, caption: "original", notes: [])] + variants.enumerated().map { k, image in
+            Tile(image, caption: "variant \(k + 1)", notes: k < stages.count ? stages[k] : [])
         }
         var heading = name
-        if first.kind == .audio {
-            let how = samples.allSatisfy { $0.kind == .audio } ? "spectrograms in dB (80 dB range, low frequencies at the bottom)"
+        if originalKind == .audio {
+            let how = variants.isEmpty || variantKind == .audio ? "spectrograms in dB (80 dB range, low frequencies at the bottom)"
                 : "the original as a spectrogram in dB, the variants as the chain made them (each over its own range)"
             heading = name.map { "\($0): \(how)" } ?? how
+        }
+        if total > variants.count {
+            let shown = "variants 1–\(variants.count) of \(total) shown"
+            heading = heading.map { "\($0) (\(shown))" } ?? shown
         }
         // Up to five tiles in one row; more in rows of four.
         return try PanelGrid.render(tiles, columns: tiles.count <= 5 ? tiles.count : 4, title: heading)
