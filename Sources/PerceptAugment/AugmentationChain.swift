@@ -63,12 +63,12 @@ public struct AugmentationChain: Sendable {
         try outputShape(for: shape, 0..<steps.count, randomStages: true)
     }
 
-    /// Rejects a step that grows a sample beyond `StageBounds.maxValues` values (a transform's
-    /// `size` option, say), before anything allocates it.
-    private static func checkGrowth(_ step: Step, from old: SampleShape, to new: SampleShape) throws {
-        guard let n = StageBounds.product(new.dims), n <= StageBounds.maxValues || n <= (StageBounds.product(old.dims) ?? 0) else {
-            throw PerceptError.invalidArgument(field: step.name, "its output \(new.dims) holds more than the \(StageBounds.maxValues) values allowed (docs/augment.md, Bounds)")
-        }
+    /// Rejects a step whose output (a transform's `size` option, say, or the spectrogram of a long
+    /// clip) would not fit the memory limit, before anything allocates it. A memory limit rather than
+    /// a fixed count: an hour of audio legitimately makes a spectrogram of 10⁸ values.
+    private static func checkGrowth(_ step: Step, to new: SampleShape) throws {
+        try ResourceLimits.require(new.dims, elementSize: MemoryLayout<Float>.size, for: "its output \(new.dims)",
+                                   blame: { .invalidArgument(field: step.name, $0) })
     }
 
     private func requireNoBatch() throws {
@@ -106,13 +106,12 @@ public struct AugmentationChain: Sendable {
     public func outputShape(for shape: SampleShape, _ range: Range<Int>, randomStages: Bool) throws -> SampleShape {
         var s = shape
         for k in range {
-            let before = s
             switch steps[k] {
             case let .sample(stage): if randomStages { s = try stage.outputShape(for: s) }
             case let .transform(t): s = try t.outputShape(for: s)
             case .batch: break
             }
-            try AugmentationChain.checkGrowth(steps[k], from: before, to: s)
+            try AugmentationChain.checkGrowth(steps[k], to: s)
         }
         return s
     }

@@ -45,15 +45,7 @@ public enum StageBounds {
     /// `a × b × …` of sizes, or nil when the product overflows an Int.
     ///
     ///     StageBounds.product([3, 224, 224])   // 150528
-    static func product(_ sizes: [Int]) -> Int? {
-        var total = 1
-        for s in sizes {
-            let (p, overflow) = total.multipliedReportingOverflow(by: s)
-            if overflow { return nil }
-            total = p
-        }
-        return total
-    }
+    static func product(_ sizes: [Int]) -> Int? { ResourceLimits.bytes(sizes, elementSize: 1) }
 
     /// Throws (naming `field` of `params`) unless an output of `dims` holds at most `maxValues` values.
     static func checkOutput(_ dims: [Int], _ params: Parameters, field: String) throws {

@@ -64,7 +64,7 @@ struct AudioOptions: Sendable {
     static func filterbank(_ params: Parameters, _ mel: MelStageOptions, nFFT: Int, sampleRate: Int, path: String,
                            _ make: () throws -> (bank: MelFilterbank, isNew: Bool)) throws {
         if let f = mel.fmax, f > Double(sampleRate) / 2 {
-            throw params.invalid("fmax", "fmax=\(f) is above the Nyquist frequency sr/2=\(Double(sampleRate) / 2) of \(path)")
+            throw params.invalid("fmax", "fmax=\(f) is above the Nyquist frequency sr/2=\(Double(sampleRate) / 2) of the file")
         }
         let (bank, isNew) = try mapping(params, path: path, make)
         if isNew, bank.hasEmptyFilters {
