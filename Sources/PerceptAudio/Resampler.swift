@@ -6,6 +6,25 @@ public enum Resampler {
     /// Largest target / source rate ratio accepted.
     public static let maxUpsampling = 1024
 
+    /// Samples in `n` samples resampled from `from` to `to` Hz, ceil(n · to / from), after checking
+    /// the ratio and the memory limit (errors name `sr`).
+    ///
+    ///     try Resampler.outputLength(16000, from: 16000, to: 22050)   // 22050
+    public static func outputLength(_ n: Int, from: Int, to: Int) throws -> Int {
+        guard from > 0 else { throw PerceptError.invalidArgument(field: "sr", "source rate must be > 0") }
+        guard to > 0 else { throw PerceptError.invalidArgument(field: "sr", "target rate must be > 0") }
+        // 8 kHz → 1.536 MHz is 192-fold; beyond 1024-fold the input rate is a broken header, and the
+        // output would be gigabytes of interpolation.
+        guard to / from < Resampler.maxUpsampling || to <= from * Resampler.maxUpsampling else {
+            throw PerceptError.invalidArgument(field: "sr", "resampling from \(from) Hz to \(to) Hz is \(to / from)-fold; at most \(Resampler.maxUpsampling)-fold is supported")
+        }
+        let exact = (Double(n) * Double(to) / Double(from)).rounded(.up)
+        let length = exact < 9e18 ? Int(exact) : Int.max
+        try ResourceLimits.require([length], for: "resampling \(n) samples from \(from) Hz to \(to) Hz (\(length) samples)",
+                                   blame: { .invalidArgument(field: "sr", $0) })
+        return length
+    }
+
     /// Resamples mono audio; the output has ceil(n · to / from) samples, as librosa.resample.
     ///
     ///     let y16k = try Resampler.resample(y, from: 44100, to: 16000)
@@ -13,15 +32,7 @@ public enum Resampler {
         guard from > 0 else { throw PerceptError.invalidArgument(field: "sr", "source rate must be > 0") }
         guard to > 0 else { throw PerceptError.invalidArgument(field: "sr", "target rate must be > 0") }
         if from == to || x.isEmpty { return x }
-        // 8 kHz → 1.536 MHz is 192-fold; beyond 1024-fold the input rate is a broken header, and the
-        // output would be gigabytes of interpolation.
-        guard to <= from * Resampler.maxUpsampling else {
-            throw PerceptError.invalidArgument(field: "sr", "resampling from \(from) Hz to \(to) Hz is \(to / from)-fold; at most \(Resampler.maxUpsampling)-fold is supported")
-        }
-        let exact = (Double(x.count) * Double(to) / Double(from)).rounded(.up)
-        let outLen = exact < 9e18 ? Int(exact) : Int.max
-        try ResourceLimits.require([outLen], for: "resampling \(x.count) samples from \(from) Hz to \(to) Hz (\(outLen) samples)",
-                                   blame: { .invalidArgument(field: "sr", $0) })
+        let outLen = try outputLength(x.count, from: from, to: to)
         var out = [Float](repeating: 0, count: outLen)   // soxr may leave the last few unwritten
         var q = soxr_quality_spec(UInt(SOXR_HQ), 0)
         var io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I)

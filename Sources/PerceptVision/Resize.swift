@@ -26,6 +26,7 @@ public enum Resize {
         guard oh > 0, ow > 0 else {
             throw PerceptError.invalidArgument(field: "size", "the output size must be positive, got \(oh) × \(ow)")
         }
+        try ResourceLimits.require([planes.channels, oh, ow], for: "a \(oh) × \(ow) output", blame: { .invalidArgument(field: "size", $0) })
         let (h, w) = (planes.height, planes.width)
         let rows: [Weights], cols: [Weights]
         if method == .nearest {

@@ -20,6 +20,16 @@ final class AudioTransformStageTests: XCTestCase {
         do { try body(); return "no error" } catch { return "\(error)" }
     }
 
+    func testLengthAndRateOptionsBeyondMemoryAreErrorsNotOverflowingAllocations() throws {
+        let y = try Sample(audio: Tensor(shape: [1, 100], repeating: 0.1), sampleRate: 8000)
+        XCTAssertThrowsError(try FixLengthStage(size: Int.max).apply(y)) { XCTAssertTrue("\($0)".hasPrefix("fix_length.size: an output of 1 × 9223372036854775807"), "\($0)") }
+        XCTAssertThrowsError(try PadStage(frames: Int.max).apply(y)) { XCTAssertTrue("\($0)".hasPrefix("pad.size: an output of"), "\($0)") }
+        XCTAssertThrowsError(try ResampleStage(targetSr: Int.max).apply(y)) {
+            XCTAssertTrue("\($0)".hasPrefix("resample.target_sr: resampling from 8000 Hz to 9223372036854775807 Hz is"), "\($0)")
+        }
+        XCTAssertEqual(try ResampleStage(targetSr: 16000).outputShape(for: y.shape).dims, [1, 200])
+    }
+
     func testSpectrogramReportsItsShapeAndEqualsTheSpectralPipeline() throws {
         let y = signal(16000), stage = try SpectrogramStage(nFFT: 512, hopLength: 128, power: 1)
         let shape = try stage.outputShape(for: try audio(y).shape)

@@ -16,6 +16,18 @@ final class VisionTransformStageTests: XCTestCase {
         do { try body(); return "no error" } catch { return "\(error)" }
     }
 
+    func testSizeOptionsBeyondMemoryAreErrorsNotOverflowingAllocations() throws {
+        let img = try Sample(image: Tensor(shape: [1, 4, 4], repeating: 0.5))
+        for stage in [try ResizeStage(height: Int.max, width: 10), try CenterCropStage(height: 1 << 40, width: 1 << 40)] as [any Transform] {
+            XCTAssertThrowsError(try stage.apply(img)) { e in
+                XCTAssertTrue("\(e)".hasPrefix("\(type(of: stage).name).size: an output of 1 × ") && "\(e)".contains("--max-memory)"), "\(e)")
+            }
+        }
+        XCTAssertThrowsError(try Resize.resize(Tensor(shape: [4, 4], repeating: 0), height: 1 << 31, width: 1 << 31)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("size: a 2147483648 × 2147483648 output would need"), "\(e)")
+        }
+    }
+
     func testGrayIsTheLumaOfTheDecodedFile() throws {
         let rgba = image(4, 5, 6)
         let out = try GrayStage().apply(try Sample(image: rgba))

@@ -25,11 +25,11 @@ public struct FixLengthStage: Transform {
         try checkKind(shape)
         var out = shape
         out.dims[out.dims.count - 1] = size
-        return out
+        return try out.checkedFits(field: "\(Self.name).size")
     }
 
     public func apply(_ sample: Sample) throws -> Sample {
-        try checkKind(sample.shape)
+        _ = try outputShape(for: sample.shape)
         let n = sample.data.shape[sample.data.rank - 1], rows = Tensor.count(of: Array(sample.data.shape.dropLast()))
         var out = sample
         if n == size { return out }

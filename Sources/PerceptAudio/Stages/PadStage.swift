@@ -58,7 +58,7 @@ public struct PadStage: Transform {
         } else {
             out.dims[1] = Swift.max(shape.height, height); out.dims[2] = Swift.max(shape.width, width)
         }
-        return out
+        return try out.checkedFits(field: "\(Self.name).size")
     }
 
     public func apply(_ sample: Sample) throws -> Sample {

@@ -26,10 +26,12 @@ public struct ResampleStage: Transform {
         try checkKind(shape)
         var out = shape
         if shape.sampleRate != targetSr {
-            out.dims[1] = Int((Double(shape.width) * Double(targetSr) / Double(shape.sampleRate)).rounded(.up))
+            do { out.dims[1] = try Resampler.outputLength(shape.width, from: shape.sampleRate, to: targetSr) } catch let PerceptError.invalidArgument(_, message) {
+                throw PerceptError.invalidArgument(field: "\(Self.name).target_sr", message)
+            }
         }
         out.sampleRate = targetSr
-        return out
+        return try out.checkedFits(field: "\(Self.name).target_sr")
     }
 
     public func apply(_ sample: Sample) throws -> Sample {

@@ -106,6 +106,17 @@ public struct SampleShape: Sendable, Equatable {
     public var dims: [Int]
     public var sampleRate: Int
 
+    /// This shape, after checking that a sample of it fits the memory limit (`ResourceLimits`):
+    /// for stages whose output size comes from an option, so a `size` of 2⁶³ − 1 is one error
+    /// naming `field` rather than an allocation that overflows.
+    ///
+    ///     return try out.checkedFits(field: "resize.size")
+    public func checkedFits(field: String) throws -> SampleShape {
+        try ResourceLimits.require(dims, elementSize: MemoryLayout<Float>.size, for: "an output of \(dims.map(String.init).joined(separator: " × "))",
+                                   blame: { .invalidArgument(field: field, $0) })
+        return self
+    }
+
     public init(kind: SampleKind, dims: [Int], sampleRate: Int = 0) {
         self.kind = kind; self.dims = dims; self.sampleRate = sampleRate
     }

@@ -28,7 +28,7 @@ public struct CenterCropStage: Transform {
         try checkKind(shape)
         var out = shape
         out.dims[1] = height; out.dims[2] = width
-        return out
+        return try out.checkedFits(field: "\(Self.name).size")
     }
 
     /// Where crop row / column 0 sits in the input (negative: inside torchvision's padding).
@@ -38,7 +38,7 @@ public struct CenterCropStage: Transform {
     }
 
     public func apply(_ sample: Sample) throws -> Sample {
-        try checkKind(sample.shape)
+        _ = try outputShape(for: sample.shape)
         let s = sample.shape, (c, h, w) = (s.channels, s.height, s.width)
         let top = Self.offset(h, height), left = Self.offset(w, width)
         var data = [Float](repeating: 0, count: c * height * width)

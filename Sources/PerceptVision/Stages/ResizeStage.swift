@@ -35,11 +35,11 @@ public struct ResizeStage: Transform {
         try checkKind(shape)
         var out = shape
         out.dims[1] = height; out.dims[2] = width
-        return out
+        return try out.checkedFits(field: "\(Self.name).size")
     }
 
     public func apply(_ sample: Sample) throws -> Sample {
-        try checkKind(sample.shape)
+        _ = try outputShape(for: sample.shape)
         var out = sample
         out.data = try Resize.resize(sample.data, height: height, width: width, method: method)
         return out
