@@ -44,6 +44,7 @@ struct AugmentCommand: ParsableCommand {
     func run() throws {
         let runner = try AugmentRunner(chain: AugmentConfig.load(config), copies: copies, seed: seed)
         let out = try runner.run(inputs: inputs, outputDir: output, log: log)
+        if let note = out.note { printError(note) }
         print("augment: \(out.files.count) files -> \(output)")
     }
 }

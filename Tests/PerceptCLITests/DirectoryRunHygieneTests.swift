@@ -38,4 +38,20 @@ final class DirectoryRunHygieneTests: CLITestCase {
         for rel in leftovers { XCTAssertFalse(FileManager.default.fileExists(atPath: out + rel), rel) }
         for rel in kept { XCTAssertTrue(FileManager.default.fileExists(atPath: out + rel), rel) }
     }
+
+    func testAugmentRemovesTheTemporaryFilesAKilledRunLeftInItsFolder() throws {
+        let out = path("aug")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let leftover = out + "/.0003_1.png.tmp-\(gone.processIdentifier)-7", live = out + "/.0003_2.png.tmp-\(getpid())-7"
+        for p in [leftover, live] { XCTAssertTrue(FileManager.default.createFile(atPath: p, contents: Data([0]))) }
+        let r = try run(["augment", sample("digits/3/0003.png"), "-o", out, "--config", "Pipelines/augment/digits.yaml", "--copies", "2"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("removed 1 temporary file left in \(out)"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: leftover))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: live), "a running writer's file stays")
+    }
 }

@@ -71,7 +71,11 @@ public struct AugmentRunner: Sendable {
     }
 
     /// What one run produced.
-    public struct Output: Sendable { public var files: [String] = [] }
+    public struct Output: Sendable {
+        public var files: [String] = []
+        /// A line for stderr when temporary files of an earlier, killed run were removed.
+        public var note: String?
+    }
 
     /// Reads and checks everything, then augments, writing `DIR/<stem>_<k>.<ext>` (k = 1…N) as
     /// each variant is made, `DIR/<stem>_sheet.png` once its tiles are made and, when `log` is
@@ -99,6 +103,7 @@ public struct AugmentRunner: Sendable {
 
         let createdDir = !FileManager.default.fileExists(atPath: outputDir)
         try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        let leftovers = TemporaryFiles.note(removed: TemporaryFiles.removeLeftovers(in: [outputDir]), in: outputDir)
         let progress = Streamed(inputs: files.count, copies: copies, logging: log != nil)
         // Job j = (input j / copies, copy j % copies), handed out in order: the inputs in progress
         // are about as many as the workers, and so are the sheets' tiles held.
@@ -133,7 +138,7 @@ public struct AugmentRunner: Sendable {
             if createdDir { rmdir(outputDir) }   // only when empty: nothing of anyone else's goes
             throw error
         }
-        var output = Output(files: progress.orderedFiles())
+        var output = Output(files: progress.orderedFiles(), note: leftovers)
         if let log {
             // The same records, in the same order and layout, as when every variant was kept.
             var draws = [[String: Any]]()
