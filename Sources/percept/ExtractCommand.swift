@@ -15,6 +15,13 @@ struct ExtractCommand: ParsableCommand {
         Feature options use the reference library's names in kebab-case; one that has no effect \
         without another (--top-db without --db) is an error, and so is an option given twice.
 
+        --shard I/N (0 ≤ I < N) does only part I of N of a directory INPUT, for job arrays: the \
+        inputs, sorted by name, are dealt round-robin to the shards; each shard writes its outputs \
+        and a manifest under OUTPUT/.percept-shards, and 'percept merge OUTPUT' checks them once all \
+        are done. --shard auto takes I and N from a Slurm job array (SLURM_ARRAY_TASK_ID, _MIN, \
+        _MAX, _STEP) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with N from --shard auto/N \
+        or PERCEPT_SHARDS). See docs/scale-out.md.
+
         \(FeatureOptions.helpText)
         """
     )
@@ -31,22 +38,28 @@ struct ExtractCommand: ParsableCommand {
     @Option(name: .customLong("png"), help: "Also write a picture for people (single-file mode).")
     var png: String?
 
+    @Option(name: .customLong("shard"), help: ArgumentHelp("Do only shard I of N of a directory INPUT (I/N, auto or auto/N).", valueName: "I/N"))
+    var shard: String?
+
     @Argument(parsing: .allUnrecognized, help: .hidden)
     var options: [String] = []
 
     func run() throws {
         let runner = try ExtractRunner(featureName: feature, options: options)
+        let part = try shard.map { try ShardSpec.parse($0, environment: ProcessInfo.processInfo.environment) }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else {
             throw PerceptError.badInput(file: input, "no such file or directory")
         }
         if !isDir.boolValue {
+            if part != nil { throw PerceptError.invalidArgument(field: "--shard", "splits a directory INPUT; '\(input)' is one file") }
             try runner.runFile(input: input, output: output, picture: png)
             return
         }
+        if let part, let source = part.source { printError("percept: shard \(part.text) from the \(source)") }
         if png != nil { throw PerceptError.invalidArgument(field: "--png", "takes one picture file; use it with a single INPUT file") }
         let terminal = isatty(2) != 0
-        let summary = try runner.runDirectory(input: input, output: output, report: { file, error in
+        let summary = try runner.runDirectory(input: input, output: output, shard: part, report: { file, error in
             if let error {
                 let text = (error as? PerceptError)?.description ?? "\(file): \(error)"
                 printError((terminal ? "\r\u{1B}[K" : "") + "percept: failed: \(text)")
@@ -65,7 +78,8 @@ struct ExtractCommand: ParsableCommand {
             }
         })
         if let note = summary.note { printError(note) }
-        print("extract: \(runner.describe(summary)) -> \(output)")
+        let of = part.map { " (shard \($0.text); manifest \(summary.manifest ?? "not written"))" } ?? ""
+        print("extract: \(runner.describe(summary)) -> \(output)\(of)")
         if summary.failed > 0 { throw ExitCode(1) }
     }
 }

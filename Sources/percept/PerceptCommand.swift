@@ -17,7 +17,7 @@ struct PerceptCommand: ParsableCommand {
         """,
         version: PerceptVersion.string,
         subcommands: [InfoCommand.self, ExtractCommand.self, AugmentCommand.self, RunCommand.self, ValidateCommand.self,
-                      EvaluateCommand.self, PredictCommand.self, CompareCommand.self, ReportCommand.self, SchemaCommand.self, ListCommand.self]
+                      EvaluateCommand.self, PredictCommand.self, CompareCommand.self, ReportCommand.self, MergeCommand.self, SchemaCommand.self, ListCommand.self]
     )
 }
 

@@ -7,11 +7,20 @@ import PerceptIO
 public struct ExtractRunner: Sendable {
     public let feature: any FeatureExtractor
     public let featureType: any FeatureExtractor.Type
+    /// The options as parsed, for the shard manifest's configuration fingerprint.
+    public let parameters: Parameters
 
     /// Validates the options once, before any file is touched.
     public init(featureName: String, options: [String]) throws {
         featureType = try FeatureRegistry.feature(named: featureName)
-        feature = try featureType.init(FeatureOptions.parse(options, for: featureType))
+        parameters = try FeatureOptions.parse(options, for: featureType)
+        feature = try featureType.init(parameters)
+    }
+
+    /// Every option by snake_case name with its value, given or default ("null" when it has neither),
+    /// written canonically so that equal configurations give equal text.
+    public var resolvedOptions: [String: String] {
+        Dictionary(uniqueKeysWithValues: parameters.specs.map { ($0.name, parameters.value($0.name)?.canonical ?? "null") })
     }
 
     /// One file: extract, then write `output` (.npy or .npz as the feature produces) and,
@@ -105,7 +114,8 @@ public struct ExtractRunner: Sendable {
 
     /// Counts of a directory run: `skipped` files are those the feature does not read (other kinds).
     /// `note`: a line for stderr about housekeeping (temporary files of a killed earlier run removed).
-    public struct Summary: Sendable { public var ok = 0; public var failed = 0; public var skipped = 0; public var note: String? }
+    /// `manifest`: where a shard (`--shard`) wrote its manifest.
+    public struct Summary: Sendable { public var ok = 0; public var failed = 0; public var skipped = 0; public var note: String?; public var manifest: String? }
 
     /// Every matching file under `inputDir`, relative paths sorted.
     public func inputs(in inputDir: String) throws -> [String] {
@@ -113,47 +123,77 @@ public struct ExtractRunner: Sendable {
     }
 
     /// The summary line of a directory run: `40 ok, 0 failed, 53 skipped (not audio)`.
-    public func describe(_ s: Summary) -> String {
-        "\(s.ok) ok, \(s.failed) failed" + (s.skipped > 0 ? ", \(s.skipped) skipped (not \(featureType.inputKind.noun))" : "")
+    public func describe(_ s: Summary) -> String { Self.describe(s, noun: featureType.inputKind.noun) }
+
+    /// The summary line for files that are not `noun` (`audio`), shared with `percept merge`.
+    public static func describe(_ s: Summary, noun: String) -> String {
+        "\(s.ok) ok, \(s.failed) failed" + (s.skipped > 0 ? ", \(s.skipped) skipped (not \(noun))" : "")
     }
 
     /// A directory: every matching file becomes OUTDIR/same/relative/path.npy, in parallel.
     /// Failures are reported through `report` and skipped; `progress(done, total)` is called
-    /// after each file (serialised).
-    public func runDirectory(input: String, output: String,
+    /// after each file (serialised). With `shard`, only that shard's inputs (`ShardSpec.positions`
+    /// of the byte-ordered list, broken links included) are done, and a `ShardManifest` is written
+    /// under OUTDIR/.percept-shards at the end.
+    public func runDirectory(input: String, output: String, shard: ShardSpec? = nil,
                              report: @escaping @Sendable (String, Error?) -> Void,
                              progress: @escaping @Sendable (Int, Int) -> Void) throws -> Summary {
-        let listing = try DirectoryTree.scan(under: input, extensions: featureType.inputKind.extensions)
-        let (files, skipped) = (listing.files, listing.skipped)
-        guard !files.isEmpty || !listing.broken.isEmpty else {
+        var listing = try DirectoryTree.scan(under: input, extensions: featureType.inputKind.extensions)
+        let skipped = listing.skipped
+        guard !listing.files.isEmpty || !listing.broken.isEmpty else {
             let exts = featureType.inputKind.extensions.sorted().joined(separator: ", ")
             let others = skipped > 0 ? " (\(skipped) other file\(skipped == 1 ? "" : "s"))" : ""
             throw PerceptError.badInput(file: input, "no \(featureType.inputKind.rawValue) files (\(exts)) found\(others)")
         }
+        // Shards cut the byte-ordered list, broken links included: they are inputs that fail.
+        let ordered = shard == nil ? [] : ShardSpec.ordered(listing.files + listing.broken.map(\.path))
+        if let shard {
+            let mine = Set(shard.positions(of: ordered.count).map { ordered[$0] })
+            listing.files = listing.files.filter(mine.contains)
+            listing.broken = listing.broken.filter { mine.contains($0.path) }
+        }
+        let files = listing.files
         let inDir = ExtractRunner.trimmed(input), outDir = ExtractRunner.trimmed(output)
         try ExtractRunner.prepareOutputFolder(outDir)
         // Hidden temporary files a killed earlier run left where this one writes (SIGKILL cannot be caught).
-        let removed = TemporaryFiles.removeLeftovers(in: [outDir] + files.map { ((outDir + "/" + $0) as NSString).deletingLastPathComponent })
+        // Not by a shard: the others write into the same folders, from hosts whose process ids
+        // this one cannot check; `percept merge` removes them once every shard is done.
+        let removed = shard != nil ? 0 : TemporaryFiles.removeLeftovers(in: [outDir] + files.map { ((outDir + "/" + $0) as NSString).deletingLastPathComponent })
         let lock = NSLock()
         // Links that lead nowhere were meant as inputs: each is a failure with its line.
         var summary = Summary(failed: listing.broken.count, skipped: skipped, note: TemporaryFiles.note(removed: removed, in: outDir))
-        for b in listing.broken { report(inDir + "/" + b.path, PerceptError.badInput(file: inDir + "/" + b.path, b.reason)) }
+        var entries = [ShardManifest.Entry]()
+        for b in listing.broken {
+            let error = PerceptError.badInput(file: inDir + "/" + b.path, b.reason)
+            report(inDir + "/" + b.path, error)
+            entries.append(.init(input: b.path, error: error.description))
+        }
         // Dynamic hand-out: file sizes differ, and the cores may be shared.
         Parallel.forEachDynamic(count: files.count, state: { AtomicWriter() }, finish: { $0.finish() }) { writer, i in
             let rel = files[i]
             let src = inDir + "/" + rel
             // Listed files all end in a known extension, so the last dot starts it.
-            let base = outDir + "/" + rel[..<(rel.lastIndex(of: ".") ?? rel.endIndex)]
+            let stem = rel[..<(rel.lastIndex(of: ".") ?? rel.endIndex)]
             var failure: Error?
+            var entry = ShardManifest.Entry(input: rel)
             do {
                 let result = try compute(feature.load(path: src), path: src)
-                try writer.write(try encode(result), to: base + "." + result.fileExtension)
-            } catch { failure = error }
+                let bytes = try encode(result), out = stem + "." + result.fileExtension
+                try writer.write(bytes, to: outDir + "/" + out)
+                if shard != nil { (entry.output, entry.sha256) = (out, SHA256.hex(bytes)) }
+            } catch {
+                failure = error
+                entry.error = (error as? PerceptError)?.description ?? "\(src): \(error)"
+            }
             lock.lock()
             if failure == nil { summary.ok += 1 } else { summary.failed += 1 }
+            if shard != nil { entries.append(entry) }
             report(src, failure)
             progress(summary.ok + summary.failed - listing.broken.count, files.count)
             lock.unlock()
+        }
+        if let shard {
+            summary.manifest = try ShardManifest(runner: self, shard: shard, ordered: ordered, summary: summary, files: entries).write(in: outDir)
         }
         return summary
     }
