@@ -58,11 +58,12 @@ public enum ShardMerge {
         let have = Set(manifests.filter { $0.manifest.count == n }.map(\.manifest.index))
         let missing = (0..<n).filter { !have.contains($0) }
         if !missing.isEmpty {
-            problems.record(.badInput(file: out, "no manifest from shard\(missing.count == 1 ? "" : "s") \(list(missing, listed)) (\(missing.count) of \(n) not finished)"))
+            problems.record(.badInput(file: out, "no manifest\(missing.count == 1 ? " from shard" : "s from shards") \(list(missing, listed)) (\(missing.count) of \(n) not finished)"))
             rerun.formUnion(missing)
         }
         let group = reference.map(\.manifest)
-        if missing.isEmpty { checkInputs(group, problems: problems, listed: listed, folder: folder) }
+        // Only a whole set can be checked against the list it was cut from.
+        if group.count == n { checkInputs(group, problems: problems, listed: listed, folder: folder) }
         let checked = checkOutputs(group, in: out, problems: problems, rerun: &rerun, listed: listed)
         if !rerun.isEmpty {
             problems.record(.badInput(file: out, "rerun only these, then merge again: " + rerun.sorted().map { "--shard \($0)/\(n)" }.joined(separator: " ")))
