@@ -16,6 +16,10 @@ public struct ShardManifest: Codable, Sendable, Equatable {
         public var output: String?
         public var sha256: String?
         public var error: String?
+
+        public init(input: String, output: String? = nil, sha256: String? = nil, error: String? = nil) {
+            self.input = input; self.output = output; self.sha256 = sha256; self.error = error
+        }
     }
 
     public static let formatName = "percept-shard-manifest/1"

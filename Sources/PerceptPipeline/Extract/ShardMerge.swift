@@ -164,7 +164,7 @@ public enum ShardMerge {
                 lines.append((out, "shard \(item.shard)'s manifest names the output '\(item.output)', which is not a path inside the folder"))
                 rerun.insert(item.shard)
             } else if let other = seen.updateValue(item.shard, forKey: item.output) {
-                lines.append((out + "/" + item.output, "written by shards \(other) and \(item.shard) (two inputs with one output name)"))
+                lines.append((out + "/" + item.output, "the output of shards \(other) and \(item.shard) both"))
             }
         }
         let found = UnsafeMutableBufferPointer<String?>.allocate(capacity: items.count)
