@@ -56,8 +56,8 @@ struct ExtractCommand: ParsableCommand {
             try runner.runFile(input: input, output: output, picture: png)
             return
         }
-        if let part, let source = part.source { printError("percept: shard \(part.text) from the \(source)") }
         if png != nil { throw PerceptError.invalidArgument(field: "--png", "takes one picture file; use it with a single INPUT file") }
+        if let part, let source = part.source { printError("percept: shard \(part.text) from the \(source)") }
         let terminal = isatty(2) != 0
         let summary = try runner.runDirectory(input: input, output: output, shard: part, report: { file, error in
             if let error {
@@ -78,7 +78,7 @@ struct ExtractCommand: ParsableCommand {
             }
         })
         if let note = summary.note { printError(note) }
-        let of = part.map { " (shard \($0.text); manifest \(summary.manifest ?? "not written"))" } ?? ""
+        let of = part.map { " (shard \($0.text); manifest \(summary.manifest ?? ""))" } ?? ""
         print("extract: \(runner.describe(summary)) -> \(output)\(of)")
         if summary.failed > 0 { throw ExitCode(1) }
     }

@@ -159,6 +159,8 @@ public struct ExtractRunner: Sendable {
         // Not by a shard: the others write into the same folders, from hosts whose process ids
         // this one cannot check; `percept merge` removes them once every shard is done.
         let removed = shard != nil ? 0 : TemporaryFiles.removeLeftovers(in: [outDir] + files.map { ((outDir + "/" + $0) as NSString).deletingLastPathComponent })
+        // A rerun shard's earlier manifest goes first: until this run finishes, the shard is not done.
+        if let shard { unlink(ShardManifest.path(in: outDir, index: shard.index, count: shard.count)) }
         let lock = NSLock()
         // Links that lead nowhere were meant as inputs: each is a failure with its line.
         var summary = Summary(failed: listing.broken.count, skipped: skipped, note: TemporaryFiles.note(removed: removed, in: outDir))
@@ -166,7 +168,7 @@ public struct ExtractRunner: Sendable {
         for b in listing.broken {
             let error = PerceptError.badInput(file: inDir + "/" + b.path, b.reason)
             report(inDir + "/" + b.path, error)
-            entries.append(.init(input: b.path, error: error.description))
+            if shard != nil { entries.append(.init(input: b.path, error: error.description)) }
         }
         // Dynamic hand-out: file sizes differ, and the cores may be shared.
         Parallel.forEachDynamic(count: files.count, state: { AtomicWriter() }, finish: { $0.finish() }) { writer, i in

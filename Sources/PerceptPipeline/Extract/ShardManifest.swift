@@ -68,6 +68,11 @@ public struct ShardManifest: Codable, Sendable, Equatable {
         return "shard-\(padded(index))-of-\(padded(count)).json"
     }
 
+    /// Where shard `index` of `count` keeps its manifest under `outputDir`.
+    public static func path(in outputDir: String, index: Int, count: Int) -> String {
+        outputDir + "/" + folder + "/" + fileName(index: index, count: count)
+    }
+
     /// The configuration fingerprint of a feature and its resolved options.
     public static func fingerprint(feature: String, options: [String: String]) -> String {
         var h = SHA256()
@@ -81,7 +86,7 @@ public struct ShardManifest: Codable, Sendable, Equatable {
     public func write(in outputDir: String) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let path = outputDir + "/" + Self.folder + "/" + Self.fileName(index: index, count: count)
+        let path = Self.path(in: outputDir, index: index, count: count)
         try AtomicFile.write(try encoder.encode(self), to: path)
         return path
     }
