@@ -90,6 +90,13 @@ final class ShardMergeTests: XCTestCase {
         XCTAssertTrue(lines[1].hasPrefix("\(folder)/shard-0005-of-0009.json: not a percept shard manifest"), lines[1])
     }
 
+    func testAnImplausibleShardCountIsRefusedNotEnumerated() throws {
+        let m = ShardManifest(version: "1", feature: "mfcc", options: [:], index: 0, count: 1_000_000_000_000, inputs: 0,
+                              inputsSHA256: ShardSpec.fingerprint([]), skipped: 0, files: [])
+        let path = try m.write(in: dir)
+        XCTAssertEqual(problems().first, "\(path): shard 0 of 1000000000000 is not a valid shard")
+    }
+
     func testAnotherVersionOrInputListIsAnotherRun() throws {
         try writeSet { set in set[1].version = "2" }
         XCTAssertEqual(problems().first, "\(dir)/.percept-shards/shard-0001-of-0002.json: from another run: percept 2, the others 1; rerun shard 1/2 with the others' settings")

@@ -99,7 +99,8 @@ public struct ShardManifest: Codable, Sendable, Equatable {
             throw PerceptError.badInput(file: path, "not a percept shard manifest (\(error.localizedDescription))")
         }
         guard m.format == formatName else { throw PerceptError.badInput(file: path, "format '\(m.format)', expected '\(formatName)'") }
-        guard m.count > 0, m.index >= 0, m.index < m.count else {
+        // Slurm's largest array is about 4 million tasks; a count far beyond is an edited file.
+        guard m.count > 0, m.count <= 10_000_000, m.index >= 0, m.index < m.count else {
             throw PerceptError.badInput(file: path, "shard \(m.index) of \(m.count) is not a valid shard")
         }
         return m

@@ -66,7 +66,9 @@ public enum ShardMerge {
         if group.count == n { checkInputs(group, problems: problems, listed: listed, folder: folder) }
         let checked = checkOutputs(group, in: out, problems: problems, rerun: &rerun, listed: listed)
         if !rerun.isEmpty {
-            problems.record(.badInput(file: out, "rerun only these, then merge again: " + rerun.sorted().map { "--shard \($0)/\(n)" }.joined(separator: " ")))
+            let shards = rerun.sorted(), shown = 100
+            let more = shards.count > shown ? " … and \(shards.count - shown) more" : ""
+            problems.record(.badInput(file: out, "rerun only these, then merge again: " + shards.prefix(shown).map { "--shard \($0)/\(n)" }.joined(separator: " ") + more))
         }
         try problems.throwIfAny()
 
