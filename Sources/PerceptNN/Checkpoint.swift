@@ -79,8 +79,12 @@ public enum SafeTensors {
             case "F16", "BF16": width = 2
             default: throw PerceptError.badInput(file: path, "tensor '\(name)' has dtype \(dtype); only floating-point tensors are supported")
             }
-            let count = Tensor.count(of: shape)
-            guard shape.allSatisfy({ $0 >= 0 }), offs[0] >= 0, offs[1] <= body, offs[1] - offs[0] == count * width else {
+            // Shape and offsets come from the file: checked arithmetic, offsets ordered before subtracting.
+            let (count, overflow) = shape.reduce((1, !shape.allSatisfy { $0 >= 0 })) { acc, d in
+                let (p, o) = acc.0.multipliedReportingOverflow(by: d); return (p, acc.1 || o)
+            }
+            let (size, sizeOverflow) = count.multipliedReportingOverflow(by: width)
+            guard !overflow, !sizeOverflow, offs[0] >= 0, offs[1] <= body, offs[0] <= offs[1], offs[1] - offs[0] == size else {
                 throw PerceptError.badInput(file: path, "tensor '\(name)' data_offsets \(offs) do not fit shape \(shape) \(dtype) in \(body) data bytes")
             }
             var values = [Float](repeating: 0, count: count)
