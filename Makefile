@@ -10,7 +10,7 @@ DEMO_OUT    ?= out/demo
 PREFIX      ?= /usr/local
 BINDIR       = $(DESTDIR)$(PREFIX)/bin
 
-.PHONY: deps build release install uninstall test demo parity clean bench docs check-venv check-tensorboard
+.PHONY: deps build release install uninstall test demo parity clean bench docs check-venv check-tensorboard fuzz fuzz-build sanitize sanitize-asan sanitize-tsan
 
 # Installs missing system packages when run as root; otherwise prints the exact command and stops.
 deps:
@@ -98,6 +98,34 @@ demo: release
 	@echo "  $(DEMO_OUT)/quickstart/report.html"
 	@echo "TensorBoard (scalars, histograms, filters, test samples): tensorboard --logdir $(DEMO_OUT)/quickstart/tensorboard"
 
+# libFuzzer over every reader (Fuzz/, a separate package; docs/reliability.md, "Fuzzing"):
+# `make fuzz SECONDS=N` runs each target N seconds, stops with exit 1 at the first finding
+# (the input is saved in Fuzz/artifacts/). FUZZ_TARGETS="npy png" picks targets.
+SECONDS     ?= 60
+FUZZ_BUILD   = $(SWIFT) build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address
+
+fuzz-build: deps
+	$(FUZZ_BUILD)
+
+fuzz: fuzz-build
+	FUZZ_TARGETS="$(FUZZ_TARGETS)" bash Fuzz/run.sh $(SECONDS)
+
+# The test suite under AddressSanitizer (the whole suite; CI runs this) and ThreadSanitizer (the
+# concurrent code: parallel loops and kernels, directory, augment and training runs, atomic writes,
+# prefetching, event files), each in its own build folder so the normal .build stays as it is.
+# LeakSanitizer is off: it cannot follow Swift's tagged pointers, so lazily built globals read as leaks.
+TSAN_TESTS  ?= ParallelTests|AtomicWriterTests|EventFileWriterTests|TensorBoardHistogramTests|BatchSourceTests|DatasetTests|ChainTests|StreamingExtractorTests|AudioReaderTests|PerceptVisionTests|ExtractCommandTests|AugmentCommandTests|RunCommandTests
+
+sanitize: sanitize-asan sanitize-tsan
+
+sanitize-asan: deps
+	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --scratch-path .build-asan --sanitize=address --disable-swift-testing
+
+sanitize-tsan: deps
+	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread
+	$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread --disable-swift-testing --filter '$(TSAN_TESTS)'
+
 # TensorBoard's own reader over a run's event files (Checks/check_tensorboard.py): runs
 # Pipelines/quickstart.yaml into $(RUN_DIR) first when it has no tensorboard/ folder. The reader
 # lives in .venv-check/ (`make check-venv` creates it; it needs python3-venv and PyPI).
@@ -129,4 +157,4 @@ docs: build
 	  docs/pipelines.md > .build/pipelines.md && mv .build/pipelines.md docs/pipelines.md
 
 clean:
-	rm -rf .build out
+	rm -rf .build out .build-asan .build-tsan Fuzz/.build
