@@ -38,6 +38,8 @@ public final class Sequential {
             throw PerceptError.invalidArgument(field: "input_shape", "\(shapeText(inputShape)) must be non-empty with positive sizes")
         }
         guard !layers.isEmpty else { throw PerceptError.invalidArgument(field: "layers", "a model needs at least one layer") }
+        // Shapes may come from a checkpoint's metadata: one sample must be addressable and fit memory.
+        try ResourceLimits.require(inputShape, for: "one input of \(shapeText(inputShape))", blame: { .invalidArgument(field: "input_shape", $0) })
         self.layers = layers
         self.inputShape = inputShape
         self.seed = seed
@@ -51,6 +53,7 @@ public final class Sequential {
                 guard !out.isEmpty, out.allSatisfy({ $0 > 0 }) else {
                     throw ShapeMismatch(expected: "an input that leaves a non-empty output (got \(shapeText(out)))")
                 }
+                try ResourceLimits.require(out, for: "its output \(shapeText(out))", blame: { .invalidArgument(field: "output", $0) })
                 shapes.append(out)
             } catch let e as ShapeMismatch {
                 throw PerceptError.invalidArgument(field: "layer \(i) (\(type(of: layer).name))",
