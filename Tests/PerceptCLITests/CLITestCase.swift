@@ -48,6 +48,15 @@ class CLITestCase: XCTestCase {
     /// the test instead of stalling the suite); `addressSpaceKB` runs it under `ulimit -v`.
     func run(_ args: [String], env: [String: String] = [:], timeout: TimeInterval = 300, addressSpaceKB: Int? = nil) throws -> Result {
         let p = Process()
+        var env = env
+        var addressSpaceKB = addressSpaceKB
+        // AddressSanitizer reserves terabytes of shadow address space, so an ASan build (`make
+        // sanitize-asan` sets ASAN_OPTIONS) cannot start under `ulimit -v`: give it the memory limit
+        // that three quarters of that address space would give instead.
+        if let kb = addressSpaceKB, ProcessInfo.processInfo.environment["ASAN_OPTIONS"] != nil {
+            env["PERCEPT_MAX_MEMORY"] = "\(kb / 4 * 3)K"
+            addressSpaceKB = nil
+        }
         if let kb = addressSpaceKB {
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
             p.arguments = ["-c", "ulimit -v \(kb) && exec \"$0\" \"$@\"", Self.binary] + args
