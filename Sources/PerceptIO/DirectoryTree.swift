@@ -28,6 +28,15 @@ public enum DirectoryTree {
         return listing.files
     }
 
+    /// The name of a `readdir` entry. Read through a pointer up to its NUL: the record is only as
+    /// long as the name (`d_reclen`), so copying the whole 256-byte `d_name` array reads past the
+    /// end of libc's buffer for the last entry (AddressSanitizer's heap-buffer-overflow).
+    static func name(of entry: UnsafeMutablePointer<dirent>) -> String {
+        withUnsafeMutablePointer(to: &entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 1) { String(cString: $0) }
+        }
+    }
+
     /// The files `files(under:extensions:)` lists, how many other (not hidden) files the tree
     /// holds, and the links that lead nowhere, so a folder run can say what it skipped and
     /// report each broken link (as `find -L` and `rsync -L` do). `extensions` nil lists every file.
@@ -44,9 +53,7 @@ public enum DirectoryTree {
             }
             defer { closedir(d) }
             while let entry = readdir(d) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
+                let name = DirectoryTree.name(of: entry)
                 if name.hasPrefix(".") { continue }
                 let child = rel.isEmpty ? name : rel + "/" + name
                 var type = entry.pointee.d_type

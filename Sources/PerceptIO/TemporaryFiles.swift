@@ -60,9 +60,7 @@ public enum TemporaryFiles {
             guard let d = opendir(folder) else { continue }
             defer { closedir(d) }
             while let entry = readdir(d) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
+                let name = DirectoryTree.name(of: entry)
                 guard let pid = TemporaryName.writer(of: name), pid != getpid(), TemporaryName.writerIsGone(pid) else { continue }
                 let path = folder + "/" + name
                 var st = stat()
@@ -86,9 +84,7 @@ public enum TemporaryFiles {
             defer { closedir(d) }
             while let entry = readdir(d) {
                 guard entry.pointee.d_type == UInt8(DT_DIR) || entry.pointee.d_type == UInt8(DT_UNKNOWN) else { continue }
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
+                let name = DirectoryTree.name(of: entry)
                 if name.hasPrefix(".") { continue }
                 var st = stat()
                 if lstat(dir + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { pending.append(dir + "/" + name) }
