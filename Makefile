@@ -114,7 +114,7 @@ fuzz: fuzz-build
 # concurrent code: parallel loops and kernels, directory, augment and training runs, atomic writes,
 # prefetching, event files), each in its own build folder so the normal .build stays as it is.
 # LeakSanitizer is off: it cannot follow Swift's tagged pointers, so lazily built globals read as leaks.
-TSAN_TESTS  ?= ParallelTests|AtomicWriterTests|EventFileWriterTests|TensorBoardHistogramTests|BatchSourceTests|DatasetTests|ChainTests|StreamingExtractorTests|AudioReaderTests|PerceptVisionTests|ExtractCommandTests|AugmentCommandTests|RunCommandTests
+TSAN_TESTS  ?= ParallelTests|ShardCommandTests|DirectoryRunHygieneTests|TemporaryFilesTests|AtomicWriterTests|EventFileWriterTests|TensorBoardHistogramTests|BatchSourceTests|DatasetTests|ChainTests|StreamingExtractorTests|AudioReaderTests|PerceptVisionTests|ExtractCommandTests|AugmentCommandTests|RunCommandTests
 
 sanitize: sanitize-asan sanitize-tsan
 
@@ -124,7 +124,7 @@ sanitize-asan: deps
 
 sanitize-tsan: deps
 	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread
-	$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread --disable-swift-testing --filter '$(TSAN_TESTS)'
+	TSAN_OPTIONS=second_deadlock_stack=1 $(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize=thread --disable-swift-testing --filter '$(TSAN_TESTS)'
 
 # TensorBoard's own reader over a run's event files (Checks/check_tensorboard.py): runs
 # Pipelines/quickstart.yaml into $(RUN_DIR) first when it has no tensorboard/ folder. The reader

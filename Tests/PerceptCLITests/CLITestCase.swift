@@ -50,10 +50,11 @@ class CLITestCase: XCTestCase {
         let p = Process()
         var env = env
         var addressSpaceKB = addressSpaceKB
-        // AddressSanitizer reserves terabytes of shadow address space, so an ASan build (`make
-        // sanitize-asan` sets ASAN_OPTIONS) cannot start under `ulimit -v`: give it the memory limit
-        // that three quarters of that address space would give instead.
-        if let kb = addressSpaceKB, ProcessInfo.processInfo.environment["ASAN_OPTIONS"] != nil {
+        // The sanitizers reserve terabytes of shadow address space, so a sanitized build (`make
+        // sanitize-asan` / `sanitize-tsan` set ASAN_OPTIONS / TSAN_OPTIONS) cannot start under
+        // `ulimit -v`: give it the memory limit that three quarters of that address space would give.
+        let environment = ProcessInfo.processInfo.environment
+        if let kb = addressSpaceKB, environment["ASAN_OPTIONS"] != nil || environment["TSAN_OPTIONS"] != nil {
             env["PERCEPT_MAX_MEMORY"] = "\(kb / 4 * 3)K"
             addressSpaceKB = nil
         }
