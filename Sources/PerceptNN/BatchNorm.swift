@@ -21,7 +21,10 @@ public class BatchNormBase: StatefulLayer {
     public private(set) var weights: [Param] = []
     /// `running_mean`, `running_var` (empty without `track_running_stats`).
     public private(set) var buffers: [Param] = []
-    private let out = FloatBuffer(), dx = FloatBuffer(), xhat = FloatBuffer(), invStd = FloatBuffer()
+    // x̂ is not stored: backward recomputes it from the input (kept alive by the caller, as for
+    // every layer) and the per-channel mean and 1/σ, which saves a write stream of the batch's size.
+    private let out = FloatBuffer(), dx = FloatBuffer(), means = FloatBuffer(), invStd = FloatBuffer()
+    private var input: UnsafePointer<Float>?
     private var usedBatchStats = false
 
     static let specs: [ParameterSpec] = [
@@ -79,11 +82,12 @@ public class BatchNormBase: StatefulLayer {
     // in a fixed order, so results do not depend on the thread count.
     func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool) -> UnsafePointer<Float> {
         let C = channels, S = positions, n = batch * S, stride = C * S
-        out.ensure(batch * C * S); xhat.ensure(batch * C * S); invStd.ensure(C)
+        out.ensure(batch * C * S); means.ensure(C); invStd.ensure(C)
+        input = x
         let batchStats = (training || !trackRunning) && n > 1
         usedBatchStats = batchStats
         let updateRunning = batchStats && training && trackRunning
-        let o = out.ptr, h = xhat.ptr, istds = invStd.ptr
+        let o = out.ptr, mu = means.ptr, istds = invStd.ptr
         let gamma: UnsafePointer<Float>? = affine ? UnsafePointer(weights[0].value.ptr) : nil
         let beta: UnsafePointer<Float>? = affine ? UnsafePointer(weights[1].value.ptr) : nil
         let rm: UnsafeMutablePointer<Float>? = trackRunning ? buffers[0].value.ptr : nil
@@ -103,11 +107,11 @@ public class BatchNormBase: StatefulLayer {
                     mean = rm?[c] ?? 0
                     istd = 1 / ((rv?[c] ?? 1) + eps).squareRoot()
                 }
-                istds[c] = istd
+                mu[c] = mean; istds[c] = istd
                 let g = gamma?[c] ?? 1, b = beta?[c] ?? 0
                 for p in 0..<batch {
                     let off = p * stride + c * S
-                    normalise(x + off, mean: mean, istd: istd, g: g, b: b, xhat: h + off, out: o + off, count: S)
+                    normalise(x + off, mean: mean, istd: istd, g: g, b: b, out: o + off, count: S)
                 }
             }
         }
@@ -117,21 +121,24 @@ public class BatchNormBase: StatefulLayer {
     public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
         let C = channels, S = positions, n = batch * S, stride = C * S
         if inputGradient { dx.ensure(batch * C * S) }
-        let d = dx.ptr, h = UnsafePointer(xhat.ptr), istds = UnsafePointer(invStd.ptr), batchStats = usedBatchStats
+        guard let x = input else { return nil }
+        let d = dx.ptr, mu = UnsafePointer(means.ptr), istds = UnsafePointer(invStd.ptr), batchStats = usedBatchStats
         let gamma: UnsafePointer<Float>? = affine ? UnsafePointer(weights[0].value.ptr) : nil
         let gGrad: UnsafeMutablePointer<Float>? = affine ? weights[0].grad.ptr : nil
         let bGrad: UnsafeMutablePointer<Float>? = affine ? weights[1].grad.ptr : nil
         parallelItems(C, elementsPerItem: n) { range in
             for c in range {
-                let (sdy, sdyx) = gradientSums(dy + c * S, h + c * S, planes: batch, stride: stride, count: S)
+                let mean = mu[c], istd = istds[c]
+                let (sdy, sdyc) = gradientSums(dy + c * S, x + c * S, mean: mean, planes: batch, stride: stride, count: S)
+                let sdyx = sdyc * Double(istd)   // Σ dy·x̂ = istd·Σ dy·(x − mean)
                 if let gGrad, let bGrad { gGrad[c] = Float(sdyx); bGrad[c] = Float(sdy) }
                 guard inputGradient else { continue }
-                let k = (gamma?[c] ?? 1) * istds[c]
+                let k = (gamma?[c] ?? 1) * istd
                 // Batch statistics depend on x too: dx = γ·istd·(dy − mean(dy) − x̂·mean(dy·x̂)).
                 let mdy = batchStats ? Float(sdy / Double(n)) : 0, mdyx = batchStats ? Float(sdyx / Double(n)) : 0
                 for p in 0..<batch {
                     let off = p * stride + c * S
-                    inputGradientRun(dy + off, h + off, k: k, mdy: mdy, mdyx: mdyx, dx: d + off, count: S)
+                    inputGradientRun(dy + off, x + off, mean: mean, istd: istd, k: k, mdy: mdy, mdyx: mdyx, dx: d + off, count: S)
                 }
             }
         }
@@ -182,19 +189,20 @@ private let bnBlock = 1024
     return (mean, m2)
 }
 
-/// (Σ dy, Σ dy·x̂) in Double over `planes` runs of `count` values, `stride` apart.
-@inline(__always) private func gradientSums(_ dy: UnsafePointer<Float>, _ h: UnsafePointer<Float>, planes: Int,
+/// (Σ dy, Σ dy·(x − mean)) in Double over `planes` runs of `count` values, `stride` apart.
+@inline(__always) private func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: Float, planes: Int,
                                             stride: Int, count: Int) -> (Double, Double) {
+    let vm = F16(repeating: mean)
     var sdy = 0.0, sdyx = 0.0
     for p in 0..<planes {
-        let g = dy + p * stride, x = h + p * stride
+        let g = dy + p * stride, q = x + p * stride
         var lo = 0
         while lo < count {
             let hi = Swift.min(count, lo + bnBlock)
             var a = F16(), b = F16(), i = lo
-            while i + 16 <= hi { let v = ld16(g + i); a += v; b += v * ld16(x + i); i += 16 }
+            while i + 16 <= hi { let v = ld16(g + i); a += v; b += v * (ld16(q + i) - vm); i += 16 }
             var s = a.sum(), t = b.sum()
-            while i < hi { s += g[i]; t += g[i] * x[i]; i += 1 }
+            while i < hi { s += g[i]; t += g[i] * (q[i] - mean); i += 1 }
             sdy += Double(s); sdyx += Double(t)
             lo = hi
         }
@@ -202,26 +210,26 @@ private let bnBlock = 1024
     return (sdy, sdyx)
 }
 
-/// x̂ = (x − mean)·istd and out = g·x̂ + b over one run.
+/// out = g·x̂ + b, x̂ = (x − mean)·istd, over one run.
 @inline(__always) private func normalise(_ x: UnsafePointer<Float>, mean: Float, istd: Float, g: Float, b: Float,
-                                         xhat: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
+                                         out: UnsafeMutablePointer<Float>, count: Int) {
     let vm = F16(repeating: mean), vs = F16(repeating: istd), vg = F16(repeating: g), vb = F16(repeating: b)
     var i = 0
     while i + 16 <= count {
-        let v = (ld16(x + i) - vm) * vs
-        st16(xhat + i, v); st16(out + i, vg * v + vb)
+        st16(out + i, vg * ((ld16(x + i) - vm) * vs) + vb)
         i += 16
     }
-    while i < count { let v = (x[i] - mean) * istd; xhat[i] = v; out[i] = g * v + b; i += 1 }
+    while i < count { out[i] = g * ((x[i] - mean) * istd) + b; i += 1 }
 }
 
-/// dx = k·(dy − mdy − x̂·mdyx) over one run (mdy = mdyx = 0 with fixed statistics).
-@inline(__always) private func inputGradientRun(_ dy: UnsafePointer<Float>, _ h: UnsafePointer<Float>, k: Float,
-                                                mdy: Float, mdyx: Float, dx: UnsafeMutablePointer<Float>, count: Int) {
+/// dx = k·(dy − mdy − x̂·mdyx), x̂ = (x − mean)·istd, over one run (mdy = mdyx = 0 with fixed statistics).
+@inline(__always) private func inputGradientRun(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: Float, istd: Float,
+                                                k: Float, mdy: Float, mdyx: Float, dx: UnsafeMutablePointer<Float>, count: Int) {
     let vk = F16(repeating: k), vd = F16(repeating: mdy), vx = F16(repeating: mdyx)
+    let vm = F16(repeating: mean), vs = F16(repeating: istd)
     var i = 0
-    while i + 16 <= count { st16(dx + i, vk * (ld16(dy + i) - vd - ld16(h + i) * vx)); i += 16 }
-    while i < count { dx[i] = k * (dy[i] - mdy - h[i] * mdyx); i += 1 }
+    while i + 16 <= count { st16(dx + i, vk * (ld16(dy + i) - vd - ((ld16(x + i) - vm) * vs) * vx)); i += 16 }
+    while i < count { dx[i] = k * (dy[i] - mdy - ((x[i] - mean) * istd) * mdyx); i += 1 }
 }
 
 /// Batch normalisation over `[C]` or `[C, L]` inputs (PyTorch `nn.BatchNorm1d`); see `BatchNormBase`.
