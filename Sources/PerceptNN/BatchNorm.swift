@@ -146,8 +146,8 @@ public class BatchNormBase: StatefulLayer {
     }
 }
 
-// Vector kernels of BatchNorm over one run of a channel. Sums accumulate in 2 × 16 Float lanes over
-// blocks of at most `bnBlock` values (≤ 32 terms a lane) and are folded into Doubles per block, so
+// Vector kernels of BatchNorm over one run of a channel. Sums accumulate in 16-wide Float lanes over
+// blocks of at most `bnBlock` values (≤ 64 terms a lane) and are folded into Doubles per block, so
 // the error stays near Double's while the inner loops stay 16-wide Float; the order is fixed.
 private typealias F16 = SIMD16<Float>
 private let bnBlock = 1024
