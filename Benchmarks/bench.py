@@ -55,6 +55,9 @@ WORKLOADS = [
          refs=["audiomentations"], unit="clips/s", ceiling=None, iters=3, ref_iters=1),
     dict(name="cnn-train-28", what="LeNet-like CNN training, 2,000 × 1×28×28, batch 64, Adam", refs=["torch"],
          unit="samples/s", ceiling="sgemm", iters=2, ref_iters=2),
+    dict(name="cnn-train-bn", what="the same LeNet-like training with BatchNorm2d after each conv (nn.BatchNorm2d on "
+         "the PyTorch side), 2,000 × 1×28×28, batch 64, Adam", refs=["torch"], unit="samples/s", ceiling="sgemm",
+         iters=2, ref_iters=2),
     dict(name="cnn-infer-28", what="LeNet-like CNN inference, 2,000 × 1×28×28, batch 256", refs=["torch"],
          unit="samples/s", ceiling="sgemm", iters=2, ref_iters=2),
     dict(name="cnn-train-spec", what="LeNet-like CNN training, 256 × 1×64×101, batch 64, Adam", refs=["torch"],

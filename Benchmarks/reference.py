@@ -283,12 +283,14 @@ def _audiomentations(d):
 
 # --- PyTorch: the LeNet-like net of the engine issue, in its fastest CPU form (channels_last). ---
 
-def lenet(in_hw):
+def lenet(in_hw, bn=False):
+    """bn: nn.BatchNorm2d after each convolution (the cnn-train-bn row)."""
     import torch.nn as nn
     h, w = in_hw
+    norm = (lambda c: [nn.BatchNorm2d(c)]) if bn else (lambda c: [])
     return nn.Sequential(
-        nn.Conv2d(1, 32, 5, padding="same"), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, padding="same"), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(1, 32, 5, padding="same"), *norm(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 5, padding="same"), *norm(64), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(64 * (h // 2 // 2) * (w // 2 // 2), 128), nn.ReLU(), nn.Linear(128, 10))
 
 
@@ -302,13 +304,13 @@ def lenet_flops(in_hw):
     return c1 + c2 + d
 
 
-def _torch_cnn(d, x_name, y_name, train, batch):
+def _torch_cnn(d, x_name, y_name, train, batch, bn=False):
     import torch
     torch.manual_seed(0)
     x = torch.from_numpy(np.load(d / x_name)).contiguous(memory_format=torch.channels_last)
     y = torch.from_numpy(np.load(d / y_name)).long()
     hw = tuple(x.shape[2:])
-    model = lenet(hw).to(memory_format=torch.channels_last)
+    model = lenet(hw, bn).to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
     n = x.shape[0]
@@ -411,6 +413,7 @@ REFERENCES = {
     ("augment-image", "albumentations"): _albumentations,
     ("augment-audio", "audiomentations"): _audiomentations,
     ("cnn-train-28", "torch"): lambda d: _torch_cnn(d, "digits2000.npy", "labels2000.npy", True, 64),
+    ("cnn-train-bn", "torch"): lambda d: _torch_cnn(d, "digits2000.npy", "labels2000.npy", True, 64, bn=True),
     ("cnn-infer-28", "torch"): lambda d: _torch_cnn(d, "digits2000.npy", "labels2000.npy", False, 256),
     ("cnn-train-spec", "torch"): lambda d: _torch_cnn(d, "spec256.npy", "spec256-labels.npy", True, 64),
     ("cnn-infer-spec", "torch"): lambda d: _torch_cnn(d, "spec512.npy", "spec512-labels.npy", False, 256),

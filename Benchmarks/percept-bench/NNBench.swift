@@ -19,6 +19,9 @@ let lenetLayers: [LayerSpec] = [
     LayerSpec("dense", ["out_features": "10"]),
 ]
 
+/// The same net with BatchNorm2d after each convolution (the issue-18 `cnn-train-bn` row).
+let lenetBNLayers: [LayerSpec] = lenetLayers.flatMap { $0.type == "conv2d" ? [$0, LayerSpec("batchnorm2d")] : [$0] }
+
 /// Forward FLOPs per sample (2 per multiply-add) of the conv and dense layers; the same count as
 /// `lenet_flops` in reference.py. A training step counts 3× (forward, input and weight gradients).
 func lenetFlops(height h: Int, width w: Int) -> Double {
@@ -29,12 +32,13 @@ func lenetFlops(height h: Int, width w: Int) -> Double {
     return c1 + c2 + d
 }
 
-private func cnnWorkload(_ name: String, x xFile: String, y yFile: String, train: Bool, summary: String) -> Workload {
+private func cnnWorkload(_ name: String, x xFile: String, y yFile: String, train: Bool, summary: String,
+                         layers: [LayerSpec] = lenetLayers) -> Workload {
     Workload(name: name, summary: summary) { dir in
         let x = try Npy.loadTensor(dir + "/" + xFile)
         let labels = try Npy.loadTensor(dir + "/" + yFile).storage.map { Int($0) }
         let (h, w) = (x.shape[2], x.shape[3])
-        let model = try Sequential(lenetLayers, inputShape: Array(x.shape.dropFirst()), seed: 0)
+        let model = try Sequential(layers, inputShape: Array(x.shape.dropFirst()), seed: 0)
         let n = x.shape[0], flops = lenetFlops(height: h, width: w)
         if !train {
             return {
@@ -85,6 +89,9 @@ let nnWorkloads: [Workload] = [
     recurrentWorkload("gru-train", layer: "gru"),
     cnnWorkload("cnn-train-28", x: "digits2000.npy", y: "labels2000.npy", train: true,
                 summary: "LeNet-like training, 2,000 × 1×28×28, batch 64, Adam"),
+    cnnWorkload("cnn-train-bn", x: "digits2000.npy", y: "labels2000.npy", train: true,
+                summary: "LeNet-like training with BatchNorm2d after each conv, 2,000 × 1×28×28, batch 64, Adam",
+                layers: lenetBNLayers),
     cnnWorkload("cnn-infer-28", x: "digits2000.npy", y: "labels2000.npy", train: false,
                 summary: "LeNet-like inference, 2,000 × 1×28×28, batch 256"),
     cnnWorkload("cnn-train-spec", x: "spec256.npy", y: "spec256-labels.npy", train: true,

@@ -21,7 +21,10 @@ public class BatchNormBase: StatefulLayer {
     public private(set) var weights: [Param] = []
     /// `running_mean`, `running_var` (empty without `track_running_stats`).
     public private(set) var buffers: [Param] = []
-    private let out = FloatBuffer(), dx = FloatBuffer(), xhat = FloatBuffer(), invStd = FloatBuffer()
+    // x̂ is not stored: backward recomputes it from the input (kept alive by the caller, as for
+    // every layer) and the per-channel mean and 1/σ, which saves a write stream of the batch's size.
+    private let out = FloatBuffer(), dx = FloatBuffer(), means = FloatBuffer(), invStd = FloatBuffer()
+    private var input: UnsafePointer<Float>?
     private var usedBatchStats = false
 
     static let specs: [ParameterSpec] = [
@@ -74,37 +77,41 @@ public class BatchNormBase: StatefulLayer {
         return "training needs more than one value per channel, got a batch of \(batch) with \(positions) position\(positions == 1 ? "" : "s") each (use batches of at least 2)"
     }
 
+    // Layout [batch, C, S]: channel c is `batch` contiguous planes of S values, C·S apart. Each
+    // channel is one work item (threads split channels, never a channel), and its reductions run
+    // in a fixed order, so results do not depend on the thread count.
     func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool) -> UnsafePointer<Float> {
-        let C = channels, S = positions, n = batch * S
-        out.ensure(batch * C * S); xhat.ensure(batch * C * S); invStd.ensure(C)
-        usedBatchStats = (training || !trackRunning) && n > 1
-        for c in 0..<C {
-            var mean: Float, istd: Float
-            if usedBatchStats {
-                var s = 0.0
-                for b in 0..<batch { let p = x + (b * C + c) * S; for i in 0..<S { s += Double(p[i]) } }
-                let m = s / Double(n)
-                var v = 0.0
-                for b in 0..<batch { let p = x + (b * C + c) * S; for i in 0..<S { let d = Double(p[i]) - m; v += d * d } }
-                let biased = v / Double(n)
-                mean = Float(m); istd = Float(1 / (biased + Double(eps)).squareRoot())
-                if training && trackRunning {
-                    let rm = buffers[0].value.ptr, rv = buffers[1].value.ptr
-                    rm[c] = (1 - momentum) * rm[c] + momentum * Float(m)
-                    rv[c] = (1 - momentum) * rv[c] + momentum * Float(v / Double(n - 1))
+        let C = channels, S = positions, n = batch * S, stride = C * S
+        out.ensure(batch * C * S); means.ensure(C); invStd.ensure(C)
+        input = x
+        let batchStats = (training || !trackRunning) && n > 1
+        usedBatchStats = batchStats
+        let updateRunning = batchStats && training && trackRunning
+        let o = out.ptr, mu = means.ptr, istds = invStd.ptr
+        let gamma: UnsafePointer<Float>? = affine ? UnsafePointer(weights[0].value.ptr) : nil
+        let beta: UnsafePointer<Float>? = affine ? UnsafePointer(weights[1].value.ptr) : nil
+        let rm: UnsafeMutablePointer<Float>? = trackRunning ? buffers[0].value.ptr : nil
+        let rv: UnsafeMutablePointer<Float>? = trackRunning ? buffers[1].value.ptr : nil
+        let eps = eps, momentum = momentum
+        parallelItems(C, elementsPerItem: n) { range in
+            for c in range {
+                var mean: Float, istd: Float
+                if batchStats {
+                    let (m, m2) = meanAndSquaredDeviations(x + c * S, planes: batch, stride: stride, count: S)
+                    mean = Float(m); istd = Float(1 / (m2 / Double(n) + Double(eps)).squareRoot())
+                    if updateRunning, let rm, let rv {
+                        rm[c] = (1 - momentum) * rm[c] + momentum * Float(m)
+                        rv[c] = (1 - momentum) * rv[c] + momentum * Float(m2 / Double(n - 1))
+                    }
+                } else {
+                    mean = rm?[c] ?? 0
+                    istd = 1 / ((rv?[c] ?? 1) + eps).squareRoot()
                 }
-            } else {
-                mean = trackRunning ? buffers[0].value.ptr[c] : 0
-                istd = 1 / ((trackRunning ? buffers[1].value.ptr[c] : 1) + eps).squareRoot()
-            }
-            invStd.ptr[c] = istd
-            let g = affine ? weights[0].value.ptr[c] : 1, beta = affine ? weights[1].value.ptr[c] : 0
-            for b in 0..<batch {
-                let o = (b * C + c) * S
-                for i in 0..<S {
-                    let h = (x[o + i] - mean) * istd
-                    xhat.ptr[o + i] = h
-                    out.ptr[o + i] = g * h + beta
+                mu[c] = mean; istds[c] = istd
+                let g = gamma?[c] ?? 1, b = beta?[c] ?? 0
+                for p in 0..<batch {
+                    let off = p * stride + c * S
+                    normalise(x + off, mean: mean, istd: istd, g: g, b: b, out: o + off, count: S)
                 }
             }
         }
@@ -112,33 +119,117 @@ public class BatchNormBase: StatefulLayer {
     }
 
     public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient: Bool) -> UnsafePointer<Float>? {
-        let C = channels, S = positions, n = batch * S
+        let C = channels, S = positions, n = batch * S, stride = C * S
         if inputGradient { dx.ensure(batch * C * S) }
-        for c in 0..<C {
-            var sdy = 0.0, sdyx = 0.0
-            for b in 0..<batch {
-                let o = (b * C + c) * S
-                for i in 0..<S { sdy += Double(dy[o + i]); sdyx += Double(dy[o + i]) * Double(xhat.ptr[o + i]) }
-            }
-            if affine { weights[0].grad.ptr[c] = Float(sdyx); weights[1].grad.ptr[c] = Float(sdy) }
-            guard inputGradient else { continue }
-            let g = affine ? weights[0].value.ptr[c] : 1, istd = invStd.ptr[c]
-            if usedBatchStats {
-                // dx = γ·istd·(dy − mean(dy) − x̂·mean(dy·x̂)): the batch statistics depend on x too.
-                let mdy = Float(sdy / Double(n)), mdyx = Float(sdyx / Double(n))
-                for b in 0..<batch {
-                    let o = (b * C + c) * S
-                    for i in 0..<S { dx.ptr[o + i] = g * istd * (dy[o + i] - mdy - xhat.ptr[o + i] * mdyx) }
-                }
-            } else {
-                for b in 0..<batch {
-                    let o = (b * C + c) * S
-                    for i in 0..<S { dx.ptr[o + i] = g * istd * dy[o + i] }
+        guard let x = input else { return nil }
+        let d = dx.ptr, mu = UnsafePointer(means.ptr), istds = UnsafePointer(invStd.ptr), batchStats = usedBatchStats
+        let gamma: UnsafePointer<Float>? = affine ? UnsafePointer(weights[0].value.ptr) : nil
+        let gGrad: UnsafeMutablePointer<Float>? = affine ? weights[0].grad.ptr : nil
+        let bGrad: UnsafeMutablePointer<Float>? = affine ? weights[1].grad.ptr : nil
+        parallelItems(C, elementsPerItem: n) { range in
+            for c in range {
+                let mean = mu[c], istd = istds[c]
+                let (sdy, sdyc) = gradientSums(dy + c * S, x + c * S, mean: mean, planes: batch, stride: stride, count: S)
+                let sdyx = sdyc * Double(istd)   // Σ dy·x̂ = istd·Σ dy·(x − mean)
+                if let gGrad, let bGrad { gGrad[c] = Float(sdyx); bGrad[c] = Float(sdy) }
+                guard inputGradient else { continue }
+                let k = (gamma?[c] ?? 1) * istd
+                // Batch statistics depend on x too: dx = γ·istd·(dy − mean(dy) − x̂·mean(dy·x̂)).
+                let mdy = batchStats ? Float(sdy / Double(n)) : 0, mdyx = batchStats ? Float(sdyx / Double(n)) : 0
+                for p in 0..<batch {
+                    let off = p * stride + c * S
+                    inputGradientRun(dy + off, x + off, mean: mean, istd: istd, k: k, mdy: mdy, mdyx: mdyx, dx: d + off, count: S)
                 }
             }
         }
         return inputGradient ? UnsafePointer(dx.ptr) : nil
     }
+}
+
+// Vector kernels of BatchNorm over one run of a channel. Sums accumulate in 16-wide Float lanes over
+// blocks of at most `bnBlock` values (≤ 64 terms a lane) and are folded into Doubles per block, so
+// the error stays near Double's while the inner loops stay 16-wide Float; the order is fixed.
+private typealias F16 = SIMD16<Float>
+private let bnBlock = 1024
+@inline(__always) private func ld16(_ p: UnsafePointer<Float>) -> F16 { UnsafeRawPointer(p).loadUnaligned(as: F16.self) }
+@inline(__always) private func st16(_ p: UnsafeMutablePointer<Float>, _ v: F16) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: F16.self) }
+
+/// Mean and Σ(x − mean)² (in Double) of `planes` runs of `count` values, `stride` apart: each block's
+/// mean and squared deviations from it (two passes over data in L1), combined block by block with
+/// Chan's parallel-variance update, which has no cancellation for data far from zero.
+@inline(__always) private func meanAndSquaredDeviations(_ x: UnsafePointer<Float>, planes: Int, stride: Int,
+                                                        count: Int) -> (Double, Double) {
+    var seen = 0.0, mean = 0.0, m2 = 0.0
+    for p in 0..<planes {
+        let run = x + p * stride
+        var lo = 0
+        while lo < count {
+            let len = Swift.min(bnBlock, count - lo), q = run + lo
+            var a = F16(), b = F16(), i = 0
+            while i + 32 <= len { a += ld16(q + i); b += ld16(q + i + 16); i += 32 }
+            if i + 16 <= len { a += ld16(q + i); i += 16 }
+            var s = (a + b).sum()
+            while i < len { s += q[i]; i += 1 }
+            let blockMean = Double(s) / Double(len), bm = Float(blockMean), vm = F16(repeating: bm)
+            a = F16(); b = F16(); i = 0
+            while i + 32 <= len {
+                let u = ld16(q + i) - vm, v = ld16(q + i + 16) - vm
+                a += u * u; b += v * v; i += 32
+            }
+            if i + 16 <= len { let u = ld16(q + i) - vm; a += u * u; i += 16 }
+            var ss = (a + b).sum()
+            while i < len { let u = q[i] - bm; ss += u * u; i += 1 }
+            let total = seen + Double(len), delta = blockMean - mean
+            mean += delta * Double(len) / total
+            m2 += Double(ss) + delta * delta * seen * Double(len) / total
+            seen = total
+            lo += len
+        }
+    }
+    return (mean, m2)
+}
+
+/// (Σ dy, Σ dy·(x − mean)) in Double over `planes` runs of `count` values, `stride` apart.
+@inline(__always) private func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: Float, planes: Int,
+                                            stride: Int, count: Int) -> (Double, Double) {
+    let vm = F16(repeating: mean)
+    var sdy = 0.0, sdyx = 0.0
+    for p in 0..<planes {
+        let g = dy + p * stride, q = x + p * stride
+        var lo = 0
+        while lo < count {
+            let hi = Swift.min(count, lo + bnBlock)
+            var a = F16(), b = F16(), i = lo
+            while i + 16 <= hi { let v = ld16(g + i); a += v; b += v * (ld16(q + i) - vm); i += 16 }
+            var s = a.sum(), t = b.sum()
+            while i < hi { s += g[i]; t += g[i] * (q[i] - mean); i += 1 }
+            sdy += Double(s); sdyx += Double(t)
+            lo = hi
+        }
+    }
+    return (sdy, sdyx)
+}
+
+/// out = g·x̂ + b, x̂ = (x − mean)·istd, over one run.
+@inline(__always) private func normalise(_ x: UnsafePointer<Float>, mean: Float, istd: Float, g: Float, b: Float,
+                                         out: UnsafeMutablePointer<Float>, count: Int) {
+    let vm = F16(repeating: mean), vs = F16(repeating: istd), vg = F16(repeating: g), vb = F16(repeating: b)
+    var i = 0
+    while i + 16 <= count {
+        st16(out + i, vg * ((ld16(x + i) - vm) * vs) + vb)
+        i += 16
+    }
+    while i < count { out[i] = g * ((x[i] - mean) * istd) + b; i += 1 }
+}
+
+/// dx = k·(dy − mdy − x̂·mdyx), x̂ = (x − mean)·istd, over one run (mdy = mdyx = 0 with fixed statistics).
+@inline(__always) private func inputGradientRun(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: Float, istd: Float,
+                                                k: Float, mdy: Float, mdyx: Float, dx: UnsafeMutablePointer<Float>, count: Int) {
+    let vk = F16(repeating: k), vd = F16(repeating: mdy), vx = F16(repeating: mdyx)
+    let vm = F16(repeating: mean), vs = F16(repeating: istd)
+    var i = 0
+    while i + 16 <= count { st16(dx + i, vk * (ld16(dy + i) - vd - ((ld16(x + i) - vm) * vs) * vx)); i += 16 }
+    while i < count { dx[i] = k * (dy[i] - mdy - ((x[i] - mean) * istd) * mdyx); i += 1 }
 }
 
 /// Batch normalisation over `[C]` or `[C, L]` inputs (PyTorch `nn.BatchNorm1d`); see `BatchNormBase`.
