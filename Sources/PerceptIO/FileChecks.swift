@@ -100,6 +100,23 @@ public enum AtomicFile {
         }
     }
 
+    /// Writes `head` and then `body` atomically, with two writes rather than one joined copy.
+    ///
+    ///     try AtomicFile.write(header, then: UnsafeRawBufferPointer(floats), to: "out.npy")
+    public static func write(_ head: [UInt8], then body: UnsafeRawBufferPointer, to path: String) throws {
+        try write(to: path) { tmp in
+            let fd = TemporaryFiles.create(tmp)
+            guard fd >= 0 else {
+                throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))")
+            }
+            do { try head.withUnsafeBytes { try writeFully(fd, $0, path: path) } } catch {
+                close(fd)
+                throw error
+            }
+            try writeAll(fd, body, path: path)
+        }
+    }
+
     /// The folder ("." for a bare name) and the file name of `path`.
     static func split(_ path: String) -> (dir: String, name: String) {
         let slash = path.lastIndex(of: "/")
