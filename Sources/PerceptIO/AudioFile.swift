@@ -142,9 +142,9 @@ public enum AudioFile {
     /// larger ones from the file. What libmpg123 prints about MPEG-looking files is kept off stderr.
     private static func withOpen<T>(_ path: String, _ body: (OpaquePointer, SF_INFO) throws -> T) throws -> T {
         try FileChecks.requireReadableFile(path)
-        return try LibraryChatter.folding(if: LibraryChatter.looksLikeMPEG(path)) {
+        let memory = SndFileMemory(path: path)
+        return try LibraryChatter.folding(if: LibraryChatter.looksLikeMPEG(path, head: memory?.head)) {
             var info = SF_INFO()
-            let memory = SndFileMemory(path: path)
             let handle = memory.map { $0.open(&info) } ?? sf_open(path, Int32(SFM_READ), &info)
             guard let h = handle else { throw unreadable(path) }
             defer { sf_close(h); withExtendedLifetime(memory) {} }

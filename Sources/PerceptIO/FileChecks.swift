@@ -91,13 +91,7 @@ public enum AtomicFile {
     /// Writes bytes atomically. Plain POSIX writes: Foundation's createFile adds a second
     /// temporary file and an fsync per call, which dominated directory runs of small outputs.
     public static func write(_ data: Data, to path: String) throws {
-        try write(to: path) { tmp in
-            let fd = TemporaryFiles.create(tmp)
-            guard fd >= 0 else {
-                throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))")
-            }
-            try data.withUnsafeBytes { try writeAll(fd, $0, path: path) }
-        }
+        try data.withUnsafeBytes { try write([], then: $0, to: path) }
     }
 
     /// Writes `head` and then `body` atomically, with two writes rather than one joined copy.
@@ -109,9 +103,11 @@ public enum AtomicFile {
             guard fd >= 0 else {
                 throw PerceptError.runtime("\(path): cannot write (\(String(cString: strerror(errno))))")
             }
-            do { try head.withUnsafeBytes { try writeFully(fd, $0, path: path) } } catch {
-                close(fd)
-                throw error
+            if !head.isEmpty {
+                do { try head.withUnsafeBytes { try writeFully(fd, $0, path: path) } } catch {
+                    close(fd)
+                    throw error
+                }
             }
             try writeAll(fd, body, path: path)
         }

@@ -13,10 +13,11 @@ public enum LibraryChatter {
     private static let lock = NSLock()
 
     /// True when libsndfile would hand the file to libmpg123: an ID3 tag or an MPEG frame sync at
-    /// the start (libsndfile's own guess), or an `.mp3` name.
-    public static func looksLikeMPEG(_ path: String) -> Bool {
+    /// the start (libsndfile's own guess), or an `.mp3` name. `head` is the file's first bytes when
+    /// the caller has them already (a folder run must not open every file twice).
+    public static func looksLikeMPEG(_ path: String, head: ArraySlice<UInt8>? = nil) -> Bool {
         if path.lowercased().hasSuffix(".mp3") { return true }
-        let b = FileChecks.head(path, 3)
+        let b = Array(head?.prefix(3) ?? FileChecks.head(path, 3)[...])
         guard b.count >= 2 else { return false }
         return (b.count == 3 && b[0] == 0x49 && b[1] == 0x44 && b[2] == 0x33) || (b[0] == 0xFF && b[1] & 0xE0 == 0xE0)
     }

@@ -42,6 +42,9 @@ final class SndFileMemory {
         bytes = got == size ? buffer : Array(buffer[..<got])
     }
 
+    /// The first bytes of the file (for format sniffing without another read).
+    var head: ArraySlice<UInt8> { bytes.prefix(16) }
+
     /// Opens the bytes for reading; the handle must be closed before this object goes away.
     func open(_ info: inout SF_INFO) -> OpaquePointer? {
         var io = SF_VIRTUAL_IO(
