@@ -5,10 +5,28 @@
 //   PerceptCore ← PerceptAudio (+ CFFTW, CSoxr) / PerceptVision: pure computation, no file access
 //   PerceptCore, PerceptIO, PerceptAudio, PerceptVision ← PerceptAugment
 //   PerceptCore ← PerceptNN (+ COpenBLAS, CPerceptNNKernels)
+//   PerceptCore, PerceptNN ← PerceptMPI (+ CMPI when Open MPI is installed): the trainer's collective over MPI
 //   PerceptCore ← PerceptPlot (+ CFreeType): pictures for people, drawn as tensors
 //   all of them (+ COpenBLAS: GEMM and LAPACK's eigensolver for PCA) ← PerceptPipeline (reads inputs, wires features, augmentations and networks)
-//   PerceptPipeline, PerceptCore, PerceptIO ← `percept`, a thin CLI; `Percept` re-exports every module.
+//   PerceptPipeline, PerceptCore, PerceptIO, PerceptNN, PerceptMPI ← `percept`, a thin CLI; `Percept` re-exports every module.
+import Foundation
 import PackageDescription
+
+// Open MPI is optional: with its development files (Debian libopenmpi-dev, pkg-config ompi-c) the
+// CMPI target joins the graph and `mpirun -np K percept run` trains data-parallel; without them
+// everything else builds and runs. PERCEPT_MPI=0 or 1 overrides the search.
+let mpiPackageConfig: Bool = {
+    let env = ProcessInfo.processInfo.environment
+    if let forced = env["PERCEPT_MPI"] { return forced == "1" }
+    let dirs = (env["PKG_CONFIG_PATH"] ?? "").split(separator: ":").map(String.init) + [
+        "/usr/lib/x86_64-linux-gnu/pkgconfig", "/usr/lib/aarch64-linux-gnu/pkgconfig", "/usr/lib64/pkgconfig",
+        "/usr/lib/pkgconfig", "/usr/local/lib/pkgconfig", "/opt/homebrew/lib/pkgconfig",
+    ]
+    return dirs.contains { FileManager.default.fileExists(atPath: "\($0)/ompi-c.pc") }
+}()
+let mpiTargets: [Target] = mpiPackageConfig
+    ? [.systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])])] : []
+let mpiDependency: [Target.Dependency] = mpiPackageConfig ? ["CMPI"] : []
 
 let package = Package(
     name: "Percept",
@@ -22,7 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
-    targets: [
+    targets: mpiTargets + [
         // Native libraries, found through pkg-config; nothing is vendored.
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
@@ -46,6 +64,8 @@ let package = Package(
         .target(name: "CPerceptNNKernels"),
         .target(name: "PerceptNN", dependencies: ["PerceptCore", "COpenBLAS", "CPerceptNNKernels"]),
         .target(name: "PerceptVision", dependencies: ["PerceptCore"]),
+        // Data-parallel training over MPI (builds, and says it has no MPI, without Open MPI).
+        .target(name: "PerceptMPI", dependencies: ["PerceptCore", "PerceptNN"] + mpiDependency),
         // Percept's side of `make bench` (never part of the tests).
         .executableTarget(name: "percept-bench", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptNN", "PerceptAugment", "COpenBLAS"],
                           path: "Benchmarks/percept-bench"),
@@ -58,9 +78,9 @@ let package = Package(
                                                         // reached through it) for the alias-expansion bound before composing.
                                                         "COpenBLAS", .product(name: "Yams", package: "Yams")]),
         .target(name: "Percept", dependencies: ["PerceptCore", "PerceptIO", "PerceptAudio", "PerceptVision", "PerceptAugment", "PerceptNN", "PerceptPlot",
-                                                "PerceptPipeline"]),
+                                                "PerceptMPI", "PerceptPipeline"]),
         .executableTarget(name: "percept", dependencies: [
-            "PerceptCore", "PerceptIO", "PerceptPipeline",
+            "PerceptCore", "PerceptIO", "PerceptNN", "PerceptMPI", "PerceptPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

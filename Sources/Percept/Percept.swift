@@ -10,3 +10,4 @@
 @_exported import PerceptPipeline
 @_exported import PerceptPlot
 @_exported import PerceptVision
+@_exported import PerceptMPI

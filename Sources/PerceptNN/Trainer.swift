@@ -83,6 +83,15 @@ public final class Trainer {
     /// Called after every optimizer step, then after every epoch.
     public var onStep: [(StepReport) -> Void] = []
     public var onEpoch: [(EpochReport) -> Void] = []
+    /// Data-parallel training (`mpirun -np K percept run`): with a collective of more than one
+    /// process, rank 0's initial state is copied to every rank, each rank computes the gradients of
+    /// its contiguous share of every global batch (`DataParallel.slice`), and one fused sum per
+    /// step averages them, so every rank applies the same update a single process would with the
+    /// same `batchSize`. Validation is split the same way and its totals summed. Per-sample
+    /// randomness (augmentation) is keyed by sample, not by rank; dropout draws one stream per
+    /// rank, and BatchNorm normalises each rank's share with its own statistics (as PyTorch's
+    /// DistributedDataParallel), its running statistics taken from rank 0 after every epoch.
+    public var collective: (any Collective)?
 
     /// Completed epochs (a resumed run continues from here).
     public internal(set) var epochsDone = 0
@@ -205,14 +214,50 @@ public final class Trainer {
     }
 
     /// Checks every batch size a pass over `n` samples in batches of `bs` will use, before the first
-    /// forward pass, so a batch BatchNorm cannot take fails at once with the layer named.
-    private func validateBatches(samples n: Int, batchSize bs: Int, training: Bool) throws {
+    /// forward pass, so a batch BatchNorm cannot take fails at once with the layer named. With
+    /// `ranks` processes each checks every rank's share, so all of them fail alike.
+    private func validateBatches(samples n: Int, batchSize bs: Int, training: Bool, ranks: Int = 1) throws {
         let last = n % bs
         for b in Set([Swift.min(bs, n), last]) where b > 0 {
-            do { try model.validate(batch: b, training: training) } catch PerceptError.invalidArgument(let field, let msg) where b == last && n > bs {
-                throw PerceptError.invalidArgument(field: field, "\(msg); the last batch holds \(last) of \(n) samples at batch size \(bs) (pick a batch size that leaves a remainder other than 1)")
+            for part in Set((0..<ranks).map { DataParallel.slice(b, rank: $0, of: ranks).count }) where part > 0 {
+                do { try model.validate(batch: part, training: training) } catch PerceptError.invalidArgument(let field, let msg) where ranks > 1 {
+                    throw PerceptError.invalidArgument(field: field, "\(msg); a batch of \(b) split over \(ranks) processes gives one \(part) (pick a batch size whose shares are larger)")
+                } catch PerceptError.invalidArgument(let field, let msg) where b == last && n > bs {
+                    throw PerceptError.invalidArgument(field: field, "\(msg); the last batch holds \(last) of \(n) samples at batch size \(bs) (pick a batch size that leaves a remainder other than 1)")
+                }
             }
         }
+    }
+
+    /// One data-parallel step: forward and backward of this rank's share of the global batch
+    /// `idx`, its gradients scaled by share / batch so that the fused sum over ranks is the mean
+    /// gradient over the whole batch. Returns the batch's mean loss and right answers (all ranks').
+    private func parallelStep(_ source: BatchSource, _ idx: ArraySlice<Int>, epoch: Int, step s: Int, root: RandomStream,
+                              mask: SequenceMask?, over dp: any Collective, _ exchange: GradientExchange) throws -> (Double, Int?) {
+        let b = idx.count, w = model.outputSize
+        let part = DataParallel.slice(b, rank: dp.rank, of: dp.size)
+        let mine = idx[(idx.startIndex + part.lowerBound)..<(idx.startIndex + part.upperBound)]
+        // Loss, right answers, and rank 0's learning rate (a resumed plateau schedule is rank 0's).
+        var totals: [Float] = [0, 0, dp.rank == 0 ? optimizer.lr : 0]
+        if mine.isEmpty {
+            for (_, p) in exchange.params { p.grad.ptr.update(repeating: 0, count: p.count) }
+        } else {
+            let n = mine.count, share = Float(n) / Float(b)
+            try load(source, mine, epoch: epoch, into: xb.ptr, mask: mask)
+            gatherTargets(source.targets, mine, tb.ptr)
+            let out = model.forward(UnsafePointer(xb.ptr), batch: n, training: true, rng: root.split(3).split(epoch).split(s).split(dp.rank))
+            let l = loss.compute(output: out, targets: tb.ptr, batch: n, width: w, grad: gb.ptr)
+            if case .classes(let c) = source.targets {
+                for (j, i) in mine.enumerated() where predictedClass(out + j * w, width: w) == c[i] { totals[1] += 1 }
+            }
+            totals[0] = Float(l) * share
+            for j in 0..<(n * w) { gb.ptr[j] *= share }
+            model.backward(UnsafePointer(gb.ptr), batch: n)
+        }
+        try exchange.sum(&totals, over: dp)
+        optimizer.lr = totals[2]
+        let classes: Bool = { if case .classes = source.targets { return true } else { return false } }()
+        return (Double(totals[0]), classes ? Int(totals[1]) : nil)
     }
 
     /// Training and validation sample indices for `n` samples (seeded, fixed for the run).
@@ -245,13 +290,17 @@ public final class Trainer {
         // Lengths left set would mask a later direct `model.forward` of the same batch size.
         defer { seqMask?.clear() }
         let bs = options.batchSize, w = model.outputSize, tw = targetWidth
-        try validateBatches(samples: trainIdx.count, batchSize: bs, training: true)
+        let dp = collective.flatMap { $0.size > 1 ? $0 : nil }
+        try validateBatches(samples: trainIdx.count, batchSize: bs, training: true, ranks: dp?.size ?? 1)
         xb.ensure(bs * model.inputSize); tb.ensure(bs * tw); gb.ensure(bs * w)
         let params = model.namedParameters
         let stepsPerEpoch = (trainIdx.count + bs - 1) / bs
         let root = RandomStream(seed: options.seed)
         let callbacks = activeCallbacks
         for c in callbacks { try c.fitWillStart(self) }
+        // After the callbacks' start (a resumed run has loaded its checkpoint by now).
+        let exchange = dp.map { _ in GradientExchange(params: params, extras: 3) }
+        if let dp { try broadcastState(dp, optimizerState: true) }
         var reports: [EpochReport] = []
         var stop = false
 
@@ -268,22 +317,29 @@ public final class Trainer {
             var lossSum = 0.0, correct = 0, seen = 0
             for s in 0..<stepsPerEpoch {
                 let lo = s * bs, hi = Swift.min(lo + bs, order.count), b = hi - lo
-                let idx = order[lo..<hi]
-                try load(source, idx, epoch: epoch, into: xb.ptr, mask: seqMask)
-                gatherTargets(source.targets, idx, tb.ptr)
                 let lr = schedule?.learningRate(base: optimizer.baseLR, epoch: epoch, globalStep: optimizer.step) ?? optimizer.baseLR
                 optimizer.lr = lr
-                let out = model.forward(UnsafePointer(xb.ptr), batch: b, training: true, rng: root.split(3).split(epoch).split(s))
-                let l = loss.compute(output: out, targets: tb.ptr, batch: b, width: w, grad: gb.ptr)
-                for c in callbacks { try c.lossComputed(l, epoch: epoch, step: s, self) }
+                var l: Double
                 var stepCorrect: Int?
-                if case .classes(let c) = source.targets {
-                    var k = 0
-                    for (j, i) in idx.enumerated() where predictedClass(out + j * w, width: w) == c[i] { k += 1 }
-                    correct += k; stepCorrect = k
+                if let dp, let exchange {
+                    (l, stepCorrect) = try parallelStep(source, order[lo..<hi], epoch: epoch, step: s, root: root, mask: seqMask, over: dp, exchange)
+                    for c in callbacks { try c.lossComputed(l, epoch: epoch, step: s, self) }
+                } else {
+                    let idx = order[lo..<hi]
+                    try load(source, idx, epoch: epoch, into: xb.ptr, mask: seqMask)
+                    gatherTargets(source.targets, idx, tb.ptr)
+                    let out = model.forward(UnsafePointer(xb.ptr), batch: b, training: true, rng: root.split(3).split(epoch).split(s))
+                    l = loss.compute(output: out, targets: tb.ptr, batch: b, width: w, grad: gb.ptr)
+                    for c in callbacks { try c.lossComputed(l, epoch: epoch, step: s, self) }
+                    if case .classes(let c) = source.targets {
+                        var k = 0
+                        for (j, i) in idx.enumerated() where predictedClass(out + j * w, width: w) == c[i] { k += 1 }
+                        stepCorrect = k
+                    }
+                    model.backward(UnsafePointer(gb.ptr), batch: b)
                 }
+                correct += stepCorrect ?? 0
                 lossSum += l * Double(b); seen += b
-                model.backward(UnsafePointer(gb.ptr), batch: b)
                 if let c = options.clipNorm { clipGradientNorm(params, maxNorm: c) }
                 optimizer.update(params)
                 var r = StepReport(epoch: epoch, step: s, stepsPerEpoch: stepsPerEpoch, loss: l, learningRate: lr)
@@ -292,11 +348,14 @@ public final class Trainer {
             }
             let trainLoss = lossSum / Double(seen)
             let trainAcc: Double? = { if case .classes = source.targets { return Double(correct) / Double(seen) } else { return nil } }()
+            // Every rank continues from rank 0's weights and BatchNorm statistics (sums agree on
+            // every rank in practice; this makes it certain, for one copy per epoch).
+            if let dp { try broadcastState(dp, optimizerState: false) }
             let evaluation: Evaluation?
             if let validation {
-                evaluation = try evaluate(validation, indices: Array(0..<validation.count), mask: seqMask)
+                evaluation = try evaluate(validation, indices: Array(0..<validation.count), mask: seqMask, over: dp)
             } else {
-                evaluation = valIdx.isEmpty ? nil : try evaluate(source, indices: valIdx, mask: seqMask)
+                evaluation = valIdx.isEmpty ? nil : try evaluate(source, indices: valIdx, mask: seqMask, over: dp)
             }
             var report = EpochReport(epoch: epoch, trainLoss: trainLoss, trainAccuracy: trainAcc, validation: evaluation,
                                      learningRate: optimizer.lr, seconds: 0, stopped: false)
@@ -304,6 +363,11 @@ public final class Trainer {
             epochsDone = epoch + 1
             report.seconds = Date().timeIntervalSince(started)
             for c in callbacks { try c.epochDidEnd(&report, self) }
+            if let dp {   // rank 0's early stopping decides for all
+                var flag: [Float] = [report.stopped ? 1 : 0]
+                try dp.broadcast(&flag, count: 1)
+                report.stopped = flag[0] != 0
+            }
             stop = report.stopped
             reports.append(report)
             history.append(report)
@@ -354,6 +418,13 @@ public final class Trainer {
         return try model.predict(x, batchSize: bs) { r in
             if let m, let lengths { try m.set(lengths: r.map { lengths[$0] }, batch: r.count) }
         }
+    }
+
+    /// `evaluate` of this rank's share of `indices`, summed over the ranks (all of them when `dp` is nil).
+    private func evaluate(_ source: BatchSource, indices: [Int], mask: SequenceMask?, over dp: (any Collective)?) throws -> Evaluation {
+        guard let dp else { return try evaluate(source, indices: indices, mask: mask) }
+        let part = DataParallel.slice(indices.count, rank: dp.rank, of: dp.size)
+        return try combine(evaluate(source, indices: Array(indices[part]), mask: mask), over: dp)
     }
 
     private func evaluate(_ source: BatchSource, indices: [Int], mask: SequenceMask?,

@@ -45,6 +45,7 @@ enum Main {
         do {
             let (rest, limit) = try MemoryOption.split(Array(args))
             try RepeatedOptions.check(rest)
+            if let word = rest.first, !word.hasPrefix("-") { try DataParallelLaunch.refuse(command: word) }
             var command = try PerceptCommand.parseAsRoot(rest)
             try ResourceLimits.maxMemory.withValue(limit ?? ResourceLimits.maxMemory.defaultValue) { try command.run() }
         } catch let error as PerceptError {

@@ -14,6 +14,11 @@ struct RunCommand: ParsableCommand {
         layers that cannot take their input. Outputs go to runs/<name>/ (pipeline.yaml, metrics.json, \
         models/<model>/model.safetensors and history.csv); a finished run is never overwritten without \
         --force. Ctrl-C finishes the current step and keeps the last epoch's checkpoint for --resume.
+
+        Under `mpirun -np K` (a percept built with Open MPI) the K processes train data-parallel: each \
+        computes the gradients of its share of every batch and one MPI_Allreduce per step averages \
+        them, so the result is the single-process one at the same batch_size; rank 0 writes the run \
+        folder (docs/scale-out.md).
         """
     )
 
@@ -44,9 +49,12 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var spec = try PipelineSpec.load(file, overrides: overrides)
         if let output { spec.output = output }
+        let world = dryRun ? nil : try DataParallelLaunch.start()
+        let rank = world?.rank ?? 0
         var options = RunOptions()
-        options.only = only; options.force = force; options.resume = resume; options.quiet = quiet
-        options.live = isatty(2) == 1 && !quiet
+        options.only = only; options.force = force; options.resume = resume; options.quiet = quiet || rank != 0
+        options.live = isatty(2) == 1 && !options.quiet
+        options.collective = world
         let runner = PipelineRunner(spec: spec, options: options) { text in
             FileHandle.standardError.write(Data(text.utf8))
         }
@@ -55,6 +63,9 @@ struct RunCommand: ParsableCommand {
             return
         }
         let results = try runner.run()
+        // Every rank ends MPI together once training is over (rank 0 after writing the run folder).
+        world?.finish()
+        guard rank == 0 else { return }
         if !results.isEmpty { print(RunTables.results(results), terminator: "") }
         print("outputs: \(spec.output)/" + (results.isEmpty ? "" : " (metrics.json, pipeline.yaml, models/<model>/model.safetensors, history.csv)"))
         if !results.isEmpty {

@@ -16,7 +16,14 @@ public struct RunOptions: Sendable {
     public var live = false
     /// Print nothing but the final summary.
     public var quiet = false
+    /// The processes of a data-parallel run (`mpirun -np K percept run`): every rank trains each
+    /// model on its share of every batch (`Trainer.collective`); rank 0 alone writes the run folder,
+    /// evaluates on the test split and reports. Nil or one process: an ordinary run.
+    public var collective: (any Collective)?
     public init() {}
+
+    /// The collective when it spans more than one process.
+    var parallel: (any Collective)? { collective.flatMap { $0.size > 1 ? $0 : nil } }
 }
 
 /// What one model's run produced, as `metrics.json` records it.
@@ -235,6 +242,7 @@ public final class PipelineRunner {
 
     /// Trains and evaluates every selected model and writes the run folder.
     public func run() throws -> [(name: String, result: ModelResult)] {
+        if let dp = options.parallel, dp.rank != 0 { try runWorker(dp); return [] }
         try checkOutputFolder()
         let plans = try plan()
         try checkPlans?(plans)
@@ -258,8 +266,13 @@ public final class PipelineRunner {
         }
         var results = try o.readResults()
         trainedPlans = plans
+        if let dp = options.parallel, !options.quiet {
+            log("data-parallel: \(dp.size) processes, each computing its share of every batch; rank 0 writes \(o.directory)\n")
+        }
         for p in plans {
-            if options.resume, let done = results[p.spec.name], FileManager.default.fileExists(atPath: o.modelPath(p.spec.name)) {
+            let finished = options.resume && results[p.spec.name] != nil && FileManager.default.fileExists(atPath: o.modelPath(p.spec.name))
+            try agreeOnSkipping(finished)
+            if finished, let done = results[p.spec.name] {
                 if !options.quiet { log("\(p.spec.name): finished in the earlier run (test accuracy \(done.testAccuracy.map { String(format: "%.4f", $0) } ?? "-"))\n") }
                 continue
             }
@@ -284,8 +297,9 @@ public final class PipelineRunner {
         return ["pipeline": info.json]
     }
 
-    private func train(_ p: ModelPlan) throws -> ModelResult {
-        let o = outputs, m = p.spec, ds = p.dataset, t = m.train
+    /// The model's trainer as its `train:` section says (the collective attached for data-parallel runs).
+    private func makeTrainer(_ p: ModelPlan) throws -> Trainer {
+        let t = p.spec.train
         var opts = TrainingOptions()
         opts.epochs = t.epochs; opts.batchSize = t.batchSize; opts.seed = spec.seed; opts.clipNorm = t.clipNorm
         opts.evalBatchSize = t.evalBatchSize
@@ -293,6 +307,54 @@ public final class PipelineRunner {
             opts.earlyStopping = EarlyStopping(monitor: es.monitor, patience: es.patience, minDelta: es.minDelta, restoreBest: es.restoreBest)
         }
         let trainer = Trainer(model: p.model, loss: try t.makeLoss(), optimizer: try t.makeOptimizer(), schedule: try t.makeSchedule(), options: opts)
+        trainer.collective = options.parallel
+        return trainer
+    }
+
+    /// Rank 0 tells the other ranks whether the next model is skipped (finished in the run being
+    /// resumed), so all of them train the same models.
+    @discardableResult
+    private func agreeOnSkipping(_ finished: Bool) throws -> Bool {
+        guard let dp = options.parallel else { return finished }
+        var flag: [Float] = [finished ? 1 : 0]
+        try dp.broadcast(&flag, count: 1)
+        return flag[0] != 0
+    }
+
+    /// The cached prefix of every sample, computed before training (in parallel): a second run
+    /// decodes nothing. In a data-parallel run each rank computes every K-th sample and the counts
+    /// are summed, which also waits until every rank's share is in the cache.
+    private func warm(_ p: ModelPlan) throws -> (hits: Int, computed: Int) {
+        let ds = p.dataset, items = ds.train + ds.validation + ds.test
+        guard let dp = options.parallel else { return try p.features.warm(items) }
+        let share = stride(from: dp.rank, to: items.count, by: dp.size).map { items[$0] }
+        let c = try p.features.warm(share)
+        var totals = [Double(c.hits), Double(c.computed)]
+        try dp.sum(&totals, count: 2)
+        return (Int(totals[0]), Int(totals[1]))
+    }
+
+    /// Rank r > 0 of a data-parallel run: builds the same plans from the same file, fills its
+    /// share of the feature cache and trains every model with rank 0, writing nothing; rank 0's
+    /// state, learning rate and stopping decisions are the ones that count (`Trainer.collective`).
+    private func runWorker(_ dp: any Collective) throws {
+        let plans = try plan()
+        try checkPlans?(plans)
+        for p in plans {
+            if try agreeOnSkipping(false) { continue }
+            let trainer = try makeTrainer(p)
+            trainer.options.earlyStopping = nil   // rank 0 decides when to stop
+            let ds = p.dataset
+            let trainSource = try source(p, ds.train)
+            let valSource = ds.validation.isEmpty ? nil : try source(p, ds.validation)
+            _ = try warm(p)
+            _ = try Interrupts.cooperate { try trainer.fit(trainSource, validation: valSource) }
+        }
+    }
+
+    private func train(_ p: ModelPlan) throws -> ModelResult {
+        let o = outputs, m = p.spec, ds = p.dataset, t = m.train
+        let trainer = try makeTrainer(p)
         let trainSource = try source(p, ds.train)
         let valSource = ds.validation.isEmpty ? nil : try source(p, ds.validation)
         let checkpoint = o.checkpointPath(m.name)
@@ -320,9 +382,8 @@ public final class PipelineRunner {
         if !options.quiet {
             log("\(m.name): \(ds.train.count) train / \(ds.validation.count) validation / \(ds.test.count) test samples, \(ds.classes.count) classes, input \(dimsText(p.model.inputShape)), \(RunTables.grouped(p.model.parameterCount)) parameters\n")
         }
-        // The cached prefix of every sample first (in parallel): a second run decodes nothing.
         let warmStart = Date()
-        let counts = try p.features.warm(ds.train + ds.validation + ds.test)
+        let counts = try warm(p)
         if !options.quiet, counts.hits + counts.computed > 0 {
             log("\(m.name): features of \(counts.hits + counts.computed) samples: \(counts.hits) from the cache, \(counts.computed) computed (\(String(format: "%.1f", Date().timeIntervalSince(warmStart))) s)\n")
         }
