@@ -49,14 +49,15 @@ public final class MPIWorld: Collective, @unchecked Sendable {
         #endif
     }
 
-    /// The library's own version line, e.g. "Open MPI v4.1.4, ..." (nil without MPI).
+    /// The library's name and version, e.g. "Open MPI v4.1.4" (nil without MPI).
     public static var libraryVersion: String? {
         #if canImport(CMPI)
         var buf = [CChar](repeating: 0, count: Int(MPI_MAX_LIBRARY_VERSION_STRING))
         var len: Int32 = 0
         guard MPI_Get_library_version(&buf, &len) == cmpi_success() else { return nil }
-        return String(decoding: buf.prefix(Int(len)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            .split(separator: "\n").first.map(String.init)
+        // "Open MPI v4.1.4, package: Debian OpenMPI, ..." (NUL-terminated within len): its name and version.
+        let text = String(decoding: buf.prefix(Int(len)).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.split(separator: "\n").first.flatMap { $0.split(separator: ",").first }.map(String.init)
         #else
         return nil
         #endif

@@ -8,6 +8,9 @@ import PerceptNN
 ///     Runtime.start()
 public enum Runtime {
     nonisolated(unsafe) private static var signalSources: [DispatchSourceSignal] = []
+    /// The line printed when a signal ends the process (set once, before work starts; a
+    /// data-parallel rank says that mpirun ends every rank together).
+    nonisolated(unsafe) public static var stopMessage = "percept: interrupted; outputs written so far are complete"
 
     /// Pins OpenBLAS to one thread and stops the idle workers it started when it loaded
     /// (Percept parallelises over files and samples itself), and makes SIGINT, SIGTERM and SIGHUP
@@ -25,7 +28,7 @@ public enum Runtime {
                     return
                 }
                 TemporaryFiles.removeAllAndHold()
-                FileHandle.standardError.write(Data("\npercept: interrupted; outputs written so far are complete\n".utf8))
+                FileHandle.standardError.write(Data("\n\(stopMessage)\n".utf8))
                 exit(128 + sig)
             }
             source.resume()

@@ -51,6 +51,9 @@ struct RunCommand: ParsableCommand {
         if let output { spec.output = output }
         let world = dryRun ? nil : try DataParallelLaunch.start()
         let rank = world?.rank ?? 0
+        if let world {
+            Runtime.stopMessage = "percept: rank \(rank) of \(world.size) stopped by a signal (mpirun stops every rank when one fails, dies or is interrupted); checkpoints written so far are complete: resume with 'percept run \(file) --resume' under the same mpirun"
+        }
         var options = RunOptions()
         options.only = only; options.force = force; options.resume = resume; options.quiet = quiet || rank != 0
         options.live = isatty(2) == 1 && !options.quiet

@@ -86,8 +86,8 @@ class CLITestCase: XCTestCase {
     }
 
     /// Asserts exit 2 with exactly one stderr line that names `subject` and says `fragment`.
-    func assertBadInput(_ args: [String], names subject: String, _ fragment: String, line: UInt = #line) throws {
-        let r = try run(args)
+    func assertBadInput(_ args: [String], env: [String: String] = [:], names subject: String, _ fragment: String, line: UInt = #line) throws {
+        let r = try run(args, env: env)
         XCTAssertEqual(r.status, 2, "stderr: \(r.stderr)", line: line)
         let lines = r.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, "one line on stderr, got: \(r.stderr)", line: line)

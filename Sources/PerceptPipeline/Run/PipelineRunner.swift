@@ -348,7 +348,7 @@ public final class PipelineRunner {
             let trainSource = try source(p, ds.train)
             let valSource = ds.validation.isEmpty ? nil : try source(p, ds.validation)
             _ = try warm(p)
-            _ = try Interrupts.cooperate { try trainer.fit(trainSource, validation: valSource) }
+            _ = try trainer.fit(trainSource, validation: valSource)
         }
     }
 
@@ -389,7 +389,10 @@ public final class PipelineRunner {
         }
         let started = Date()
         do {
-            _ = try Interrupts.cooperate { try trainer.fit(trainSource, validation: valSource) }
+            // Ranks cannot stop at one step together, so a data-parallel run stops at once on a
+            // signal (its last checkpoint is complete) instead of finishing the step.
+            let fit = { try trainer.fit(trainSource, validation: valSource) }
+            _ = try options.parallel == nil ? Interrupts.cooperate(fit) : fit()
         } catch is StopRequested {
             let saved = trainer.epochsDone
             throw RunInterrupted(message: saved > 0 && FileManager.default.fileExists(atPath: checkpoint)
