@@ -5,6 +5,9 @@ ARCH_FLAGS   ?= -Xcc -march=x86-64-v3
 RELEASE      = $(SWIFT) build -c release $(ARCH_FLAGS)
 BIN          = .build/release/percept
 APT_PACKAGES = libfftw3-dev libsndfile1-dev libpng-dev libopenblas-dev libsoxr-dev zlib1g-dev libfreetype-dev fonts-dejavu-core pkg-config python3-numpy
+# Optional: Open MPI for data-parallel training (`mpirun -np K percept run`, docs/scale-out.md).
+# Installed with the rest when run as root; without it everything else builds and its tests skip.
+MPI_PACKAGES = libopenmpi-dev openmpi-bin
 DEMO_OUT    ?= out/demo
 # `make install`: $(DESTDIR)$(PREFIX)/bin/percept (DESTDIR stages a package tree).
 PREFIX      ?= /usr/local
@@ -12,18 +15,20 @@ BINDIR       = $(DESTDIR)$(PREFIX)/bin
 
 .PHONY: deps build release install uninstall test demo parity clean bench docs check-venv check-tensorboard fuzz fuzz-build sanitize sanitize-asan sanitize-tsan
 
-# Installs missing system packages when run as root; otherwise prints the exact command and stops.
+# Installs missing system packages when run as root; otherwise prints the exact command and stops
+# (a missing optional MPI is a note, not a stop).
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing: $$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
-	  else \
-	    echo "Missing system packages. Install them with:"; \
-	    echo "  sudo apt-get install -y $$missing"; \
-	    exit 1; \
-	  fi; \
+	optional=$$(for p in $(MPI_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ "$$(id -u)" = 0 ] && [ -n "$$missing$$optional" ]; then \
+	  echo "Installing:" $$missing $$optional; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing $$optional >/dev/null || exit 1; \
+	elif [ -n "$$missing" ]; then \
+	  echo "Missing system packages. Install them with:"; \
+	  echo "  sudo apt-get install -y" $$missing $$optional; \
+	  exit 1; \
+	elif [ -n "$$optional" ]; then \
+	  echo "note: Open MPI is not installed, so mpirun -np K percept run cannot train data-parallel (sudo apt-get install -y" $$optional "then make release)"; \
 	fi
 
 build: deps

@@ -92,6 +92,9 @@ public final class Trainer {
     /// rank, and BatchNorm normalises each rank's share with its own statistics (as PyTorch's
     /// DistributedDataParallel), its running statistics taken from rank 0 after every epoch.
     public var collective: (any Collective)?
+    /// Seconds each data-parallel step spent in its gradient sum (waiting for the slowest rank
+    /// included), for the cost model in docs/scale-out.md.
+    public internal(set) var exchangeSeconds: [Double] = []
 
     /// Completed epochs (a resumed run continues from here).
     public internal(set) var epochsDone = 0
@@ -254,7 +257,9 @@ public final class Trainer {
             for j in 0..<(n * w) { gb.ptr[j] *= share }
             model.backward(UnsafePointer(gb.ptr), batch: n)
         }
+        let t0 = DispatchTime.now().uptimeNanoseconds
         try exchange.sum(&totals, over: dp)
+        exchangeSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         optimizer.lr = totals[2]
         let classes: Bool = { if case .classes = source.targets { return true } else { return false } }()
         return (Double(totals[0]), classes ? Int(totals[1]) : nil)
