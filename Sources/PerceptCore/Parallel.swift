@@ -3,7 +3,8 @@ import Foundation
 
 /// Data-parallel loops over the machine's cores.
 ///
-/// The worker count comes from `PERCEPT_NUM_THREADS` when set, else the active processor count;
+/// The worker count comes from `PERCEPT_NUM_THREADS` when set, else the active processor count
+/// (shared among the MPI ranks on this node);
 /// `Parallel.withThreads(1) { … }` makes every loop inside serial (tests and benchmarks pin it).
 /// Results never depend on it: callers split work by index, and random streams are keyed by
 /// index, not by thread. Workers see the `ScopedSetting` values of the code that started the loop.
@@ -11,10 +12,19 @@ import Foundation
 ///     Parallel.forEach(count: n) { i in out[i] = f(i) }
 public enum Parallel {
     /// The worker count; its default is fixed at start-up from the environment.
-    private static let setting = ScopedSetting<Int>({
-        if let s = ProcessInfo.processInfo.environment["PERCEPT_NUM_THREADS"], let n = Int(s), n > 0 { return n }
-        return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }())
+    private static let setting = ScopedSetting<Int>(defaultThreads(ProcessInfo.processInfo.environment,
+                                                                   cores: ProcessInfo.processInfo.activeProcessorCount))
+
+    /// `PERCEPT_NUM_THREADS`, else the cores shared among the MPI ranks an `mpirun` started on
+    /// this node (`OMPI_COMM_WORLD_LOCAL_SIZE`, Hydra's `MPI_LOCALNRANKS`), so K ranks on one
+    /// machine do not run K × cores threads; else every core.
+    ///
+    ///     Parallel.defaultThreads(["OMPI_COMM_WORLD_LOCAL_SIZE": "2"], cores: 16)   // 8
+    public static func defaultThreads(_ env: [String: String], cores: Int) -> Int {
+        if let s = env["PERCEPT_NUM_THREADS"], let n = Int(s), n > 0 { return n }
+        let local = (env["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? env["MPI_LOCALNRANKS"]).flatMap { Int($0) } ?? 1
+        return Swift.max(1, cores / Swift.max(1, local))
+    }
 
     /// Number of workers loops may use here (≥ 1).
     public static var threads: Int { setting.value }

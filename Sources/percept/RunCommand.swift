@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerceptCore
+import PerceptMPI
 import PerceptPipeline
 
 /// `percept run FILE [--set KEY=VALUE]... [--out DIR] [--only MODEL]... [--dry-run] [--force] [--resume] [--quiet]`.
@@ -62,6 +63,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data(text.utf8))
         }
         if dryRun {
+            if let launch = try MPILaunch.detect(), launch.rank != 0 { return }   // one plan under mpirun, not K
             print(RunTables.plan(try runner.plan(), spec: spec), terminator: "")
             return
         }

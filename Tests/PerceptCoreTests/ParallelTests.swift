@@ -49,6 +49,14 @@ final class ParallelTests: XCTestCase {
         XCTAssertEqual(hits, [Int](repeating: 1, count: 37))
     }
 
+    func testDefaultThreadsShareTheCoresAmongTheRanksOnThisNode() {
+        XCTAssertEqual(Parallel.defaultThreads([:], cores: 16), 16)
+        XCTAssertEqual(Parallel.defaultThreads(["OMPI_COMM_WORLD_LOCAL_SIZE": "2"], cores: 16), 8)
+        XCTAssertEqual(Parallel.defaultThreads(["MPI_LOCALNRANKS": "4"], cores: 2), 1)
+        XCTAssertEqual(Parallel.defaultThreads(["OMPI_COMM_WORLD_LOCAL_SIZE": "2", "PERCEPT_NUM_THREADS": "3"], cores: 16), 3)
+        XCTAssertEqual(Parallel.defaultThreads(["PERCEPT_NUM_THREADS": "0", "OMPI_COMM_WORLD_LOCAL_SIZE": "x"], cores: 0), 1)
+    }
+
     func testThreadsNeverBelowOne() {
         XCTAssertEqual(Parallel.withThreads(0) { Parallel.threads }, 1)
         XCTAssertEqual(Parallel.withThreads(-3) { Parallel.threads }, 1)
