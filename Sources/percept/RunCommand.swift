@@ -41,7 +41,14 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print only the final summary table.")
     var quiet = false
 
+    @Option(name: .customLong("shard"), help: ArgumentHelp("Only fill the feature cache, for shard I of N of the items (I/N, auto or auto/N); no training (docs/scale-out.md).", valueName: "I/N"))
+    var shard: String?
+
+    @Flag(help: "Check the cache shards of --shard runs (all finished, same pipeline) and finish them; no training.")
+    var merge = false
+
     func run() throws {
+        if shard != nil || merge { return try fillOrMergeCache() }   // RunShard.swift
         var spec = try PipelineSpec.load(file, overrides: overrides)
         if let output { spec.output = output }
         var options = RunOptions()
