@@ -18,7 +18,7 @@ extension RunCommand {
         let part = try shard.map { try ShardSpec.parse($0, environment: ProcessInfo.processInfo.environment) }
         let spec = try PipelineSpec.load(file, overrides: overrides)
         var options = RunOptions()
-        options.only = only; options.quiet = quiet
+        options.only = only; options.quiet = quiet; options.cacheOnly = true
         let runner = PipelineRunner(spec: spec, options: options) { FileHandle.standardError.write(Data($0.utf8)) }
         if let part {
             if let source = part.source { printError("percept: shard \(part.text) from the \(source)") }
