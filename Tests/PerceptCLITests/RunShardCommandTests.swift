@@ -167,7 +167,9 @@ final class RunShardCommandTests: CLITestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("c")))
     }
 
-    func testMergeWithoutShardsSaysSo() throws {
+    func testMergeWithoutShardsSaysSoAndPerceptMergeOfACachePointsToRunMerge() throws {
         try assertBadInput(pipeline(path("c"), ["--merge"]), names: path("c") + "/.percept-shards/quickstart", "no shard of pipeline 'quickstart' has finished")
+        XCTAssertEqual(try shard(path("c"), "0/2").status, 0)
+        try assertBadInput(["merge", path("c")], names: path("c"), "holds the cache shards of pipeline quickstart: merge them with 'percept run PIPELINE.yaml --merge'")
     }
 }

@@ -37,6 +37,12 @@ public enum ShardMerge {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
             throw PerceptError.badInput(file: out, "holds no \(ShardManifest.folder) folder: not the output of 'percept extract --shard', or merged already")
         }
+        // A pipeline's cache shards keep their manifests one folder down, per pipeline.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let pipelines = names.filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: folder + "/" + $0, isDirectory: &d) && d.boolValue }
+        if !pipelines.isEmpty, !names.contains(where: { $0.hasPrefix("shard-") }) {
+            throw PerceptError.badInput(file: out, "holds the cache shards of pipeline \(pipelines.sorted().joined(separator: ", ")): merge them with 'percept run PIPELINE.yaml --merge'")
+        }
         let group = try checkSet(folder: folder, outputs: out, listed: listed)
         let ref = group[0], n = ref.count
         let checked = group.reduce(0) { $0 + $1.files.count { $0.output != nil } }
