@@ -132,6 +132,35 @@ final class RunShardCommandTests: CLITestCase {
         XCTAssertEqual(try merge(cache).status, 0)
     }
 
+    func testIdenticalFilesInTwoShardsShareOneCacheEntry() throws {
+        // b/2.wav is a copy of a/1.wav: byte order a/1, a/2, b/1, b/2 puts them in shards 0 and 1,
+        // which both write (and record) the one entry their content keys.
+        let src = path("data")
+        for (dir, file, from) in [("a", "1", "0/en+f1_200_80"), ("a", "2", "0/en+f3_120_80"), ("b", "1", "1/en+f1_200_80"), ("b", "2", "0/en+f1_200_80")] {
+            try FileManager.default.createDirectory(atPath: src + "/" + dir, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: sample("spoken/\(from).wav"), toPath: "\(src)/\(dir)/\(file).wav")
+        }
+        let yaml = """
+        name: twins
+        data:
+          s: {kind: audio, sample_rate: 16000, train: {folder: \(src)}}
+        features:
+          f: [{fix_length: {size: 16000}}, {melspectrogram: {n_mels: 16}}]
+        models:
+          m: {data: s, features: f, layers: [flatten, {dense: {out_features: classes}}]}
+        cache: \(path("c"))
+        """
+        XCTAssertTrue(FileManager.default.createFile(atPath: path("twins.yaml"), contents: Data(yaml.utf8)))
+        for i in 0..<2 {
+            let r = try run(["run", path("twins.yaml"), "--shard", "\(i)/2"], env: noScheduler)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let merged = try run(["run", path("twins.yaml"), "--merge"])
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        XCTAssertEqual(merged.stdout, "merge: 2 shards of twins, 4 cached features checked (3 files) -> \(path("c"))\n")
+        XCTAssertEqual(tree(path("c")).count, 3)
+    }
+
     func testAutoTakesTheShardFromAKubernetesIndexedJob() throws {
         let r = try shard(path("c"), "auto/3", env: ["JOB_COMPLETION_INDEX": "2"])
         XCTAssertEqual(r.status, 0, r.stderr)
