@@ -47,7 +47,20 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print only the final summary table.")
     var quiet = false
 
+    @Option(name: .customLong("shard"), help: ArgumentHelp("Only fill the feature cache, for shard I of N of the items (I/N, auto or auto/N); no training (docs/scale-out.md).", valueName: "I/N"))
+    var shard: String?
+
+    @Flag(help: "Check the cache shards of --shard runs (all finished, same pipeline) and finish them; no training.")
+    var merge = false
+
     func run() throws {
+        if shard != nil || merge {
+            if let launch = try MPILaunch.detect(), launch.size > 1 {
+                throw PerceptError.invalidArgument(field: shard != nil ? "--shard" : "--merge",
+                    "fills the feature cache without training, under a job array, not under mpirun (\(launch.source)); drop it to train data-parallel")
+            }
+            return try fillOrMergeCache()   // RunShard.swift
+        }
         var spec = try PipelineSpec.load(file, overrides: overrides)
         if let output { spec.output = output }
         let world = dryRun ? nil : try DataParallelLaunch.start()

@@ -14,18 +14,6 @@ final class ShardCommandTests: CLITestCase {
                 env: noScheduler.merging(env) { $1 })
     }
 
-    /// Every file under `root` (hidden ones included) by relative path, with its bytes.
-    private func tree(_ root: String) -> [String: Data] {
-        var files = [String: Data]()
-        for case let rel as String in FileManager.default.enumerator(atPath: root) ?? FileManager.DirectoryEnumerator() {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir), !isDir.boolValue {
-                files[rel] = FileManager.default.contents(atPath: root + "/" + rel)
-            }
-        }
-        return files
-    }
-
     private func manifests(_ out: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: out + "/.percept-shards")) ?? []).sorted()
     }
@@ -208,5 +196,19 @@ final class ShardCommandTests: CLITestCase {
     func testMergeOfAFolderWithoutShardsSaysSo() throws {
         XCTAssertEqual(try extract(path("out")).status, 0)
         try assertBadInput(["merge", path("out")], names: path("out"), "holds no .percept-shards folder")
+    }
+}
+
+extension CLITestCase {
+    /// Every file under `root` (hidden ones included) by relative path, with its bytes.
+    func tree(_ root: String) -> [String: Data] {
+        var files = [String: Data]()
+        for case let rel as String in FileManager.default.enumerator(atPath: root) ?? FileManager.DirectoryEnumerator() {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir), !isDir.boolValue {
+                files[rel] = FileManager.default.contents(atPath: root + "/" + rel)
+            }
+        }
+        return files
     }
 }

@@ -84,12 +84,24 @@ public struct ShardManifest: Codable, Sendable, Equatable {
     /// Writes the manifest atomically as OUT_DIR/.percept-shards/shard-IIII-of-NNNN.json; returns its path.
     @discardableResult
     public func write(in outputDir: String) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let path = Self.path(in: outputDir, index: index, count: count)
-        try AtomicFile.write(try encoder.encode(self), to: path)
+        try write(to: path)
         return path
     }
+
+    /// Writes the manifest atomically to `path` (a pipeline's cache shards keep theirs per pipeline).
+    public func write(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(try encoder.encode(self), to: path)
+    }
+
+    /// The `feature` of a pipeline's cache shards (`pipeline quickstart`): their options are the
+    /// cached chain prefixes, named `data/chain`, not a feature's flags.
+    static func pipelineFeature(_ name: String) -> String { "pipeline " + name }
+
+    /// How an option key reads in messages: `--n-mfcc` for a feature, `spoken/logmel` for a pipeline.
+    func optionLabel(_ key: String) -> String { feature.hasPrefix("pipeline ") ? key : ParameterSpec.flag(key) }
 
     /// Reads a manifest; anything that is not one (other JSON, another format) is bad input naming the file.
     public static func read(from path: String) throws -> ShardManifest {

@@ -37,40 +37,15 @@ public enum ShardMerge {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
             throw PerceptError.badInput(file: out, "holds no \(ShardManifest.folder) folder: not the output of 'percept extract --shard', or merged already")
         }
-        let problems = Diagnostics()
-        let manifests = readManifests(in: folder, problems: problems)
-        guard let reference = referenceGroup(manifests) else {
-            try problems.throwIfAny()
-            throw PerceptError.badInput(file: folder, "holds no shard manifests (shard-IIII-of-NNNN.json)")
+        // A pipeline's cache shards keep their manifests one folder down, per pipeline.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let pipelines = names.filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: folder + "/" + $0, isDirectory: &d) && d.boolValue }
+        if !pipelines.isEmpty, !names.contains(where: { $0.hasPrefix("shard-") }) {
+            throw PerceptError.badInput(file: out, "holds the cache shards of pipeline \(pipelines.sorted().joined(separator: ", ")): merge them with 'percept run PIPELINE.yaml --merge'")
         }
-        let ref = reference[0].manifest, n = ref.count
-        var rerun = Set<Int>()
-        for (path, m) in manifests where !reference.contains(where: { $0.path == path }) {
-            let why = difference(m, ref) ?? "another run"
-            if m.count == n {
-                problems.record(.badInput(file: path, "from another run: \(why); rerun shard \(m.index)/\(n) with the others' settings"))
-                rerun.insert(m.index)
-            } else {
-                problems.record(.badInput(file: path, "from another run: \(why); remove it"))
-            }
-        }
-        // Shards with no manifest of this count at all; a stray one of this count is reported above.
-        let have = Set(manifests.filter { $0.manifest.count == n }.map(\.manifest.index))
-        let missing = (0..<n).filter { !have.contains($0) }
-        if !missing.isEmpty {
-            problems.record(.badInput(file: out, "no manifest\(missing.count == 1 ? " from shard" : "s from shards") \(list(missing, listed)) (\(missing.count) of \(n) not finished)"))
-            rerun.formUnion(missing)
-        }
-        let group = reference.map(\.manifest)
-        // Only a whole set can be checked against the list it was cut from.
-        if group.count == n { checkInputs(group, problems: problems, listed: listed, folder: folder) }
-        let checked = checkOutputs(group, in: out, problems: problems, rerun: &rerun, listed: listed)
-        if !rerun.isEmpty {
-            let shards = rerun.sorted(), shown = 100
-            let more = shards.count > shown ? " … and \(shards.count - shown) more" : ""
-            problems.record(.badInput(file: out, "rerun only these, then merge again: " + shards.prefix(shown).map { "--shard \($0)/\(n)" }.joined(separator: " ") + more))
-        }
-        try problems.throwIfAny()
+        let group = try checkSet(folder: folder, outputs: out, listed: listed)
+        let ref = group[0], n = ref.count
+        let checked = group.reduce(0) { $0 + $1.files.count { $0.output != nil } }
 
         let entries = group.flatMap(\.files).sorted { $0.input.utf8.lexicographicallyPrecedes($1.input.utf8) }
         let failures = entries.compactMap(\.error)
@@ -86,6 +61,58 @@ public enum ShardMerge {
         let noun = (try? FeatureRegistry.feature(named: ref.feature))?.inputKind.noun ?? "read by \(ref.feature)"
         return Outcome(feature: ref.feature, count: n, summary: summary, noun: noun, checked: checked,
                        failures: failures, failedShards: failedShards)
+    }
+
+    /// Checks the shard set whose manifests are in `folder` and whose outputs are named relative
+    /// to `out`; returns the complete, consistent group, or throws every problem (one line each,
+    /// the last naming the shards to rerun). `expected(n)`, when given, is what shard i of n must
+    /// agree with (a pipeline file as it is now, for its cache shards); without it the largest
+    /// agreeing group is the reference. `sharedOutputs`: several inputs may name one output when
+    /// they recorded the same bytes (two identical files share one cache entry).
+    static func checkSet(folder: String, outputs out: String, expected: ((Int) -> ShardManifest)? = nil,
+                         sharedOutputs: Bool = false, listed: Int) throws -> [ShardManifest] {
+        let problems = Diagnostics()
+        let manifests = readManifests(in: folder, problems: problems)
+        let candidates = expected.map { e in manifests.filter { difference($0.manifest, e($0.manifest.count)) == nil } } ?? manifests
+        let reference = referenceGroup(candidates) ?? []
+        let ref = reference.first?.manifest
+        var rerun = Set<Int>()
+        for (path, m) in manifests where !reference.contains(where: { $0.path == path }) {
+            let why = expected.flatMap { difference(m, $0(m.count), others: "the pipeline file") } ?? ref.flatMap { difference(m, $0) } ?? "another run"
+            if let ref, m.count == ref.count {
+                let how = expected == nil ? " with the others' settings" : ""
+                problems.record(.badInput(file: path, "from another run: \(why); rerun shard \(m.index)/\(ref.count)\(how)"))
+                rerun.insert(m.index)
+            } else {
+                problems.record(.badInput(file: path, "from another run: \(why); remove it"))
+            }
+        }
+        guard let ref else {
+            if !manifests.isEmpty {
+                problems.record(.badInput(file: folder, "no shard is of the pipeline as it is now: remove the folder and run the shards again"))
+            }
+            try problems.throwIfAny()
+            throw PerceptError.badInput(file: folder, "holds no shard manifests (shard-IIII-of-NNNN.json)")
+        }
+        let n = ref.count
+        // Shards with no manifest of this count at all; a stray one of this count is reported above.
+        let have = Set(manifests.filter { $0.manifest.count == n }.map(\.manifest.index))
+        let missing = (0..<n).filter { !have.contains($0) }
+        if !missing.isEmpty {
+            problems.record(.badInput(file: out, "no manifest\(missing.count == 1 ? " from shard" : "s from shards") \(list(missing, listed)) (\(missing.count) of \(n) not finished)"))
+            rerun.formUnion(missing)
+        }
+        let group = reference.map(\.manifest)
+        // Only a whole set can be checked against the list it was cut from.
+        if group.count == n { checkInputs(group, problems: problems, listed: listed, folder: folder) }
+        checkOutputs(group, in: out, shared: sharedOutputs, problems: problems, rerun: &rerun, listed: listed)
+        if !rerun.isEmpty {
+            let shards = rerun.sorted(), shown = 100
+            let more = shards.count > shown ? " … and \(shards.count - shown) more" : ""
+            problems.record(.badInput(file: out, "rerun only these, then merge again: " + shards.prefix(shown).map { "--shard \($0)/\(n)" }.joined(separator: " ") + more))
+        }
+        try problems.throwIfAny()
+        return group
     }
 
     /// The manifests in `folder` (files named shard-*.json), by path; unreadable ones are problems.
@@ -119,17 +146,17 @@ public enum ShardMerge {
     }
 
     /// How manifest `m` differs from `ref` in what a shard set must share, or nil when it does not.
-    static func difference(_ m: ShardManifest, _ ref: ShardManifest) -> String? {
-        if m.count != ref.count { return "one of \(m.count) shards, the others of \(ref.count)" }
-        if m.feature != ref.feature { return "feature \(m.feature), the others \(ref.feature)" }
+    static func difference(_ m: ShardManifest, _ ref: ShardManifest, others: String = "the others") -> String? {
+        if m.count != ref.count { return "one of \(m.count) shards, \(others) of \(ref.count)" }
+        if m.feature != ref.feature { return "feature \(m.feature), \(others) \(ref.feature)" }
         if m.config != ref.config {
             let keys = Set(m.options.keys).union(ref.options.keys).sorted().filter { m.options[$0] != ref.options[$0] }
-            let shown = keys.prefix(3).map { "\(ParameterSpec.flag($0)) \(m.options[$0] ?? "unset") (the others \(ref.options[$0] ?? "unset"))" }
+            let shown = keys.prefix(3).map { "\(m.optionLabel($0)) \(m.options[$0] ?? "unset") (\(others) \(ref.options[$0] ?? "unset"))" }
             return "options differ: " + shown.joined(separator: ", ") + (keys.count > 3 ? ", …" : "")
         }
-        if m.version != ref.version { return "percept \(m.version), the others \(ref.version)" }
+        if m.version != ref.version { return "percept \(m.version), \(others) \(ref.version)" }
         if m.inputsSHA256 != ref.inputsSHA256 || m.inputs != ref.inputs {
-            return "cut from another input list (\(m.inputs) inputs, the others \(ref.inputs), or the same number with other names)"
+            return "cut from another input list (\(m.inputs) inputs, \(others) \(ref.inputs), or the same number with other names)"
         }
         return nil
     }
@@ -155,18 +182,28 @@ public enum ShardMerge {
         for line in capped(lines, listed, "more misplaced inputs") { problems.record(.badInput(file: folder, line)) }
     }
 
-    /// Hashes every output the manifests name (in parallel), recording one problem per missing or
-    /// changed file and its shard in `rerun`; returns how many were checked.
-    static func checkOutputs(_ group: [ShardManifest], in out: String, problems: Diagnostics,
-                             rerun: inout Set<Int>, listed: Int) -> Int {
-        let items = group.flatMap { m in m.files.compactMap { e in e.output.map { (output: $0, sha256: e.sha256 ?? "", shard: m.index) } } }
-        var lines = [(String, String)](), seen = [String: Int]()
-        for item in items {
+    /// Hashes every output the manifests name (in parallel, each file once), recording one problem
+    /// per missing or changed file and its shard in `rerun`. With `shared`, inputs may name one
+    /// output when they recorded the same bytes; otherwise two inputs naming one is a problem.
+    static func checkOutputs(_ group: [ShardManifest], in out: String, shared: Bool = false, problems: Diagnostics,
+                             rerun: inout Set<Int>, listed: Int) {
+        let named = group.flatMap { m in m.files.compactMap { e in e.output.map { (output: $0, sha256: e.sha256 ?? "", shard: m.index) } } }
+        var lines = [(String, String)](), seen = [String: (shard: Int, sha256: String)]()
+        var items = [(output: String, sha256: String, shard: Int)]()
+        for item in named {
             if !isSafeRelative(item.output) {
                 lines.append((out, "shard \(item.shard)'s manifest names the output '\(item.output)', which is not a path inside the folder"))
                 rerun.insert(item.shard)
-            } else if let other = seen.updateValue(item.shard, forKey: item.output) {
-                lines.append((out + "/" + item.output, "the output of shards \(other) and \(item.shard) both"))
+            } else if let other = seen[item.output] {
+                if !shared {
+                    lines.append((out + "/" + item.output, "the output of shards \(other.shard) and \(item.shard) both"))
+                } else if other.sha256 != item.sha256 {
+                    lines.append((out + "/" + item.output, "shards \(other.shard) and \(item.shard) recorded other bytes for it"))
+                    rerun.formUnion([other.shard, item.shard])
+                }
+            } else {
+                seen[item.output] = (item.shard, item.sha256)
+                items.append(item)
             }
         }
         let found = UnsafeMutableBufferPointer<String?>.allocate(capacity: items.count)
@@ -174,7 +211,6 @@ public enum ShardMerge {
         defer { found.deallocate() }
         let box = UnsafeSendable(found)
         Parallel.forEachDynamic(count: items.count, state: { () }) { _, i in
-            guard isSafeRelative(items[i].output) else { return }
             box.value[i] = status(of: out + "/" + items[i].output, sha256: items[i].sha256)
         }
         for (i, item) in items.enumerated() {
@@ -184,7 +220,6 @@ public enum ShardMerge {
         }
         let shown = lines.count <= listed ? lines : Array(lines.prefix(listed)) + [(out, "… and \(lines.count - listed) more outputs missing or changed")]
         for (file, line) in shown { problems.record(.badInput(file: file, line)) }
-        return items.count
     }
 
     /// nil when the file at `path` has these bytes, else what is wrong: `missing`, `changed`, `unreadable (…)`.

@@ -83,9 +83,9 @@ public final class FeaturePipeline: @unchecked Sendable {
     }
 
     /// The item's cache key: its content, the prefix's stages and options, the version.
-    private func cacheKey(_ item: DataItem) throws -> String { FeatureCache.key(prefixKey + "|" + (try dataset.contentKey(item))) }
+    func cacheKey(_ item: DataItem) throws -> String { FeatureCache.key(prefixKey + "|" + (try dataset.contentKey(item))) }
 
-    private func base(_ item: DataItem, cache: FeatureCache, key: String) throws -> Sample {
+    func base(_ item: DataItem, cache: FeatureCache, key: String) throws -> Sample {
         if let s = cache.load(key) {
             lock.lock(); hits += 1; lock.unlock()
             return s
@@ -121,7 +121,10 @@ public final class FeatureCache: @unchecked Sendable {
     /// The cache key of a description (SHA-256, hex): stable across runs and machines.
     public static func key(_ text: String) -> String { SHA256.hex(Array(text.utf8)) }
 
-    func path(_ key: String) -> String { "\(directory)/\(key.prefix(2))/\(key).npy" }
+    func path(_ key: String) -> String { directory + "/" + Self.relativePath(key) }
+
+    /// Where an entry lies inside the cache folder (`ab/ab12….npy`): the same on every machine.
+    static func relativePath(_ key: String) -> String { "\(key.prefix(2))/\(key).npy" }
 
     func exists(_ key: String) -> Bool { FileManager.default.fileExists(atPath: path(key)) }
 

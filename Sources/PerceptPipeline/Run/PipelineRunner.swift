@@ -20,6 +20,9 @@ public struct RunOptions: Sendable {
     /// model on its share of every batch (`Trainer.collective`); rank 0 alone writes the run folder,
     /// evaluates on the test split and reports. Nil or one process: an ordinary run.
     public var collective: (any Collective)?
+    /// Only the feature cache is filled (`--shard`, `--merge`), so a node smaller than training
+    /// needs is fine: `plan()` skips the check that training fits in memory.
+    public var cacheOnly = false
     public init() {}
 
     /// The collective when it spans more than one process.
@@ -189,9 +192,11 @@ public final class PipelineRunner {
                                                "the model outputs \(dimsText(model.outputShape)) but data set '\(data.spec.name)' has \(classes) classes (end with dense: {out_features: classes})")
         }
         // Before any training: weights, gradients, optimizer state and one batch must fit.
-        try ResourceLimits.require(bytes: Self.trainingMemory(model, batch: m.train.batchSize, optimizer: m.train.optimizerName),
-                                   for: "training (weights, gradients, \(m.train.optimizerName) state and the activations of a batch of \(m.train.batchSize))",
-                                   blame: { .invalidArgument(field: "\(m.path).layers" + m.layers.origin.suffix, $0) })
+        if !options.cacheOnly {
+            try ResourceLimits.require(bytes: Self.trainingMemory(model, batch: m.train.batchSize, optimizer: m.train.optimizerName),
+                                       for: "training (weights, gradients, \(m.train.optimizerName) state and the activations of a batch of \(m.train.batchSize))",
+                                       blame: { .invalidArgument(field: "\(m.path).layers" + m.layers.origin.suffix, $0) })
+        }
         let activationLayers = try m.tensorboard.activationLayers(model)
         return ModelPlan(spec: m, dataset: data, features: features, feature: feature, layers: layers, model: model, stageShapes: stageShapes,
                          activationLayers: activationLayers)
