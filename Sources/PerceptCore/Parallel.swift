@@ -109,6 +109,36 @@ extension Parallel {
     }
 }
 
+extension Parallel {
+    /// Starts `body` on another thread, with this scope's settings (`withThreads`, the memory
+    /// limit), and returns at once; `value()` waits for the result. For work that overlaps the
+    /// caller's: the trainer loads the next batch while this one trains.
+    ///
+    ///     let next = Parallel.background { try load(step + 1) }; train(step); let x = try next.value()
+    public static func background<T>(_ body: @escaping @Sendable () throws -> T) -> Background<T> {
+        let handle = Background<T>()
+        let scoped = ScopedSettings.current
+        DispatchQueue.global().async {
+            ScopedSettings.run(with: scoped) { handle.finish(Result { try body() }) }
+        }
+        return handle
+    }
+}
+
+/// The result of `Parallel.background`, once it is there.
+public final class Background<T>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<T, Error>?
+
+    fileprivate func finish(_ r: Result<T, Error>) { result = r; done.signal() }
+
+    /// Waits for the work to end; returns its value or rethrows its error (every call alike).
+    public func value() throws -> T {
+        done.wait(); done.signal()
+        return try result!.get()
+    }
+}
+
 /// Hands out 0, 1, 2, … below a limit to concurrent workers.
 private final class IndexDispenser: @unchecked Sendable {
     private let lock = NSLock()

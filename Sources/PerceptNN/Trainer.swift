@@ -19,6 +19,9 @@ public struct TrainingOptions: Sendable {
     /// (Shorthand for a `ModelCheckpoint` callback.)
     public var checkpointPath: String?
     public var evalBatchSize = 256
+    /// Load each training batch on another thread while the previous one trains (the result is
+    /// the same either way; off: each batch is loaded when its step starts).
+    public var prefetch = true
     /// The axis of the per-sample input shape that `lengths` count (`fit(_:_:lengths:)`): 0 for
     /// `[T, F]` sequences, 1 for `[C, T]`, 2 for `[1, F, T]` spectrograms.
     public var sequenceAxis = 0
@@ -100,8 +103,8 @@ public final class Trainer {
     public internal(set) var epochsDone = 0
     public private(set) var history: [EpochReport] = []
 
-    // Step buffers, allocated once per batch size.
-    private let xb = FloatBuffer(), tb = FloatBuffer(), gb = FloatBuffer()
+    // Step buffers, allocated once per batch size (inputs: `BatchLoader`).
+    private let tb = FloatBuffer(), gb = FloatBuffer()
     /// Attached on the first call with lengths, then reused (cleared for calls without).
     private var mask: SequenceMask?
     private let nanGuard = NaNGuard()
@@ -210,8 +213,12 @@ public final class Trainer {
 
     /// Fills a batch's inputs and sets its lengths on the mask.
     private func load(_ source: BatchSource, _ idx: ArraySlice<Int>, epoch: Int?, into dst: UnsafeMutablePointer<Float>, mask: SequenceMask?) throws {
-        let lengths = try source.fill(idx, epoch: epoch, into: dst)
-        guard let mask, let lengths else { return }
+        try setLengths(source.fill(idx, epoch: epoch, into: dst), of: idx, on: mask)
+    }
+
+    /// Checks a batch's sample lengths and sets them on the sequence mask.
+    private func setLengths(_ lengths: [Int]?, of idx: ArraySlice<Int>, on mask: SequenceMask?) throws {
+        guard let mask, let lengths, !idx.isEmpty else { return }
         try checkLengths(lengths, indices: idx)
         try mask.set(lengths: lengths, batch: idx.count)
     }
@@ -232,23 +239,21 @@ public final class Trainer {
         }
     }
 
-    /// One data-parallel step: forward and backward of this rank's share of the global batch
-    /// `idx`, its gradients scaled by share / batch so that the fused sum over ranks is the mean
-    /// gradient over the whole batch. Returns the batch's mean loss and right answers (all ranks').
-    private func parallelStep(_ source: BatchSource, _ idx: ArraySlice<Int>, epoch: Int, step s: Int, root: RandomStream,
-                              mask: SequenceMask?, over dp: any Collective, _ exchange: GradientExchange) throws -> (Double, Int?) {
-        let b = idx.count, w = model.outputSize
-        let part = DataParallel.slice(b, rank: dp.rank, of: dp.size)
-        let mine = idx[(idx.startIndex + part.lowerBound)..<(idx.startIndex + part.upperBound)]
+    /// One data-parallel step: forward and backward of this rank's share `mine` (inputs `x`) of
+    /// a global batch of `b`, its gradients scaled by share / batch so that the fused sum over
+    /// ranks is the mean gradient over the whole batch. Returns the batch's mean loss and right
+    /// answers (all ranks').
+    private func parallelStep(_ source: BatchSource, _ mine: ArraySlice<Int>, _ x: UnsafeMutablePointer<Float>, batch b: Int, epoch: Int, step s: Int,
+                              root: RandomStream, over dp: any Collective, _ exchange: GradientExchange) throws -> (Double, Int?) {
+        let w = model.outputSize
         // Loss, right answers, and rank 0's learning rate (a resumed plateau schedule is rank 0's).
         var totals: [Float] = [0, 0, dp.rank == 0 ? optimizer.lr : 0]
         if mine.isEmpty {
             for (_, p) in exchange.params { p.grad.ptr.update(repeating: 0, count: p.count) }
         } else {
             let n = mine.count, share = Float(n) / Float(b)
-            try load(source, mine, epoch: epoch, into: xb.ptr, mask: mask)
             gatherTargets(source.targets, mine, tb.ptr)
-            let out = model.forward(UnsafePointer(xb.ptr), batch: n, training: true, rng: root.split(3).split(epoch).split(s).split(dp.rank))
+            let out = model.forward(UnsafePointer(x), batch: n, training: true, rng: root.split(3).split(epoch).split(s).split(dp.rank))
             let l = loss.compute(output: out, targets: tb.ptr, batch: n, width: w, grad: gb.ptr)
             if case .classes(let c) = source.targets {
                 for (j, i) in mine.enumerated() where predictedClass(out + j * w, width: w) == c[i] { totals[1] += 1 }
@@ -297,7 +302,9 @@ public final class Trainer {
         let bs = options.batchSize, w = model.outputSize, tw = targetWidth
         let dp = collective.flatMap { $0.size > 1 ? $0 : nil }
         try validateBatches(samples: trainIdx.count, batchSize: bs, training: true, ranks: dp?.size ?? 1)
-        xb.ensure(bs * model.inputSize); tb.ensure(bs * tw); gb.ensure(bs * w)
+        tb.ensure(bs * tw); gb.ensure(bs * w)
+        let loader = BatchLoader(capacity: bs * model.inputSize, overlap: options.prefetch)
+        defer { loader.drain() }
         let params = model.namedParameters
         let stepsPerEpoch = (trainIdx.count + bs - 1) / bs
         let root = RandomStream(seed: options.seed)
@@ -320,20 +327,29 @@ public final class Trainer {
                 order = perm.map { trainIdx[$0] }
             }
             var lossSum = 0.0, correct = 0, seen = 0
+            // The samples this process trains on in step s: the whole batch, or its rank's share.
+            let mine = { (s: Int) -> ArraySlice<Int> in
+                let lo = s * bs, hi = Swift.min(lo + bs, order.count)
+                guard let dp else { return order[lo..<hi] }
+                let part = DataParallel.slice(hi - lo, rank: dp.rank, of: dp.size)
+                return order[(lo + part.lowerBound)..<(lo + part.upperBound)]
+            }
             for s in 0..<stepsPerEpoch {
                 let lo = s * bs, hi = Swift.min(lo + bs, order.count), b = hi - lo
+                let idx = mine(s)
+                let (x, lengths) = try loader.take(source, idx, epoch: epoch)
+                if s + 1 < stepsPerEpoch { loader.prefetch(source, mine(s + 1), epoch: epoch) }
+                try setLengths(lengths, of: idx, on: seqMask)
                 let lr = schedule?.learningRate(base: optimizer.baseLR, epoch: epoch, globalStep: optimizer.step) ?? optimizer.baseLR
                 optimizer.lr = lr
                 var l: Double
                 var stepCorrect: Int?
                 if let dp, let exchange {
-                    (l, stepCorrect) = try parallelStep(source, order[lo..<hi], epoch: epoch, step: s, root: root, mask: seqMask, over: dp, exchange)
+                    (l, stepCorrect) = try parallelStep(source, idx, x, batch: b, epoch: epoch, step: s, root: root, over: dp, exchange)
                     for c in callbacks { try c.lossComputed(l, epoch: epoch, step: s, self) }
                 } else {
-                    let idx = order[lo..<hi]
-                    try load(source, idx, epoch: epoch, into: xb.ptr, mask: seqMask)
                     gatherTargets(source.targets, idx, tb.ptr)
-                    let out = model.forward(UnsafePointer(xb.ptr), batch: b, training: true, rng: root.split(3).split(epoch).split(s))
+                    let out = model.forward(UnsafePointer(x), batch: b, training: true, rng: root.split(3).split(epoch).split(s))
                     l = loss.compute(output: out, targets: tb.ptr, batch: b, width: w, grad: gb.ptr)
                     for c in callbacks { try c.lossComputed(l, epoch: epoch, step: s, self) }
                     if case .classes(let c) = source.targets {
