@@ -3,7 +3,10 @@
 `mpirun -np 2 percept run` (docs/scale-out.md), alternating, each a whole process. Prints one JSON
 object: per configuration the median wall time, training samples/s (train samples x epochs /
 train_seconds from metrics.json) and, for the MPI runs, the median time of one gradient sum as rank 0
-reports it. Needs Open MPI and a release build of percept with it (make deps; make release).
+reports it (waiting for the slower rank included); and the time of one MPI_Allreduce alone for
+several sizes (Benchmarks/allreduce.c, built with mpicc), with the latency + bytes / bandwidth fit
+that docs/scale-out.md's cost model uses. Needs Open MPI and a release build of percept with it
+(make deps; make release).
 
     python3 Benchmarks/mpi_bench.py --percept .build/release/percept --reps 3
 """
@@ -64,6 +67,7 @@ def main():
                     results[name]["sum_ms"].append(float(s.group(2)))
                     results[name]["floats"] = int(s.group(1).replace(",", ""))
                     results[name].setdefault("sum_share", []).append(float(s.group(3)))
+    allreduce = measure_allreduce(mpirun)
     summary = {}
     for name, r in results.items():
         summary[name] = {
@@ -74,7 +78,27 @@ def main():
             summary[name]["sum_ms"] = statistics.median(r["sum_ms"])
             summary[name]["sum_share_percent"] = statistics.median(r["sum_share"])
             summary[name]["floats"] = r["floats"]
-    print(json.dumps({"pipeline": PIPELINE, "per_class": a.per_class, "epochs": a.epochs, "reps": a.reps, "results": summary}, indent=1))
+    print(json.dumps({"pipeline": PIPELINE, "per_class": a.per_class, "epochs": a.epochs, "reps": a.reps, "results": summary,
+                      "allreduce": allreduce}, indent=1))
+
+
+SIZES = [1_000, 10_000, 100_000, 454_922, 1_000_000, 4_000_000]
+
+
+def measure_allreduce(mpirun):
+    """Median ms of one 2-rank MPI_Allreduce per size, and the least-squares fit t = a + bytes / bw."""
+    exe = ROOT / "out/bench/allreduce"
+    exe.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mpicc", "-O2", str(ROOT / "Benchmarks/allreduce.c"), "-o", str(exe)], check=True)
+    p = subprocess.run([mpirun, "--allow-run-as-root", "--oversubscribe", "-np", "2", str(exe)] + [str(n) for n in SIZES],
+                       capture_output=True, text=True, check=True)
+    rows = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+    xs = [4.0 * r["floats"] for r in rows]
+    ys = [r["median_ms"] / 1e3 for r in rows]
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return {"sizes": rows, "latency_us": max(0.0, (my - slope * mx)) * 1e6, "bandwidth_gb_s": 1 / slope / 1e9}
 
 
 if __name__ == "__main__":
