@@ -92,8 +92,8 @@ final class DataParallelCommandTests: CLITestCase {
         XCTAssertEqual(try XCTUnwrap(r1["test_loss"] as? Double), try XCTUnwrap(r2["test_loss"] as? Double), accuracy: 1e-5)
     }
 
-    func testAKilledRankEndsEveryRankWithAnErrorInsteadOfHanging() throws {
-        let long = pipeline.map { $0 == "models.digits_cnn.train.epochs=3" ? "models.digits_cnn.train.epochs=200" : $0 }
+    func testAKilledRankEndsEveryRankWithAnErrorAndTheRunResumesUnderMpirun() throws {
+        let long = pipeline.map { $0 == "models.digits_cnn.train.epochs=3" ? "models.digits_cnn.train.epochs=40" : $0 }
         let (p, _, err) = try mpi(2, ["run"] + long + ["--out", path("killed")])
         defer { if p.isRunning { p.terminate() } }
         // Once the first epoch is done both ranks are in the step loop; kill the second one.
@@ -107,6 +107,14 @@ final class DataParallelCommandTests: CLITestCase {
         XCTAssertTrue(stderr.contains("exited on signal 9"), stderr)
         XCTAssertTrue(stderr.contains("percept: rank 0 of 2 stopped by a signal") || stderr.contains("aborted"), stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("killed/metrics.json")), "no finished-run marker")
+
+        // The last epoch's checkpoint is complete: the same mpirun resumes from it and finishes.
+        let (again, _, againErr) = try mpi(2, ["run"] + long + ["--out", path("killed"), "--resume"])
+        XCTAssertTrue(waitUntil(timeout: 300) { !again.isRunning }, "the resumed run did not finish")
+        let resumed = String(decoding: againErr.data, as: UTF8.self)
+        XCTAssertEqual(again.terminationStatus, 0, resumed)
+        XCTAssertTrue(resumed.contains("resuming after epoch"), resumed)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("killed/metrics.json")))
     }
 
     /// Child process ids of `pid`, from /proc (the ranks mpirun started).
