@@ -117,6 +117,28 @@ final class DataParallelCommandTests: CLITestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("killed/metrics.json")))
     }
 
+    func testRanksThatResolvedDifferentPipelinesStopBeforeTrainingAndWriteNothing() throws {
+        let mpirun = try requireMPI()
+        // Rank 1 runs with another epoch count, as a node with an edited copy of the file would.
+        let script = path("rank.sh")
+        let quoted = (["run"] + pipeline + ["--out", path("mixed")]).map { "'\($0)'" }.joined(separator: " ")
+        try "#!/bin/sh\nif [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then set -- --set models.digits_cnn.train.epochs=2; fi\nexec '\(Self.binary)' \(quoted) \"$@\"\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: mpirun)
+        p.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "2", script]
+        p.currentDirectoryURL = URL(fileURLWithPath: Self.root)
+        let err = Pipe(); p.standardError = err; p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let stderr = Drained(err.fileHandleForReading)
+        XCTAssertTrue(waitUntil(timeout: 120) { !p.isRunning })
+        XCTAssertNotEqual(p.terminationStatus, 0)
+        let text = String(decoding: stderr.data, as: UTF8.self)
+        XCTAssertTrue(text.contains("rank 1 of 2 resolved another pipeline than rank 0"), text)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("mixed")), "nothing written")
+    }
+
     /// Child process ids of `pid`, from /proc (the ranks mpirun started).
     func childProcesses(of pid: Int32) throws -> [Int32] {
         try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { child in

@@ -247,7 +247,10 @@ public final class PipelineRunner {
 
     /// Trains and evaluates every selected model and writes the run folder.
     public func run() throws -> [(name: String, result: ModelResult)] {
-        if let dp = options.parallel, dp.rank != 0 { try runWorker(dp); return [] }
+        if let dp = options.parallel {
+            try agreeOnPipeline(dp)
+            if dp.rank != 0 { try runWorker(dp); return [] }
+        }
         try checkOutputFolder()
         let plans = try plan()
         try checkPlans?(plans)
@@ -314,6 +317,25 @@ public final class PipelineRunner {
         let trainer = Trainer(model: p.model, loss: try t.makeLoss(), optimizer: try t.makeOptimizer(), schedule: try t.makeSchedule(), options: opts)
         trainer.collective = options.parallel
         return trainer
+    }
+
+    /// Checks that every rank resolved the same pipeline (file, `--set` overrides, `--only`): a
+    /// rank started in another folder, or reading a file that changed on a shared volume, would
+    /// train on other data or another model and corrupt the sums without any error.
+    private func agreeOnPipeline(_ dp: any Collective) throws {
+        var h = SHA256()
+        h.update(spec.resolved.yaml)
+        h.update(options.only.joined(separator: "\u{0}"))
+        let mine = Array(h.hex().utf8).map(Float.init)
+        var theirs = mine
+        try dp.broadcast(&theirs, count: theirs.count)
+        var differing = [mine == theirs ? 0.0 : 1.0]
+        try dp.sum(&differing, count: 1)
+        guard differing[0] == 0 else {
+            throw PerceptError.invalidArgument(field: spec.file, mine == theirs
+                ? "rank \(dp.rank) of \(dp.size): \(Int(differing[0])) other rank(s) resolved another pipeline than rank 0 (see their message)"
+                : "rank \(dp.rank) of \(dp.size) resolved another pipeline than rank 0 (the file differs on this node, another folder, or other --set / --only): every rank must run the same command in the same folder")
+        }
     }
 
     /// Rank 0 tells the other ranks whether the next model is skipped (finished in the run being
