@@ -93,6 +93,15 @@ demo: release
 	$(BIN) run Pipelines/quickstart.yaml --out $(DEMO_OUT)/quickstart --force
 	@echo "== predict: the spoken-digit model on two clips, with its own feature chain"
 	$(BIN) predict $(DEMO_OUT)/quickstart/models/spoken_cnn/model.safetensors Samples/spoken/3/en+f1_200_80.wav Samples/spoken/7/en-us+m1_120_20.wav --top 3
+	@echo "== scale-out: MFCCs of every spoken digit in 2 shards (as a job array runs them), then merge"
+	$(BIN) extract mfcc Samples/spoken -o $(DEMO_OUT)/mfcc-sharded --n-mfcc 13 --shard 0/2
+	$(BIN) extract mfcc Samples/spoken -o $(DEMO_OUT)/mfcc-sharded --n-mfcc 13 --shard 1/2
+	$(BIN) merge $(DEMO_OUT)/mfcc-sharded
+	@if command -v mpirun >/dev/null; then \
+	  echo "== scale-out: the digits CNN trained data-parallel by 2 MPI processes (mpirun -np 2)"; \
+	  echo "mpirun -np 2 $(BIN) run Pipelines/quickstart.yaml --only digits_cnn --out $(DEMO_OUT)/quickstart-mpi --force"; \
+	  mpirun $$( [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --oversubscribe -np 2 $(BIN) run Pipelines/quickstart.yaml --only digits_cnn --out $(DEMO_OUT)/quickstart-mpi --force || exit 1; \
+	else echo "== scale-out: mpirun not found (make deps installs Open MPI); data-parallel training skipped"; fi
 	@echo
 	@echo "Demo outputs (open the .png files; load the .npy/.npz with numpy.load) are in $(DEMO_OUT)/:"
 	@ls $(DEMO_OUT)
