@@ -78,7 +78,8 @@ public enum AudioFile {
         try ResourceLimits.require([n, c, c > 1 ? 2 : 1], elementSize: MemoryLayout<Float>.size, for: "decoding them",
                                    blame: { .badInput(file: path, "header claims \(n) frames; " + $0) })
         var got = 0
-        let interleaved = try [Float](unsafeUninitializedCapacity: n * c) { buf, count in
+        // Huge pages: 600 s of 16 kHz mono is 38 MB, 9,400 first-touch faults in 4 KiB pages.
+        let interleaved: [Float] = try HugePages.array(capacity: n * c) { buf, count in
             got = Int(sf_readf_float(handle, buf.baseAddress, sf_count_t(n)))
             count = Swift.max(0, Swift.min(got, n)) * c
             if sf_error(handle) != 0 {
@@ -90,7 +91,7 @@ public enum AudioFile {
         }
         try checkNotTruncated(handle, path)
         if c == 1 { return AudioData(samples: Tensor(unchecked: [1, n], data: interleaved), sampleRate: Int(info.samplerate)) }
-        let planar = [Float](unsafeUninitializedCapacity: n * c) { dst, count in
+        let planar: [Float] = HugePages.array(capacity: n * c) { dst, count in
             interleaved.withUnsafeBufferPointer { src in
                 for i in 0..<n { for ch in 0..<c { dst[ch * n + i] = src[i * c + ch] } }
             }
@@ -138,8 +139,9 @@ public enum AudioFile {
         }
     }
 
-    /// Opens `path` for `body` and closes it after: small files decode from memory (one read),
-    /// larger ones from the file. What libmpg123 prints about MPEG-looking files is kept off stderr.
+    /// Opens `path` for `body` and closes it after: libsndfile reads it through `SndFileMemory`
+    /// (one read for a small file, 256 KiB reads for a large one). What libmpg123 prints about
+    /// MPEG-looking files is kept off stderr.
     private static func withOpen<T>(_ path: String, _ body: (OpaquePointer, SF_INFO) throws -> T) throws -> T {
         try FileChecks.requireReadableFile(path)
         let memory = SndFileMemory(path: path)

@@ -67,11 +67,10 @@ public struct ExtractRunner: Sendable {
         case let .array(t): arrays = [t]
         case let .archive(items): arrays = items.map(\.1)
         }
-        for t in arrays {
+        // A vectorised check first; the count for the message only when something is wrong.
+        for t in arrays where !t.allFinite {
             let bad = t.withUnsafeBufferPointer { b in b.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
-            guard bad == 0 else {
-                throw PerceptError.badInput(file: path, "the \(featureType.name) holds \(bad) infinite or NaN value\(bad == 1 ? "" : "s") (float32 overflow: samples near its 3.4e38 limit, or a --power too large); nothing written")
-            }
+            throw PerceptError.badInput(file: path, "the \(featureType.name) holds \(bad) infinite or NaN value\(bad == 1 ? "" : "s") (float32 overflow: samples near its 3.4e38 limit, or a --power too large); nothing written")
         }
         return result
     }
