@@ -112,10 +112,28 @@ final class AudioFileTests: TempDirTestCase {
         for i in 0..<ints.count { state = state &* 1_664_525 &+ 1_013_904_223; ints[i] = Int16(truncatingIfNeeded: state >> 16) }
         let data = ints.withUnsafeBytes { Array($0) }
         let p = write(wav(format: 1, channels: 2, bits: 16, rate: 16000, data: data), "long.wav")
-        let a = try AudioFile.read(p)
-        XCTAssertEqual(a.samples.shape, [2, n])
         let expected = (0..<2).flatMap { ch in (0..<n).map { Float(ints[$0 * 2 + ch]) / 32768 } }
-        XCTAssertTrue(a.samples.storage == expected, "samples differ")
+        for threads in [1, 2, 3] {   // 3 parts of 200,000 frames are each too short to split further
+            let a = try Parallel.withThreads(threads) { try AudioFile.read(p) }
+            XCTAssertEqual(a.samples.shape, [2, n])
+            XCTAssertTrue(a.samples.storage == expected, "samples differ with \(threads) threads")
+        }
+    }
+
+    func testLongWavDecodedInPartsEqualsOneThreadAndATruncatedOneIsStillBadInput() throws {
+        // 24-bit mono, 4 parts of 262,144 frames and a bit on 4 threads.
+        let n = 4 * AudioFile.minFramesPerPart + 77
+        var data = [UInt8](repeating: 0, count: 3 * n)
+        var state: UInt32 = 99
+        for i in 0..<data.count { state = state &* 1_664_525 &+ 1_013_904_223; data[i] = UInt8(truncatingIfNeeded: state >> 24) }
+        let p = write(wav(format: 1, channels: 1, bits: 24, rate: 48000, data: data), "long24.wav")
+        let one = try Parallel.withThreads(1) { try AudioFile.read(p) }
+        let four = try Parallel.withThreads(4) { try AudioFile.read(p) }
+        XCTAssertEqual(one.samples.shape, [1, n])
+        XCTAssertTrue(one.samples.storage.withUnsafeBytes { Array($0) } == four.samples.storage.withUnsafeBytes { Array($0) })
+        let full = bytes(p)
+        let cut = write(Array(full[0..<(full.count - 3 * 1000)]), "cut24.wav")
+        assertBadInput(try Parallel.withThreads(4) { try AudioFile.read(cut) }, file: cut, "truncated")
     }
 
     func testLargeFloatWavDecodesBitForBit() throws {
