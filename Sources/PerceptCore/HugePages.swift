@@ -2,14 +2,14 @@ import Foundation
 
 /// Large fresh buffers backed by transparent huge pages where the kernel allows it.
 ///
-/// A buffer of tens of megabytes filled once (decoded samples, a spectrogram, a file's bytes)
+/// A buffer of tens of megabytes filled once (decoded samples, a spectrogram)
 /// otherwise costs one page fault per 4 KiB on first touch: 9,400 for 600 s of 16 kHz audio,
 /// most of a whole command's kernel time. `madvise(MADV_HUGEPAGE)` on the 2 MiB-aligned part of
 /// the buffer, before anything is written, makes each fault map 2 MiB. The contents are not
 /// affected; where the kernel has huge pages off (`transparent_hugepage=never`) the advice is
 /// ignored and the buffer behaves as before.
 ///
-///     let y = HugePages.floats(count: n) { buf in fill(buf) }
+///     let y: [Float] = HugePages.array(capacity: n) { buf, count in count = fill(buf) }
 public enum HugePages {
     /// Buffers below this size are left alone: a few faults do not pay for splitting a mapping.
     public static let minBytes = 4 << 20
