@@ -185,28 +185,7 @@ public struct STFT: Sendable {
 
     /// librosa's `valid_audio`: every sample must be finite.
     static func checkFinite(_ y: [Float]) throws {
-        // Branch-free OR of "exponent all ones" flags, so the scan vectorises; long signals are
-        // split over the workers (an OR of flags: the same answer for any split).
-        let bad: Bool = y.withUnsafeBufferPointer { b in
-            b.withMemoryRebound(to: UInt32.self) { u in
-                guard let base = u.baseAddress else { return false }
-                let chunk = 1 << 18, parts = (u.count + chunk - 1) / chunk
-                var flags = [UInt32](repeating: 0, count: parts)
-                flags.withUnsafeMutableBufferPointer { f in
-                    let fp = UnsafeSendable(f.baseAddress!), up = UnsafeSendable(base)
-                    Parallel.forChunks(count: parts, minChunk: 4) { range in
-                        for part in range {
-                            var acc: UInt32 = 0
-                            for bits in UnsafeBufferPointer(start: up.value + part * chunk, count: Swift.min(chunk, u.count - part * chunk)) {
-                                acc |= ((bits & 0x7f80_0000) &+ 0x0080_0000) & 0x8000_0000
-                            }
-                            fp.value[part] = acc
-                        }
-                    }
-                }
-                return flags.contains { $0 != 0 }
-            }
-        }
+        let bad = !y.withUnsafeBufferPointer(Tensor.allFinite)
         if bad { throw PerceptError.invalidArgument(field: "y", "audio buffer is not finite everywhere") }
     }
 }

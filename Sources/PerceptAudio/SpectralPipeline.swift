@@ -54,17 +54,29 @@ public struct SpectralPipeline: Sendable {
             let blocks = (t + block - 1) / block
             // At least ~1000 frames per worker, so thread start-up never dominates.
             let minBlocks = Swift.max(1, 1024 / block)
-            // Every element is written by exactly one block, so the storage starts uninitialised.
-            let data = [Float](unsafeUninitializedCapacity: rows * t) { buffer, initialized in
+            // Every element is written by exactly one block, so the storage starts uninitialised
+            // (and, when large, in huge pages: fewer first-touch faults).
+            let data: [Float] = HugePages.array(capacity: rows * t) { buffer, initialized in
                 if let base = buffer.baseAddress {
                     layout.withFrames(yp, hop: stft.hopLength) { frames in
                         let outBox = UnsafeSendable(base), framesBox = UnsafeSendable(frames)
-                        Parallel.forChunks(count: blocks, minChunk: minBlocks) { range in
-                            let kernel = SpectralBlockKernel(self, fuseDecibels: fuseDb)
+                        func run(_ kernel: SpectralBlockKernel, _ range: Range<Int>) {
                             for blk in range {
                                 let lo = blk * block, hi = Swift.min(t, lo + block)
                                 kernel.run(framesBox.value, frames: lo..<hi)
                                 kernel.store(into: outBox.value + lo, outStride: t)
+                            }
+                        }
+                        if blocks >= 2 * minBlocks && Parallel.threads > 1 {
+                            // Long signals: groups of blocks handed out one at a time, so a core
+                            // shared with another process does not hold the others back at the end.
+                            let per = SpectralBlockKernel.blocksPerHandOut, groups = (blocks + per - 1) / per
+                            Parallel.forEachDynamic(count: groups, state: { SpectralBlockKernel(self, fuseDecibels: fuseDb) }) { kernel, g in
+                                run(kernel, (g * per)..<Swift.min(blocks, (g + 1) * per))
+                            }
+                        } else {
+                            Parallel.forChunks(count: blocks, minChunk: minBlocks) { range in
+                                run(SpectralBlockKernel(self, fuseDecibels: fuseDb), range)
                             }
                         }
                     }
@@ -104,6 +116,10 @@ final class SpectralBlockKernel {
     let melBlock: AlignedFloats?
     let fuseDecibels: Bool
     private(set) var framesInBlock = 0
+
+    /// Blocks a worker takes at a time when they are handed out dynamically (a few hundred frames:
+    /// the hand-out's lock is taken rarely, and the last group is short).
+    static let blocksPerHandOut = 4
 
     static func blockSize(bins: Int) -> Int {
         // Keep each [bins, block] scratch near 128 KB (L2-resident) and the block a multiple of 8 lanes.

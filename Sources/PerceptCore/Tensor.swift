@@ -146,3 +146,36 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// True when no element is infinite or NaN.
+    ///
+    ///     guard t.allFinite else { throw … }
+    public var allFinite: Bool { withUnsafeBufferPointer(Tensor.allFinite) }
+
+    /// True when no element of `b` is infinite or NaN: a branch-free OR of "exponent all ones"
+    /// flags, so the scan vectorises (a counting loop was 4 % of a whole log-mel command), with
+    /// long buffers split over the workers (an OR of flags: the same answer for any split).
+    ///
+    ///     let ok = samples.withUnsafeBufferPointer(Tensor.allFinite)
+    public static func allFinite(_ b: UnsafeBufferPointer<Float>) -> Bool {
+        b.withMemoryRebound(to: UInt32.self) { u in
+            guard let base = u.baseAddress else { return true }
+            let chunk = 1 << 18, parts = (u.count + chunk - 1) / chunk
+            var flags = [UInt32](repeating: 0, count: parts)
+            flags.withUnsafeMutableBufferPointer { f in
+                let fp = UnsafeSendable(f.baseAddress!), up = UnsafeSendable(base)
+                Parallel.forChunks(count: parts, minChunk: 4) { range in
+                    for part in range {
+                        var acc: UInt32 = 0
+                        for bits in UnsafeBufferPointer(start: up.value + part * chunk, count: Swift.min(chunk, u.count - part * chunk)) {
+                            acc |= ((bits & 0x7f80_0000) &+ 0x0080_0000) & 0x8000_0000
+                        }
+                        fp.value[part] = acc
+                    }
+                }
+            }
+            return !flags.contains { $0 != 0 }
+        }
+    }
+}

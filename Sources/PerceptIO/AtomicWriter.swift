@@ -15,7 +15,7 @@ import PerceptCore
 /// Where the filesystem or kernel lacks either operation, it is a plain temp-and-rename.
 ///
 ///     let w = AtomicWriter(); defer { w.finish() }
-///     try w.write(Npy.encode(NpyArray(t)), to: "out/a.npy")
+///     try w.write(Npy.encode(NpyArray(t)), to: "out/a.npy")   // or header and storage: write(_:then:to:)
 public final class AtomicWriter {
     /// A previous output's inode, waiting under a hidden name to be overwritten.
     private var spare: (path: String, dir: String, size: Int)?
@@ -40,6 +40,13 @@ public final class AtomicWriter {
 
     /// Writes `bytes` as the whole content of `path`, creating its folder if needed.
     public func write(_ bytes: [UInt8], to path: String) throws {
+        try bytes.withUnsafeBytes { try write([], then: $0, to: path) }
+    }
+
+    /// Writes `head` and then `body` as the whole content of `path`: two writes, no joined copy.
+    ///
+    ///     try t.withUnsafeBufferPointer { try w.write(Npy.header(for: t), then: UnsafeRawBufferPointer($0), to: "out/a.npy") }
+    public func write(_ head: [UInt8], then body: UnsafeRawBufferPointer, to path: String) throws {
         var st = stat()
         let exists = lstat(path, &st) == 0
         if exists && (st.st_mode & S_IFMT) == S_IFDIR {
@@ -50,9 +57,15 @@ public final class AtomicWriter {
             try AtomicFile.makeFolder(dir, for: path)
             knownDirs.insert(dir)
         }
-        let (fd, tmp) = try openTemporary(dir: dir, size: bytes.count, for: path)
+        let (fd, tmp) = try openTemporary(dir: dir, size: head.count + body.count, for: path)
         do {
-            try AtomicFile.writeAll(fd, bytes, path: path)
+            if !head.isEmpty {
+                do { try head.withUnsafeBytes { try AtomicFile.writeFully(fd, $0, path: path) } } catch {
+                    close(fd)
+                    throw error
+                }
+            }
+            try AtomicFile.writeAll(fd, body, path: path)
         } catch {
             drop(tmp)
             throw error

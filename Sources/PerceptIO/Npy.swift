@@ -99,11 +99,21 @@ public enum Npy {
     /// The header, then the tensor's own storage: no copy of the data is made (for a 600 s
     /// spectrogram three 60 MB copies were most of the command's page faults).
     public static func save(_ t: Tensor, to path: String) throws {
+        try withParts(t) { try AtomicFile.write($0, then: $1, to: path) }
+    }
+
+    /// Calls `body` with the float32 .npy header of `t` and the data bytes that follow it: the
+    /// tensor's own storage on a little-endian machine, not a copy. Writers (`Npy.save`,
+    /// `AtomicWriter`) and digests take the two parts in turn.
+    ///
+    ///     try Npy.withParts(t) { head, data in try writer.write(head, then: data, to: "out/a.npy") }
+    public static func withParts<R>(_ t: Tensor, _ body: ([UInt8], UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         #if _endian(little)
         let head = header(dtype: .float32, shape: t.shape)
-        try t.withUnsafeBufferPointer { try AtomicFile.write(head, then: UnsafeRawBufferPointer($0), to: path) }
+        return try t.withUnsafeBufferPointer { try body(head, UnsafeRawBufferPointer($0)) }
         #else
-        try save(NpyArray(t), to: path)
+        let a = NpyArray(t)
+        return try a.bytes.withUnsafeBytes { try body(header(dtype: a.dtype, shape: a.shape), $0) }
         #endif
     }
 

@@ -30,6 +30,21 @@ final class SpectralPipelineTests: XCTestCase {
         XCTAssertEqual(count, 14)
     }
 
+    func testLongSignalsGiveTheSameBitsOnAnyNumberOfWorkers() throws {
+        // 3,751 frames: 59 blocks, handed out in groups to 2 or 3 workers, against one thread.
+        var rng = RandomStream(seed: 11)
+        let y = (0..<600_000).map { _ in Float(rng.uniform(-1, 1)) }
+        let logMel = try SpectralPipeline(stft: STFT(nFFT: 512, hopLength: 160),
+                                          mel: MelFilterbank(sampleRate: 16000, nFFT: 512, nMels: 64),
+                                          decibels: .power(topDb: 80))
+        let serial = try Parallel.withThreads(1) { try logMel.compute(y) }
+        XCTAssertEqual(serial.shape, [64, 3751])
+        for threads in [2, 3] {
+            let parallel = try Parallel.withThreads(threads) { try logMel.compute(y) }
+            XCTAssertTrue(serial.storage.withUnsafeBytes { Array($0) } == parallel.storage.withUnsafeBytes { Array($0) }, "\(threads) threads")
+        }
+    }
+
     func testMFCCRejectsMoreCoefficientsThanMels() {
         XCTAssertThrowsError(try MFCC(nMFCC: 41, nMels: 40))
         XCTAssertThrowsError(try MFCC(nMFCC: 13, nMels: 40, dctType: 4))

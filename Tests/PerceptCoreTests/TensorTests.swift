@@ -45,4 +45,32 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(a.maxAbsDifference(b), 1)
         XCTAssertEqual(a.maxAbsDifference(Tensor(shape: [2])), .infinity)
     }
+
+    func testAllFiniteFindsInfinityAndNaNAnywhereInLongBuffers() {
+        var t = Tensor(shape: [1_100_000], repeating: .greatestFiniteMagnitude)
+        t[7] = -.leastNonzeroMagnitude
+        XCTAssertTrue(t.allFinite)
+        for bad: Float in [.infinity, -.infinity, .nan, -.nan] {
+            for at in [0, 300_000, 1_099_999] {
+                var u = t
+                u[at] = bad
+                XCTAssertFalse(u.allFinite, "\(bad) at \(at)")
+            }
+        }
+        XCTAssertTrue(Tensor(shape: [0]).allFinite)
+    }
+
+    func testHugePageArraysHoldWhatTheBodyWrote() {
+        let n = 3_000_000   // 12 MB: advised
+        let a: [Float] = HugePages.array(capacity: n) { buf, count in
+            for i in 0..<n { buf[i] = Float(i) }
+            count = n
+        }
+        XCTAssertEqual(a.count, n)
+        XCTAssertTrue(a.enumerated().allSatisfy { Float($0.offset) == $0.element })
+        let short: [UInt8] = HugePages.array(capacity: 10) { buf, count in buf[0] = 9; count = 1 }
+        XCTAssertEqual(short, [9])
+        var small = [UInt8](repeating: 0, count: 4096)
+        small.withUnsafeMutableBytes { XCTAssertFalse(HugePages.advise($0.baseAddress!, byteCount: $0.count)) }
+    }
 }

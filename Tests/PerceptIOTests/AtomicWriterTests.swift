@@ -96,4 +96,16 @@ final class AtomicWriterTests: TempDirTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: path("x.npy/inner")))
         XCTAssertEqual(hiddenFiles(), [])
     }
+
+    func testHeaderAndBodyAreWrittenAsOneFileAlsoOverALongerOne() throws {
+        let t = Tensor(unchecked: [2, 3], data: [1, 2, 3, 4, 5, 6])
+        let a = write([UInt8](repeating: 9, count: 4096), "a.npy")   // longer than the new content
+        let w = AtomicWriter()
+        try Npy.withParts(t) { head, data in try w.write(head, then: data, to: a) }
+        try Npy.withParts(t) { head, data in try w.write(head, then: data, to: path("sub/b.npy")) }
+        w.finish()
+        XCTAssertEqual(bytes(a), Npy.encode(NpyArray(t)))
+        XCTAssertEqual(bytes(path("sub/b.npy")), Npy.encode(NpyArray(t)))
+        XCTAssertEqual(hiddenFiles(), [])
+    }
 }

@@ -155,4 +155,28 @@ final class NpyTests: TempDirTestCase {
         XCTAssertEqual(try Npy.loadTensor(path("out.npy")).storage, [3, 3])
         XCTAssertThrowsError(try Npy.save(Tensor(shape: [1]), to: dir))
     }
+
+    func testReplacingAnOutputKeepsAnOpenReadersContentAndLeavesNoTemporaryFile() throws {
+        try Npy.save(Tensor(shape: [100], repeating: 1), to: path("out.npy"))
+        let old = bytes(path("out.npy"))
+        let reader = try XCTUnwrap(FileHandle(forReadingAtPath: path("out.npy")))
+        defer { try? reader.close() }
+        try Npy.save(Tensor(shape: [3], repeating: 2), to: path("out.npy"))
+        XCTAssertEqual([UInt8](try reader.readToEnd() ?? Data()), old)
+        XCTAssertEqual(try Npy.loadTensor(path("out.npy")).storage, [2, 2, 2])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["out.npy"])
+    }
+
+    func testReplacingAHardLinkedOrSymlinkedOutputLeavesTheOtherFileAlone() throws {
+        try Npy.save(Tensor(shape: [2], repeating: 1), to: path("a.npy"))
+        XCTAssertEqual(link(path("a.npy"), path("keep.npy")), 0)
+        try Npy.save(Tensor(shape: [1], repeating: 5), to: path("a.npy"))
+        XCTAssertEqual(try Npy.loadTensor(path("a.npy")).storage, [5])
+        XCTAssertEqual(try Npy.loadTensor(path("keep.npy")).storage, [1, 1])
+        XCTAssertEqual(symlink(path("keep.npy"), path("s.npy")), 0)
+        try Npy.save(Tensor(shape: [1], repeating: 6), to: path("s.npy"))
+        XCTAssertEqual(try Npy.loadTensor(path("s.npy")).storage, [6])
+        XCTAssertEqual(try Npy.loadTensor(path("keep.npy")).storage, [1, 1])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["a.npy", "keep.npy", "s.npy"])
+    }
 }

@@ -67,11 +67,10 @@ public struct ExtractRunner: Sendable {
         case let .array(t): arrays = [t]
         case let .archive(items): arrays = items.map(\.1)
         }
-        for t in arrays {
+        // A vectorised check first; the count for the message only when something is wrong.
+        for t in arrays where !t.allFinite {
             let bad = t.withUnsafeBufferPointer { b in b.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
-            guard bad == 0 else {
-                throw PerceptError.badInput(file: path, "the \(featureType.name) holds \(bad) infinite or NaN value\(bad == 1 ? "" : "s") (float32 overflow: samples near its 3.4e38 limit, or a --power too large); nothing written")
-            }
+            throw PerceptError.badInput(file: path, "the \(featureType.name) holds \(bad) infinite or NaN value\(bad == 1 ? "" : "s") (float32 overflow: samples near its 3.4e38 limit, or a --power too large); nothing written")
         }
         return result
     }
@@ -98,10 +97,24 @@ public struct ExtractRunner: Sendable {
         return String(p)
     }
 
-    private func encode(_ result: FeatureOutput) throws -> [UInt8] {
+    /// Writes one output of a directory run and returns its SHA-256 when `digest` is asked for
+    /// (shard manifests). An array goes out as header + the tensor's storage, without the copy
+    /// that joining them would make.
+    private func written(_ result: FeatureOutput, to path: String, by writer: AtomicWriter, digest: Bool) throws -> String? {
         switch result {
-        case let .array(t): return Npy.encode(NpyArray(t))
-        case let .archive(items): return try Npz.encode(items.map { ($0.0, NpyArray($0.1)) })
+        case let .array(t):
+            return try Npy.withParts(t) { head, data in
+                try writer.write(head, then: data, to: path)
+                guard digest else { return nil }
+                var h = SHA256()
+                h.update(head)
+                h.update(data)
+                return h.hex()
+            }
+        case let .archive(items):
+            let bytes = try Npz.encode(items.map { ($0.0, NpyArray($0.1)) })
+            try writer.write(bytes, to: path)
+            return digest ? SHA256.hex(bytes) : nil
         }
     }
 
@@ -180,9 +193,9 @@ public struct ExtractRunner: Sendable {
             var entry = ShardManifest.Entry(input: rel)
             do {
                 let result = try compute(feature.load(path: src), path: src)
-                let bytes = try encode(result), out = stem + "." + result.fileExtension
-                try writer.write(bytes, to: outDir + "/" + out)
-                if shard != nil { (entry.output, entry.sha256) = (out, SHA256.hex(bytes)) }
+                let out = stem + "." + result.fileExtension
+                let digest = try written(result, to: outDir + "/" + out, by: writer, digest: shard != nil)
+                if shard != nil { (entry.output, entry.sha256) = (out, digest) }
             } catch {
                 failure = error
                 entry.error = (error as? PerceptError)?.description ?? "\(src): \(error)"
