@@ -216,29 +216,48 @@ def _hog_dir_python(d, fresh):
     return body
 
 
-def _fs_floor(d, fresh, atomic):
-    """The file-system work alone of the HoG folder rows: read each of the 1,000 PNGs and write a file
-    of the size of its .npy output (HoG of 128×64: 3,780 float32 + the 128-byte header), with no
-    decoding or computing. `atomic` writes a temporary file and renames it over the output (as
-    `percept extract` does when the name is new; over an existing output Percept swaps the names with
-    RENAME_EXCHANGE instead, which is cheaper); else it truncates and rewrites in place, as np.save
-    does. `fresh` empties the folder before each run (untimed), as the fresh-folder rows do."""
+def _fs_floor(d, fresh, protocol):
+    """The file-system work alone of the HoG folder rows, in a warm Python loop: read each of the
+    1,000 PNGs and write a file of the size of its .npy output (HoG of 128×64: 3,780 float32 + the
+    128-byte header), with no decoding or computing, in one side's way of writing:
+    `plain` is np.save's (open with O_TRUNC, write, close); `percept` is `percept extract`'s
+    (Sources/PerceptIO/AtomicWriter.swift): a complete temporary file renamed over a new name, and
+    over an existing output the previous output's inode (the spare) overwritten in place and swapped
+    in with renameat2(RENAME_EXCHANGE). `fresh` empties the folder before each run (untimed)."""
+    import ctypes
     files = sorted((d / "window-pngs").glob("*.png"))
-    out = d.parent / f"fs-floor-{'atomic' if atomic else 'plain'}{'-fresh' if fresh else ''}"
+    out = d.parent / f"fs-floor-{protocol}{'-fresh' if fresh else ''}"
     out.mkdir(parents=True, exist_ok=True)
     payload = bytes(128 + 4 * 3780)
+    renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    at_fdcwd, rename_exchange = -100, 2
+    spare = str(out / ".spare.tmp")
+
+    def write_percept(target):
+        exists = os.path.exists(target)
+        tmp = spare if exists and os.path.exists(spare) else str(out / f".{os.path.basename(target)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT, 0o644)   # the spare is overwritten, never truncated to zero
+        os.write(fd, payload)
+        os.close(fd)
+        if exists and renameat2(at_fdcwd, tmp.encode(), at_fdcwd, target.encode(), rename_exchange) == 0:
+            if tmp != spare:
+                os.rename(tmp, spare)   # the first swap of a run: its old output becomes the spare
+            return
+        os.rename(tmp, target)
 
     def body():
         for f in files:
             with open(f, "rb") as src:
                 src.read()
-            target = out / (f.stem + ".npy")
-            tmp = out / (f".{f.stem}.tmp") if atomic else target
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            os.write(fd, payload)
-            os.close(fd)
-            if atomic:
-                os.rename(tmp, target)
+            target = str(out / (f.stem + ".npy"))
+            if protocol == "percept":
+                write_percept(target)
+            else:
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                os.write(fd, payload)
+                os.close(fd)
+        if os.path.exists(spare):
+            os.unlink(spare)   # as the writer's finish() at the end of a run
         return dict(items=len(files), shape=[len(files)])
     if fresh:
         body.reset = _fresh_folder(out)
@@ -495,11 +514,11 @@ REFERENCES = {
     ("extract-dir", "librosa-loop"): _extract_dir_python,
     ("logmel-stream", "librosa"): _librosa_stream,
     ("hog-dir", "opencv-loop"): lambda d: _hog_dir_python(d, fresh=False),
-    ("hog-dir", "fs-floor-plain"): lambda d: _fs_floor(d, fresh=False, atomic=False),
-    ("hog-dir", "fs-floor-atomic"): lambda d: _fs_floor(d, fresh=False, atomic=True),
+    ("hog-dir", "fs-floor-plain"): lambda d: _fs_floor(d, fresh=False, protocol="plain"),
+    ("hog-dir", "fs-floor-percept"): lambda d: _fs_floor(d, fresh=False, protocol="percept"),
     ("hog-dir-fresh", "opencv-loop"): lambda d: _hog_dir_python(d, fresh=True),
-    ("hog-dir-fresh", "fs-floor-plain"): lambda d: _fs_floor(d, fresh=True, atomic=False),
-    ("hog-dir-fresh", "fs-floor-atomic"): lambda d: _fs_floor(d, fresh=True, atomic=True),
+    ("hog-dir-fresh", "fs-floor-plain"): lambda d: _fs_floor(d, fresh=True, protocol="plain"),
+    ("hog-dir-fresh", "fs-floor-percept"): lambda d: _fs_floor(d, fresh=True, protocol="percept"),
     ("sobel", "opencv"): _opencv_sobel,
     ("pyramid", "opencv"): _opencv_pyramid,
     ("hog-mnist", "opencv"): lambda d: _hog_cv(d, "digits10000.npy", (28, 28), 7),
