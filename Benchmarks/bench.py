@@ -496,7 +496,10 @@ processes on both sides (`percept run` against the reference script, imports inc
 reaped with wait4.
 
 - `extract-logmel-600s` and `extract-png-4096` write their output over the previous run's
-  (`percept extract` replaces it atomically, `np.save` truncates and rewrites).
+  (`percept extract` replaces it atomically, `np.save` truncates and rewrites). The bound on the
+  log-mel command's peak RSS, 1.5 × (input samples as float32 + output) = 1.5 × (36.6 + 14.6) MiB =
+  77 MiB (9,600,000 samples in, 64 × 60,001 float32 out), is to be read against its "Percept peak
+  RSS", which includes the binary and its libraries.
 - `hog-dir` runs over the outputs of the previous run (a re-run over a data set), `hog-dir-fresh`
   into a folder emptied before every run (untimed), both sides alike. How much of each side's time
   is the file system: the `fs-floor-*` lines do only the file-system work of the row in a warm
