@@ -56,7 +56,7 @@ WORKLOADS = [
          unit="images/s", ceiling=None, iters=3, ref_iters=1),
     dict(name="hog-dir", what="1,000 128×64 8-bit PNG windows → .npy HoG (ppc 8, cpb 2, L2-Hys) over the outputs of an earlier run: "
          "the whole `percept extract hog` directory-mode process vs a Python loop of cv2.imread + HOGDescriptor.compute + "
-         "np.save (imports not timed); fs-floor-*: the file-system work alone (see below)",
+         "np.save (imports not timed); fs-floor-*: the file-system work alone (see the notes under the process-level table)",
          refs=["opencv-loop", "fs-floor-plain", "fs-floor-percept"], unit="files/s", ceiling=None, iters=3, ref_iters=3,
          process=True),
     dict(name="hog-dir-fresh", what="the same into an output folder emptied before each run (untimed), both sides",
