@@ -6,7 +6,10 @@
 For every enabled workload and thread count it runs, `reps` times in alternation, Percept's side
 (percept-bench, a child process) and each reference (reference.py in the bench venv, a child
 process). Each child warms up once and times `iters` iterations itself; the table quotes the median
-over all of them, and the peak RSS of the child (getrusage through wait4). The machine's ceilings
+over all of them, the peak RSS of the child (getrusage through wait4), and the page faults and the
+kernel's share of the CPU time of one iteration. Process-level rows (`process=True`) time a whole
+command per iteration (`percept extract`, `percept run`, a reference script), or the reference's
+read + compute + save in its warm process; they get a table of their own. The machine's ceilings
 (OpenBLAS sgemm, memory copy) are measured in the same run, and each Percept figure is shown as a
 fraction of the ceiling that bounds it.
 """
@@ -26,7 +29,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 # Every workload, in table order. unit "ms" is time per iteration (lower is better); "items/s" is
-# throughput (higher is better). ceiling: which machine ceiling bounds Percept's figure.
+# throughput (higher is better). ceiling: which machine ceiling bounds Percept's figure. process: a
+# process-level row (the whole `percept` command as a user runs it), shown in the second table.
 WORKLOADS = [
     dict(name="logmel", audio_s=600, what="log-mel, 600 s at 16 kHz (n_fft 512, hop 160, 64 mels, dB)",
          refs=["librosa", "torchaudio"], unit="ms", ceiling="sgemm", iters=5, ref_iters=3),
@@ -35,18 +39,29 @@ WORKLOADS = [
     dict(name="logmel-stream", audio_s=3600, what="log-mel (no top_db) of a one-hour 16 kHz WAV file read and computed in 1 s blocks: "
          "AudioReader + StreamingExtractor vs librosa.stream (block_length 100 frames) with a log-mel per block; "
          "peak RSS is the point", refs=["librosa"], unit="ms", ceiling="sgemm", iters=2, ref_iters=1),
+    dict(name="extract-logmel-600s", audio_s=600, what="`percept extract melspectrogram speech600.wav -o out.npy` (the logmel "
+         "row's parameters) as a whole process vs soundfile read + librosa log-mel + np.save in a warm Python process "
+         "(imports not timed)", refs=["librosa"], unit="ms", ceiling=None, iters=5, ref_iters=5, process=True),
+    dict(name="extract-png-4096", what="`percept extract sobel --mode magnitude image4096.png -o out.npy` (8-bit gray 4096² PNG) "
+         "as a whole process vs cv2.imread + /255 + cv2.Sobel gx, gy (CV_32F) + cv2.magnitude + np.save in a warm Python "
+         "process (imports not timed)", refs=["opencv"], unit="ms", ceiling=None, iters=5, ref_iters=5, process=True),
     dict(name="extract-dir", audio_s=2000, what="2,000 one-second WAVs → .npy log-mel: the whole `percept extract` directory-mode process vs "
          "a Python loop of soundfile + librosa with the mel basis cached (imports not timed)",
-         refs=["librosa-loop"], unit="files/s", ceiling=None, iters=2, ref_iters=2),
+         refs=["librosa-loop"], unit="files/s", ceiling=None, iters=2, ref_iters=2, process=True),
     dict(name="sobel", what="Sobel gx + gy + magnitude, 4096² float32", refs=["opencv"],
          unit="ms", ceiling="copy", iters=5, ref_iters=5),
     dict(name="pyramid", what="5 × pyrDown from 4096² float32", refs=["opencv"],
          unit="ms", ceiling="copy", iters=5, ref_iters=5),
     dict(name="hog-mnist", what="HoG of 10,000 × 28×28 (ppc 7, cpb 2, L2-Hys)", refs=["opencv", "skimage"],
          unit="images/s", ceiling=None, iters=3, ref_iters=1),
-    dict(name="hog-dir", what="4,000 MNIST PNGs → .npy HoG (ppc 7, cpb 2): the whole `percept extract hog` directory-mode "
-         "process vs a Python loop of cv2.imread + HOGDescriptor.compute + np.save (imports not timed)",
-         refs=["opencv-loop"], unit="files/s", ceiling=None, iters=2, ref_iters=2),
+    dict(name="hog-dir", what="1,000 128×64 8-bit PNG windows → .npy HoG (ppc 8, cpb 2, L2-Hys) over the outputs of an earlier run: "
+         "the whole `percept extract hog` directory-mode process vs a Python loop of cv2.imread + HOGDescriptor.compute + "
+         "np.save (imports not timed); fs-floor-*: the file-system work alone (see the notes under the process-level table)",
+         refs=["opencv-loop", "fs-floor-plain", "fs-floor-percept"], unit="files/s", ceiling=None, iters=3, ref_iters=3,
+         process=True),
+    dict(name="hog-dir-fresh", what="the same into an output folder emptied before each run (untimed), both sides",
+         refs=["opencv-loop", "fs-floor-plain", "fs-floor-percept"], unit="files/s", ceiling=None, iters=3, ref_iters=3,
+         process=True),
     dict(name="hog-person", what="HoG of 1,000 × 128×64 (ppc 8, cpb 2, L2-Hys)", refs=["opencv", "skimage"],
          unit="images/s", ceiling=None, iters=3, ref_iters=1),
     dict(name="augment-image", what="10,000 × 28×28: flip, pad-crop, brightness/contrast, noise",
@@ -70,12 +85,12 @@ WORKLOADS = [
          unit="samples/s", ceiling="sgemm", iters=2, ref_iters=2),
     dict(name="mnist-e2e", what="`percept run Pipelines/mnist-cnn.yaml` as a process (decode the IDX files, train 5 epochs "
          "with validation, evaluate, write the run folder) vs Benchmarks/mnist_e2e.py doing the same in PyTorch (numpy decoding, "
-         "same net, Adam + StepLR, channels_last), imports included", refs=["torch"], unit="s", ceiling=None, iters=1, ref_iters=1, reps=1),
+         "same net, Adam + StepLR, channels_last), imports included", refs=["torch"], unit="s", ceiling=None, iters=1, ref_iters=1, reps=1, process=True),
     dict(name="spoken-e2e-first", what="the quickstart's spoken CNN on the 400 spoken-digit WAVs split by voice, 15 epochs, feature "
          "cache empty: `percept run` vs Benchmarks/spoken_e2e.py (soundfile + librosa + audiomentations + PyTorch)",
-         refs=["librosa-torch"], unit="s", ceiling=None, iters=1, ref_iters=1, reps=1),
+         refs=["librosa-torch"], unit="s", ceiling=None, iters=1, ref_iters=1, reps=1, process=True),
     dict(name="spoken-e2e-cached", what="the same with the feature cache warm (Percept: runs/.cache; the script: its .npz of decoded clips)",
-         refs=["librosa-torch"], unit="s", ceiling=None, iters=1, ref_iters=1, reps=1),
+         refs=["librosa-torch"], unit="s", ceiling=None, iters=1, ref_iters=1, reps=1, process=True),
 ]
 
 # Workloads whose Percept side has not landed yet, and why: the one list to edit when a feature
@@ -83,7 +98,7 @@ WORKLOADS = [
 PENDING = {}
 
 # Bumped with every change to reference.py's gen_inputs, so stale inputs are regenerated.
-INPUTS_VERSION = "inputs v4"
+INPUTS_VERSION = "inputs v5"
 
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS", "PERCEPT_NUM_THREADS", "BENCH_THREADS")
@@ -151,11 +166,35 @@ class Side:
 
     def __init__(self):
         self.times, self.rss, self.record = [], 0.0, None
+        self.faults, self.major, self.user, self.sys = [], [], [], []
 
     def add(self, record, rss):
         self.times += record["times"]
-        self.rss = max(self.rss, rss)
+        # A whole-process iteration reports its process's peak; else the child's (inputs, warm-up included).
+        self.rss = max(self.rss, max(record.get("proc_rss_mib") or [rss]))
         self.record = record
+        n = len(record["times"])
+        mi, ma = record.get("minflt") or [0] * n, record.get("majflt") or [0] * n
+        self.faults += [a + b for a, b in zip(mi, ma)]
+        self.major += ma
+        self.user += record.get("user") or []
+        self.sys += record.get("sys") or []
+
+    def faults_cell(self):
+        """Median page faults (minor + major) of one iteration, with the major ones when there are any."""
+        if not self.faults:
+            return "—"
+        f, m = median(self.faults), median(self.major)
+        return count(f) + (f" ({count(m)} major)" if m >= 1 else "")
+
+    def cpu_cell(self):
+        """Median CPU time (user + system, all threads) of one iteration and the kernel's share of
+        it over all iterations: less disturbed than the wall time by other load on a shared machine."""
+        cpu = [u + s for u, s in zip(self.user, self.sys)]
+        if not cpu or sum(cpu) <= 0:
+            return "—"
+        c = median(cpu)
+        return f"{fmt(c * 1e3) + ' ms' if c < 10 else fmt(c) + ' s'} ({100 * sum(self.sys) / sum(cpu):.0f} % kernel)"
 
     def value(self, unit):
         t = median(self.times)
@@ -172,6 +211,17 @@ class Side:
 
 def higher_is_better(unit):
     return unit not in ("ms", "s")
+
+
+def count(x):
+    """A count in a few characters: 812, 41.2k, 3.1M."""
+    if x >= 1e6:
+        return f"{x / 1e6:.1f}M"
+    if x >= 1e4:
+        return f"{x / 1e3:.0f}k"
+    if x >= 1e3:
+        return f"{x / 1e3:.1f}k"
+    return f"{x:.0f}"
 
 
 def fmt(x, digits=3):
@@ -300,32 +350,42 @@ def main():
     measure_ceilings()
     elapsed = time.monotonic() - t_start
 
-    lines = table(rows, ceilings, threads)
-    print("\n".join(lines))
+    lines = table(rows, ceilings, process=False)
+    proc_lines = table(rows, ceilings, process=True)
+    if lines:
+        print("\n".join(lines))
+    if proc_lines:
+        print(("\n" if lines else "") + "Process level (whole commands):\n" + "\n".join(proc_lines))
     rt_lines = realtime(rows)
     if rt_lines:
         print("\nRealtime factors (seconds of audio per second):\n" + "\n".join(rt_lines))
     results = [dict(workload=r["w"]["name"], skipped=r["skipped"]) if "skipped" in r else
                dict(workload=r["w"]["name"], threads=r["threads"], unit=r["w"]["unit"],
-                    sides={k: dict(times=s.times, rss_mib=s.rss, record=s.record) for k, s in r["sides"].items()})
+                    sides={k: dict(times=s.times, rss_mib=s.rss, faults=s.faults, major_faults=s.major, user_s=s.user,
+                                   sys_s=s.sys, record=s.record) for k, s in r["sides"].items()})
                for r in rows]
     (outdir / "results.json").write_text(json.dumps(dict(
         date=started.isoformat(), machine=machine(), busy_before_reps=busy,
         ceilings={f"{k}@{t}": v for (k, t), v in ceilings.items()}, rows=results), indent=1))
     if a.doc:
-        write_doc(Path(a.doc), lines, ceilings, threads, started, elapsed, a, python, busy, rt_lines)
+        write_doc(Path(a.doc), lines, proc_lines, ceilings, threads, started, elapsed, a, python, busy, rt_lines)
         print(f"bench: wrote {a.doc}", file=sys.stderr)
 
 
-def table(rows, ceilings, threads):
-    lines = ["| workload | threads | Percept | reference | reference median | Percept / ref | unit "
-             "| Percept peak RSS | ref peak RSS | Percept vs ceiling |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+def table(rows, ceilings, process):
+    """The Markdown table of the kernel rows (`process` False) or of the process-level rows."""
+    cols = ["workload", "threads", "Percept", "reference", "reference median", "Percept / ref", "unit",
+            "Percept peak RSS", "ref peak RSS", "page faults / run: Percept", "ref", "CPU time / run: Percept", "ref"]
+    if not process:
+        cols.append("Percept vs ceiling")
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         w = r["w"]
+        if bool(w.get("process")) != process:
+            continue
         if "skipped" in r:
-            lines.append(f"| {w['name']} | — | skipped | {', '.join(w['refs'])} | — | — | {w['unit']} | — | — "
-                         f"| {r['skipped']} |")
+            cells = [w["name"], "—", "skipped", ", ".join(w["refs"]), "—", "—", w["unit"]] + ["—"] * (len(cols) - 8) + [r["skipped"]]
+            lines.append("| " + " | ".join(cells) + " |")
             continue
         t, sides, unit = r["threads"], r["sides"], w["unit"]
         p = sides["percept"]
@@ -337,18 +397,28 @@ def table(rows, ceilings, threads):
         elif w["ceiling"] == "copy" and p.rate("bytes"):
             g = p.rate("bytes") / 1e9
             ceiling = f"{g:.1f} GB/s = {100 * g / ceilings[('copy', t)]:.0f}% of copy"
-        for i, (name, s) in enumerate((k, v) for k, v in sides.items() if k != "percept"):
+        refs = [(k, v) for k, v in sides.items() if k != "percept"]
+        main_ref = next(((k, v) for k, v in refs if not k.startswith("fs-floor")), None)
+        for i, (name, s) in enumerate(refs):
             rv = s.value(unit)
-            ratio = pv / rv if higher_is_better(unit) else rv / pv
+            ratio = f"**{pv / rv if higher_is_better(unit) else rv / pv:.2f}×**"
+            if name.startswith("fs-floor") and main_ref:
+                # The file-system work alone, in one side's way of writing: its share of that side's time.
+                side, v = ("Percept", pv) if name == "fs-floor-percept" else (main_ref[0], main_ref[1].value(unit))
+                ratio = f"floor = {100 * (v / rv if higher_is_better(unit) else rv / v):.0f} % of {side}'s time"
             extra = f" (acc {s.record['accuracy']:.4f})" if s.record and "accuracy" in s.record else ""
             ps, rs = p.record.get("shape") or [], s.record.get("shape") or []
             # Layouts differ (HWC vs CHW, a channel axis of 1); the sizes must not.
             if ps and rs and sorted(int(v) for v in ps if v != 1) != sorted(int(v) for v in rs if v != 1):
                 extra += f" ⚠ output shape {rs} vs Percept's {ps}"
-            lines.append(f"| {w['name'] if i == 0 else ''} | {t} | {fmt(pv) if i == 0 else '〃'} | {name} "
-                         f"| {fmt(rv)}{extra} | **{ratio:.2f}×** | {unit} | {p.rss:.0f} MiB | {s.rss:.0f} MiB "
-                         f"| {ceiling if i == 0 else ''} |")
-    return lines
+            first = i == 0
+            cells = [w["name"] if first else "", str(t), fmt(pv) if first else "〃", name, fmt(rv) + extra, ratio, unit,
+                     f"{p.rss:.0f} MiB" if first else "〃", f"{s.rss:.0f} MiB", p.faults_cell() if first else "〃",
+                     s.faults_cell(), p.cpu_cell() if first else "〃", s.cpu_cell()]
+            if not process:
+                cells.append(ceiling if first else "")
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines if len(lines) > 2 else []
 
 
 def realtime(rows):
@@ -365,7 +435,7 @@ def realtime(rows):
     return lines if len(lines) > 2 else []
 
 
-def write_doc(path, lines, ceilings, threads, started, elapsed, a, python, busy, rt_lines):
+def write_doc(path, lines, proc_lines, ceilings, threads, started, elapsed, a, python, busy, rt_lines):
     ceil_lines = ["| threads | sgemm (OpenBLAS, 1024³) | memory copy of 256 MB: traffic (read + write) |",
                   "|---|---|---|"]
     for t in threads:
@@ -384,7 +454,10 @@ Written by `{a.command}` (Benchmarks/bench.py) on {started:%Y-%m-%d %H:%M %Z}; t
   table quotes the **median** of all timed iterations. Thread counts are pinned through
   `OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS`, `PERCEPT_NUM_THREADS`,
   `torch.set_num_threads` and `cv2.setNumThreads`. Inputs are generated once, deterministically, from
-  Samples/ into out/bench/inputs. Peak RSS is the child process's `ru_maxrss` (wait4).
+  Samples/ into out/bench/inputs. Peak RSS is the child process's `ru_maxrss` (wait4); page faults
+  (minor + major) and CPU time (user + system, all threads, with the kernel's share) are those of one
+  timed iteration, from `getrusage` before and after it, or from wait4 for a whole process. The
+  CPU time is the figure least disturbed by other load on the machine; the ratio is of wall times.
 - **Percept / ref** is Percept's speed over the reference's: above 1 means Percept is faster
   (time ratio for ms rows, throughput ratio for per-second rows).
 - The machine is shared (2 vCPUs, other builds may run at the same time): expect ±30 % between runs,
@@ -404,9 +477,41 @@ The sgemm ceiling is what OpenBLAS's sgemm reaches on 1024³, not the FMA peak o
 FLOP counts include the zero-padding taps of 'same' convolutions: hand-written kernels that skip
 those taps or beat OpenBLAS's packing can show more than 100 %.
 
-## Results
+## Results: kernels in a warm process
 
 {chr(10).join(lines)}
+
+## Results: process level (whole commands, as a user runs them)
+
+{chr(10).join(proc_lines)}
+
+Each Percept iteration here is one whole `percept` process (start, read, compute, write, exit),
+spawned by percept-bench and reaped with wait4: its time runs from the spawn to the reap, and its
+page faults, CPU times and peak RSS are that process's own. The reference side of the `extract-*`
+and `hog-dir*` rows is the same work in a Python process that has already imported its libraries
+and run once (imports not timed, its page faults counted from `getrusage` around each run); its
+peak RSS is the whole Python process's, interpreter and libraries included, so compare the page
+faults rather than the RSS between the two sides of those rows. The `*-e2e*` rows time whole
+processes on both sides (`percept run` against the reference script, imports included), both
+reaped with wait4.
+
+- `extract-logmel-600s` and `extract-png-4096` write their output over the previous run's
+  (`percept extract` replaces it atomically, `np.save` truncates and rewrites). The bound on the
+  log-mel command's peak RSS, 1.5 × (input samples as float32 + output) = 1.5 × (36.6 + 14.6) MiB =
+  77 MiB (9,600,000 samples in, 64 × 60,001 float32 out), is to be read against its "Percept peak
+  RSS", which includes the binary and its libraries.
+- `hog-dir` runs over the outputs of the previous run (a re-run over a data set), `hog-dir-fresh`
+  into a folder emptied before every run (untimed), both sides alike. How much of each side's time
+  is the file system: the `fs-floor-*` lines do only the file-system work of the row in a warm
+  Python loop — read every PNG, write a file of the size of its .npy output, without decoding or
+  computing — in each side's way of writing: `fs-floor-plain` as np.save does (open with O_TRUNC,
+  write, close), `fs-floor-percept` as `percept extract` does (Sources/PerceptIO/AtomicWriter.swift:
+  a temporary file renamed over a new name; over an existing output the previous output's inode
+  overwritten in place and swapped in with RENAME_EXCHANGE). The share shown is the floor's time over
+  that side's; it is an upper estimate (the loop's own interpreter time is in it, the user part of
+  its CPU time), and `percept extract` spreads its writes over its worker threads. The kernel's share
+  of each side's CPU time says the same from the other end (page faults, reads, writes and inode
+  work are kernel time).
 
 ## Realtime factors
 
@@ -418,13 +523,13 @@ Seconds of audio processed per second of wall time (each side at its median), fo
 
 {chr(10).join(descr)}
 
-The directory-mode rows (extract-dir, hog-dir) time whole processes writing into an output folder
+The directory-mode rows (extract-dir, hog-dir, hog-dir-fresh) time whole processes writing into an output folder
 that persists between iterations, as a re-run over a data set does: the Python loop overwrites its
 files in place (not atomically), `percept extract` replaces each one atomically and reuses the replaced
 files' inodes (Sources/PerceptIO/AtomicWriter.swift). Into a fresh folder both sides must create every
 inode, which on this machine's journal-less ext4 costs more the more files were deleted in the last
 minutes (each allocation scans them), so fresh-folder timings here say more about the filesystem than
-about either side.
+about either side; the fs-floor lines of hog-dir-fresh measure that cost.
 
 Reproduce: `make bench` (all) or `make bench ONLY=hog` (names containing "hog"); `BENCH_REPS`,
 `BENCH_THREADS` and `BENCH_VENV` override the alternations, the thread counts and the venv.

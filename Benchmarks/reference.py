@@ -6,7 +6,10 @@
 
 A workload run loads its inputs (untimed), runs once to warm up, then `iters` timed times and
 prints one JSON line in the same format as percept-bench: {"workload", "side", "threads",
-"times" (seconds per iteration), "items", "flops", "bytes", "shape", "checksum"}.
+"times" (seconds per iteration), "items", "flops", "bytes", "shape", "checksum", and per iteration
+"minflt", "majflt", "user", "sys" (page faults and CPU seconds of this process during the iteration,
+or of the timed child process for whole-script workloads), "proc_rss_mib" (whole-script workloads:
+the child's peak RSS)}.
 
 Thread counts come from the environment set by bench.py before Python starts (OMP_NUM_THREADS,
 OPENBLAS_NUM_THREADS, MKL_NUM_THREADS) plus BENCH_THREADS, which pins torch and OpenCV here.
@@ -14,6 +17,8 @@ OPENBLAS_NUM_THREADS, MKL_NUM_THREADS) plus BENCH_THREADS, which pins torch and 
 import gzip
 import json
 import os
+import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -63,6 +68,7 @@ def gen_inputs(out):
 
     speech = np.concatenate([variant(i) for i in range(600)])
     np.save(out / "speech600.npy", speech)
+    sf.write(out / "speech600.wav", speech, SR, subtype="PCM_16")   # for `percept extract` on one long file
     # One hour (the 600 s six times) as a 16-bit WAV file, for the streaming workload.
     sf.write(out / "speech3600.wav", np.tile(speech, 6), SR, subtype="PCM_16")
 
@@ -78,6 +84,7 @@ def gen_inputs(out):
     cam = cv2.imread(str(ROOT / "Samples/images/camera.png"), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255
     big = cv2.resize(cam, (4096, 4096), interpolation=cv2.INTER_CUBIC) + rng.normal(0, 0.01, (4096, 4096))
     np.save(out / "image4096.npy", np.clip(big, 0, 1).astype(np.float32))
+    cv2.imwrite(str(out / "image4096.png"), (np.clip(big, 0, 1) * 255 + 0.5).astype(np.uint8))
 
     # 10,000 MNIST digits (the 2,000 sample digits, five times), 0…1.
     digits = _idx_images(ROOT / "Samples/mnist/train-images-idx3-ubyte.gz")
@@ -95,12 +102,11 @@ def gen_inputs(out):
         y, x = rng.integers(0, p.shape[0] - 128), rng.integers(0, p.shape[1] - 64)
         crops.append(p[y:y + 128, x:x + 64])
     np.save(out / "windows1000.npy", np.stack(crops))
-
-    # 4,000 of those digits as 8-bit PNG files, for the HoG directory-mode workload.
-    png_dir = out / "digit-pngs"
+    # The same windows as 8-bit PNG files, for the HoG directory-mode workloads.
+    png_dir = out / "window-pngs"
     png_dir.mkdir(exist_ok=True)
-    for i, im in enumerate(np.tile(digits, (2, 1, 1))):
-        cv2.imwrite(str(png_dir / f"{i:04d}.png"), im)
+    for i, im in enumerate(crops):
+        cv2.imwrite(str(png_dir / f"{i:04d}.png"), (im * 255 + 0.5).astype(np.uint8))
 
     # Log-mel-shaped inputs for the CNN and sequences for the LSTM (their values do not change the cost).
     spec, spec_labels = rng.normal(0, 1, (512, 1, 64, 101)).astype(np.float32), rng.integers(0, 10, 512)
@@ -110,7 +116,7 @@ def gen_inputs(out):
     np.save(out / "spec256-labels.npy", spec_labels[:256].astype(np.float32))
     np.save(out / "seq1024.npy", rng.normal(0, 1, (1024, 100, 40)).astype(np.float32))
     np.save(out / "seq1024-labels.npy", rng.integers(0, 10, 1024).astype(np.float32))
-    (out / "READY").write_text("inputs v4\n")   # bench.py's INPUTS_VERSION
+    (out / "READY").write_text("inputs v5\n")   # bench.py's INPUTS_VERSION
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,18 +190,107 @@ def _extract_dir_python(d):
     return body
 
 
-def _hog_dir_python(d):
-    """4,000 PNG files → .npy HoG the way a Python user writes it: cv2.imread + HOGDescriptor + np.save."""
+def _fresh_folder(out):
+    """The untimed reset of a fresh-folder row: `out` removed and made again, empty."""
+    def reset():
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+    return reset
+
+
+def _hog_dir_python(d, fresh):
+    """1,000 PNG windows → .npy HoG the way a Python user writes it: cv2.imread + HOGDescriptor +
+    np.save, over the earlier outputs or (`fresh`) into an emptied folder."""
     import cv2
-    files = sorted((d / "digit-pngs").glob("*.png"))
-    out = d.parent / "hog-dir-python"
+    files = sorted((d / "window-pngs").glob("*.png"))
+    out = d.parent / ("hog-dir-fresh-python" if fresh else "hog-dir-python")
     out.mkdir(parents=True, exist_ok=True)
-    hog = cv2.HOGDescriptor((28, 28), (14, 14), (7, 7), (7, 7), 9)
+    hog = cv2.HOGDescriptor((64, 128), (16, 16), (8, 8), (8, 8), 9)
 
     def body():
         for f in files:
             np.save(out / (f.stem + ".npy"), hog.compute(cv2.imread(str(f), cv2.IMREAD_GRAYSCALE)))
         return dict(items=len(files), shape=[len(files)])
+    if fresh:
+        body.reset = _fresh_folder(out)
+    return body
+
+
+def _fs_floor(d, fresh, protocol):
+    """The file-system work alone of the HoG folder rows, in a warm Python loop: read each of the
+    1,000 PNGs and write a file of the size of its .npy output (HoG of 128×64: 3,780 float32 + the
+    128-byte header), with no decoding or computing, in one side's way of writing:
+    `plain` is np.save's (open with O_TRUNC, write, close); `percept` is `percept extract`'s
+    (Sources/PerceptIO/AtomicWriter.swift): a complete temporary file renamed over a new name, and
+    over an existing output the previous output's inode (the spare) overwritten in place and swapped
+    in with renameat2(RENAME_EXCHANGE). `fresh` empties the folder before each run (untimed)."""
+    import ctypes
+    files = sorted((d / "window-pngs").glob("*.png"))
+    out = d.parent / f"fs-floor-{protocol}{'-fresh' if fresh else ''}"
+    out.mkdir(parents=True, exist_ok=True)
+    payload = bytes(128 + 4 * 3780)
+    renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    at_fdcwd, rename_exchange = -100, 2
+    spare = str(out / ".spare.tmp")
+
+    def write_percept(target):
+        exists = os.path.exists(target)
+        tmp = spare if exists and os.path.exists(spare) else str(out / f".{os.path.basename(target)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT, 0o644)   # the spare is overwritten, never truncated to zero
+        os.write(fd, payload)
+        os.close(fd)
+        if exists and renameat2(at_fdcwd, tmp.encode(), at_fdcwd, target.encode(), rename_exchange) == 0:
+            if tmp != spare:
+                os.rename(tmp, spare)   # the first swap of a run: its old output becomes the spare
+            return
+        os.rename(tmp, target)
+
+    def body():
+        for f in files:
+            with open(f, "rb") as src:
+                src.read()
+            target = str(out / (f.stem + ".npy"))
+            if protocol == "percept":
+                write_percept(target)
+            else:
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                os.write(fd, payload)
+                os.close(fd)
+        if os.path.exists(spare):
+            os.unlink(spare)   # as the writer's finish() at the end of a run
+        return dict(items=len(files), shape=[len(files)])
+    if fresh:
+        body.reset = _fresh_folder(out)
+    return body
+
+
+def _librosa_extract_long(d):
+    """`percept extract melspectrogram` of the 600 s WAV as a warm Python process does it:
+    soundfile read + librosa log-mel (the logmel row's parameters) + np.save."""
+    import librosa
+    import soundfile as sf
+    path, out = d / "speech600.wav", d.parent / "extract-logmel-librosa.npy"
+
+    def body():
+        y, _ = sf.read(path, dtype="float32")
+        s = librosa.feature.melspectrogram(y=y, sr=SR, n_fft=512, hop_length=160, n_mels=64, power=2.0)
+        np.save(out, librosa.power_to_db(s, ref=1.0, top_db=80.0))
+        return dict(items=1, npy=out)
+    return body
+
+
+def _opencv_extract_png(d):
+    """`percept extract sobel --mode magnitude` of the 4096² PNG in a warm Python process:
+    cv2.imread + /255 + Sobel gx, gy (CV_32F, ksize 3, reflect-101) + cv2.magnitude + np.save."""
+    import cv2
+    path, out = str(d / "image4096.png"), d.parent / "extract-png-opencv.npy"
+
+    def body():
+        img = cv2.imread(path, cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255
+        gx = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3, borderType=cv2.BORDER_REFLECT_101)
+        gy = cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3, borderType=cv2.BORDER_REFLECT_101)
+        np.save(out, cv2.magnitude(gx, gy))
+        return dict(items=1, npy=out)
     return body
 
 
@@ -385,14 +480,27 @@ def _script(name, extra, cache=None, fresh=False):
             if not fresh:
                 subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)   # warm the cache
 
-        def body():   # one whole process: no warm-up run (see run())
-            if cache_path and fresh:
-                cache_path.unlink(missing_ok=True)
-            subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-            return dict(items=1, shape=[1])
+        def body():   # one whole process: no warm-up run (see run()); time and usage are the child's
+            return dict(items=1, shape=[1], proc=spawn_timed(cmd))
         body.warm_up = False
+        if cache_path and fresh:
+            body.reset = lambda: cache_path.unlink(missing_ok=True)
         return body
     return prepare
+
+
+def spawn_timed(cmd):
+    """Runs `cmd` (stdout discarded) and reaps it with wait4: its wall time, page faults, CPU
+    seconds and peak RSS, as percept-bench's spawnTimed reports the Percept side's."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, u = os.wait4(p.pid, 0)
+    seconds = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise subprocess.CalledProcessError(p.returncode, cmd)
+    return dict(seconds=seconds, minflt=u.ru_minflt, majflt=u.ru_majflt, user=u.ru_utime, sys=u.ru_stime,
+                rss_mib=u.ru_maxrss / 1024)
 
 
 # (workload, library) → factory(inputs dir) → body
@@ -401,9 +509,16 @@ REFERENCES = {
     ("logmel", "torchaudio"): lambda d: _torchaudio_spectral(d, mfcc=False),
     ("mfcc", "librosa"): lambda d: _librosa_spectral(d, mfcc=True),
     ("mfcc", "torchaudio"): lambda d: _torchaudio_spectral(d, mfcc=True),
+    ("extract-logmel-600s", "librosa"): _librosa_extract_long,
+    ("extract-png-4096", "opencv"): _opencv_extract_png,
     ("extract-dir", "librosa-loop"): _extract_dir_python,
     ("logmel-stream", "librosa"): _librosa_stream,
-    ("hog-dir", "opencv-loop"): _hog_dir_python,
+    ("hog-dir", "opencv-loop"): lambda d: _hog_dir_python(d, fresh=False),
+    ("hog-dir", "fs-floor-plain"): lambda d: _fs_floor(d, fresh=False, protocol="plain"),
+    ("hog-dir", "fs-floor-percept"): lambda d: _fs_floor(d, fresh=False, protocol="percept"),
+    ("hog-dir-fresh", "opencv-loop"): lambda d: _hog_dir_python(d, fresh=True),
+    ("hog-dir-fresh", "fs-floor-plain"): lambda d: _fs_floor(d, fresh=True, protocol="plain"),
+    ("hog-dir-fresh", "fs-floor-percept"): lambda d: _fs_floor(d, fresh=True, protocol="percept"),
     ("sobel", "opencv"): _opencv_sobel,
     ("pyramid", "opencv"): _opencv_pyramid,
     ("hog-mnist", "opencv"): lambda d: _hog_cv(d, "digits10000.npy", (28, 28), 7),
@@ -444,19 +559,37 @@ def run(workload, lib, inputs, iters):
         sys.exit(f"reference.py: no reference '{lib}' for workload '{workload}'")
     body = REFERENCES[key](Path(inputs))
     pin_threads()
-    info = body() if getattr(body, "warm_up", True) else {}   # warm-up
-    times = []
+    reset = getattr(body, "reset", lambda: None)   # untimed, before every run (fresh-folder rows)
+    info = {}
+    if getattr(body, "warm_up", True):
+        reset()
+        info = body()
+    times, usage = [], []
     for _ in range(iters):
+        reset()
+        u0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         info = body()
-        times.append(time.perf_counter() - t0)
+        t1 = time.perf_counter()
+        u1 = resource.getrusage(resource.RUSAGE_SELF)
+        proc = info.pop("proc", None)   # a whole child process: its own time and usage
+        usage.append(proc or dict(minflt=u1.ru_minflt - u0.ru_minflt, majflt=u1.ru_majflt - u0.ru_majflt,
+                                  user=u1.ru_utime - u0.ru_utime, sys=u1.ru_stime - u0.ru_stime))
+        times.append(proc["seconds"] if proc else t1 - t0)
     out = info.pop("out", None)
     if out is not None:
         info.setdefault("shape", list(np.shape(out)))
         info.setdefault("checksum", float(np.sum(out, dtype=np.float64)))
+    npy = info.pop("npy", None)   # an output file: its shape, read after the timed runs
+    if npy is not None:
+        info.setdefault("shape", list(np.load(npy, mmap_mode="r").shape))
     record = dict(workload=workload, side=lib, threads=THREADS, times=times, items=info.get("items", 1),
                   flops=info.get("flops", 0.0), bytes=info.get("bytes", 0.0), shape=info.get("shape", []),
                   checksum=info.get("checksum", 0.0))
+    for k in ("minflt", "majflt", "user", "sys"):
+        record[k] = [u[k] for u in usage]
+    if all("rss_mib" in u for u in usage):
+        record["proc_rss_mib"] = [u["rss_mib"] for u in usage]
     if "accuracy" in info:
         record["accuracy"] = info["accuracy"]
     print(json.dumps(record))

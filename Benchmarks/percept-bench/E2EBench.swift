@@ -14,27 +14,19 @@ let spokenE2EOverrides = [
 /// pipeline's cache, else a fresh folder per run (`fresh`) or one warmed before timing.
 private func runWorkload(_ name: String, summary: String, _ args: [String], items: Int, cache: String?, fresh: Bool) -> Workload {
     Workload(name: name, summary: summary, warmUp: false) { dir in
-        let binary = perceptBinary()
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw PerceptError.runtime("\(binary): not found; build the percept product first")
-        }
+        let binary = try perceptBinary()
         let base = URL(fileURLWithPath: dir).deletingLastPathComponent()
         let out = base.appendingPathComponent("\(name)-percept").path
         let cacheDir = cache.map { base.appendingPathComponent($0).path }
-        func run() throws {
+        func run() throws -> ProcessUsage {
             if fresh, let c = cacheDir { try? FileManager.default.removeItem(atPath: c) }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["run"] + args + ["--out", out, "--force", "--quiet"] + (cacheDir.map { ["--set", "+cache=\($0)"] } ?? [])
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else { throw PerceptError.runtime("percept run exited \(p.terminationStatus)") }
+            return try spawnTimed(binary, ["run"] + args + ["--out", out, "--force", "--quiet"]
+                                  + (cacheDir.map { ["--set", "+cache=\($0)"] } ?? []))
         }
-        if cacheDir != nil, !fresh { try run() }   // warm the cache before the timed runs
+        if cacheDir != nil, !fresh { _ = try run() }   // warm the cache before the timed runs
         return {
-            try run()
-            return Work(items: items, shape: [1])   // one run, as the script's record says
+            // One run, as the script's record says; time, faults and peak RSS are the process's.
+            Work(items: items, shape: [1], process: try run())
         }
     }
 }

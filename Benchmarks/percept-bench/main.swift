@@ -4,7 +4,9 @@
 //
 // Loads the workload's inputs (untimed), runs it once to warm up, then `iters` timed times, and
 // prints one JSON line: {"workload", "threads", "times" (seconds per iteration), "items", "flops",
-// "bytes", "shape", "checksum"}. Thread count comes from PERCEPT_NUM_THREADS / OPENBLAS_NUM_THREADS.
+// "bytes", "shape", "checksum", and per iteration "minflt", "majflt", "user", "sys" (page faults and
+// CPU seconds; of the spawned process for whole-process workloads, else of this one), "proc_rss_mib"
+// (whole-process workloads: the spawned process's peak RSS)}. Thread count comes from PERCEPT_NUM_THREADS / OPENBLAS_NUM_THREADS.
 import Foundation
 import PerceptCore
 import PerceptNN
@@ -19,9 +21,14 @@ struct Work {
     var bytes: Double
     var shape: [Int]
     let checksum: () -> Double
+    /// Set by whole-process workloads: the spawned process's time and usage, which replace this
+    /// process's timer and rusage difference.
+    var process: ProcessUsage?
 
-    init(items: Int, flops: Double = 0, bytes: Double = 0, shape: [Int] = [], checksum: @autoclosure @escaping () -> Double = 0) {
+    init(items: Int, flops: Double = 0, bytes: Double = 0, shape: [Int] = [], checksum: @autoclosure @escaping () -> Double = 0,
+         process: ProcessUsage? = nil) {
         self.items = items; self.flops = flops; self.bytes = bytes; self.shape = shape; self.checksum = checksum
+        self.process = process
     }
 }
 
@@ -49,6 +56,8 @@ func checksum(_ t: Tensor) -> Double {
 }
 
 func jsonNumber(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+
+func jsonList(_ xs: [Double]) -> String { "[" + xs.map(jsonNumber).joined(separator: ", ") + "]" }
 
 func usage() -> Never {
     let names = allWorkloads.map { "  \($0.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \($0.summary)" }
@@ -82,16 +91,23 @@ do {
     // Warm-up (plans, caches, first-touch of buffers); whole-process workloads have nothing to warm.
     var work = workload.warmUp ? try body() : Work(items: 0, shape: [])
     var times: [Double] = []
+    var usages: [ProcessUsage] = []
     for _ in 0..<iters {
+        let u0 = ProcessUsage.current()
         let t0 = monotonicSeconds()
         work = try body()
-        times.append(monotonicSeconds() - t0)
+        let t1 = monotonicSeconds()
+        let usage = work.process ?? ProcessUsage.current().since(u0)
+        times.append(usage.seconds ?? t1 - t0)
+        usages.append(usage)
     }
-    let t = times.map { jsonNumber($0) }.joined(separator: ", ")
+    let rss = usages.allSatisfy { $0.peakRSSMiB != nil } ? ", \"proc_rss_mib\": \(jsonList(usages.map { $0.peakRSSMiB ?? 0 }))" : ""
     print("""
-    {"workload": "\(name)", "side": "percept", "threads": \(Parallel.threads), "times": [\(t)], \
+    {"workload": "\(name)", "side": "percept", "threads": \(Parallel.threads), "times": \(jsonList(times)), \
     "items": \(work.items), "flops": \(jsonNumber(work.flops)), "bytes": \(jsonNumber(work.bytes)), \
-    "shape": \(work.shape), "checksum": \(jsonNumber(work.checksum()))}
+    "shape": \(work.shape), "checksum": \(jsonNumber(work.checksum())), \
+    "minflt": \(jsonList(usages.map { Double($0.minorFaults) })), "majflt": \(jsonList(usages.map { Double($0.majorFaults) })), \
+    "user": \(jsonList(usages.map { $0.userSeconds })), "sys": \(jsonList(usages.map { $0.systemSeconds }))\(rss)}
     """)
 } catch {
     FileHandle.standardError.write(Data("percept-bench \(name): \(error)\n".utf8))
