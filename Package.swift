@@ -85,7 +85,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "PerceptCoreTests", dependencies: ["PerceptCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "PerceptIOTests", dependencies: ["PerceptCore", "PerceptIO", "CFileOps"], exclude: ["Fixtures"]),
+        .testTarget(name: "PerceptIOTests", dependencies: ["PerceptCore", "PerceptIO", "CFileOps", "CPNGRaw"], exclude: ["Fixtures"]),
         // @tests-begin (each feature module adds its test target line here)
         .testTarget(name: "PerceptNNTests", dependencies: ["PerceptCore", "PerceptNN", "PerceptIO"], exclude: ["Fixtures"]),
         .testTarget(name: "PerceptVisionTests", dependencies: ["PerceptCore", "PerceptVision", "PerceptIO"], exclude: ["Fixtures"]),

@@ -61,15 +61,26 @@ int cpng_read_header(const char *path, cpng_image *out, char *err, size_t errlen
     return 0;
 }
 
-int cpng_read(const char *path, size_t max_samples, cpng_image *out, char *err, size_t errlen) {
+/* One row of interleaved samples into the planar float image (row y of every plane). */
+static void convert_row(const png_bytep r, int depth, size_t y, size_t w, size_t c, size_t plane, float *data) {
+    if (depth == 16) {
+        const uint16_t *q = (const uint16_t *)r;
+        for (size_t x = 0; x < w; x++)
+            for (size_t k = 0; k < c; k++) data[k * plane + y * w + x] = (float)q[x * c + k] / 65535.0f;
+    } else {
+        for (size_t x = 0; x < w; x++)
+            for (size_t k = 0; k < c; k++) data[k * plane + y * w + x] = (float)r[x * c + k] / 255.0f;
+    }
+}
+
+int cpng_read(const char *path, size_t max_samples, cpng_image *out, float *dst, size_t dst_count, char *err, size_t errlen) {
     err_ctx ctx = { err, errlen };
     FILE *fp; png_structp png; png_infop info;
     png_bytep volatile buf = NULL;
     png_bytepp volatile rows = NULL;
-    float *volatile data = NULL;
     if (setup(path, &fp, &png, &info, &ctx) != 0) return -1;
     if (setjmp(png_jmpbuf(png))) {
-        free(buf); free(rows); free(data);
+        free(buf); free(rows);
         png_destroy_read_struct(&png, &info, NULL); fclose(fp);
         return -1;
     }
@@ -82,45 +93,40 @@ int cpng_read(const char *path, size_t max_samples, cpng_image *out, char *err, 
         snprintf(msg, sizeof msg, "image claims %zux%zu pixels x %zu channels, above the limit of %zu samples", w, h, c, max_samples);
         png_error(png, msg);
     }
+    if (w * h * c != dst_count) png_error(png, "the file changed while it was read (its size differs from its header's)");
     /* Raw samples: expand palette / low bit depths / tRNS, no gamma handling at all. */
     png_set_expand(png);
     if (out->bit_depth == 16) png_set_swap(png);
-    png_set_interlace_handling(png);
+    int passes = png_set_interlace_handling(png);
     png_read_update_info(png, info);
     int depth = png_get_bit_depth(png, info);
     size_t rowbytes = png_get_rowbytes(png, info);
     if ((size_t)png_get_channels(png, info) != c) png_error(png, "unexpected channel count after expansion");
-    buf = (png_bytep)malloc(rowbytes * h);
-    rows = (png_bytepp)malloc(sizeof(png_bytep) * h);
-    data = (float *)malloc(sizeof(float) * w * h * c);
-    if (!buf || !rows || !data) png_error(png, "out of memory");
-    for (size_t y = 0; y < h; y++) rows[y] = buf + y * rowbytes;
-    png_read_image(png, rows);
-    png_read_end(png, NULL);
     size_t plane = w * h;
-    if (depth == 16) {
-        const float s = 65535.0f;
+    if (passes == 1) {
+        /* Not interlaced: one row at a time through one row buffer, straight into the planes. */
+        buf = (png_bytep)malloc(rowbytes);
+        if (!buf) png_error(png, "out of memory");
         for (size_t y = 0; y < h; y++) {
-            const uint16_t *r = (const uint16_t *)rows[y];
-            for (size_t x = 0; x < w; x++)
-                for (size_t k = 0; k < c; k++) data[k * plane + y * w + x] = (float)r[x * c + k] / s;
+            png_read_row(png, buf, NULL);
+            convert_row(buf, depth, y, w, c, plane, dst);
         }
     } else {
-        const float s = 255.0f;
-        for (size_t y = 0; y < h; y++) {
-            const uint8_t *r = rows[y];
-            for (size_t x = 0; x < w; x++)
-                for (size_t k = 0; k < c; k++) data[k * plane + y * w + x] = (float)r[x * c + k] / s;
-        }
+        /* Adam7 fills rows over seven passes: the whole image first. */
+        buf = (png_bytep)malloc(rowbytes * h);
+        rows = (png_bytepp)malloc(sizeof(png_bytep) * h);
+        if (!buf || !rows) png_error(png, "out of memory");
+        for (size_t y = 0; y < h; y++) rows[y] = buf + y * rowbytes;
+        png_read_image(png, rows);
+        for (size_t y = 0; y < h; y++) convert_row(rows[y], depth, y, w, c, plane, dst);
     }
+    png_read_end(png, NULL);
     free(buf); free(rows);
-    out->data = data;
     png_destroy_read_struct(&png, &info, NULL);
     fclose(fp);
     return 0;
 }
 
-void cpng_free(cpng_image *img) { if (img) { free(img->data); img->data = NULL; } }
 
 int cpng_write(const char *path, int width, int height, int channels, int bit_depth,
                const uint16_t *samples, char *err, size_t errlen) {

@@ -47,16 +47,27 @@ public enum ImageFile {
         try FileChecks.requireReadableFile(path)
         var img = cpng_image()
         var err = [CChar](repeating: 0, count: 256)
-        // The decoded floats and their copy in the tensor must fit the memory limit too.
-        let limit = Swift.min(maxSamples, ResourceLimits.maxMemory.value / (2 * MemoryLayout<Float>.size))
-        let rc = cpng_read(path, limit, &img, &err, err.count)
-        guard rc == 0, let data = img.data else {
+        let limit = Swift.min(maxSamples, ResourceLimits.maxMemory.value / MemoryLayout<Float>.size)
+        func failure() -> PerceptError {
             let why = message(err)
-            throw PerceptError.badInput(file: path, why.contains("above the limit") && limit < maxSamples ? why + " set by the memory limit (--max-memory)" : why)
+            return .badInput(file: path, why.contains("above the limit") && limit < maxSamples ? why + " set by the memory limit (--max-memory)" : why)
         }
-        defer { cpng_free(&img) }
+        // The header first, so the samples are decoded straight into the tensor's storage (huge
+        // pages for a big image) with no second copy.
+        guard cpng_read_header(path, &img, &err, err.count) == 0 else { throw failure() }
         let c = Int(img.channels), h = Int(img.height), w = Int(img.width)
-        let values = Array(UnsafeBufferPointer(start: data, count: c * h * w))
+        let (wh, o1) = w.multipliedReportingOverflow(by: h), (n, o2) = wh.multipliedReportingOverflow(by: c)
+        guard !o1, !o2, w > 0, h > 0, c > 0, n <= limit else {
+            // cpng_read words the refusal (zero size, over the limit) exactly as before.
+            _ = cpng_read(path, limit, &img, nil, 0, &err, err.count)
+            throw failure()
+        }
+        var rc: Int32 = 0
+        let values: [Float] = HugePages.array(capacity: n) { buf, count in
+            rc = cpng_read(path, limit, &img, buf.baseAddress, n, &err, err.count)
+            count = rc == 0 ? n : 0
+        }
+        guard rc == 0 else { throw failure() }
         return ImageData(pixels: Tensor(unchecked: [c, h, w], data: values), bitDepth: Int(img.bit_depth))
     }
 

@@ -1,3 +1,4 @@
+import CPNGRaw
 import Foundation
 import PerceptCore
 import PerceptIO
@@ -20,6 +21,26 @@ final class ImageFileTests: TempDirTestCase {
                 XCTAssertEqual(back.pixels, t, "depth \(depth) channels \(c)")
             }
         }
+    }
+
+    func testAnAdam7InterlacedImageDecodesToTheSameSamplesAsItsPlainCopy() throws {
+        // Fixtures/png/make_interlaced.py: libpng's interlaced pngtest.png and the same samples plain.
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/png").path
+        let interlaced = try ImageFile.read(dir + "/interlaced.png"), plain = try ImageFile.read(dir + "/plain.png")
+        XCTAssertEqual(interlaced.pixels.shape, [4, 69, 91])
+        XCTAssertEqual(interlaced.pixels, plain.pixels)
+        XCTAssertGreaterThan(Set(interlaced.pixels.storage).count, 10, "a real picture (31 levels), not a blank")
+    }
+
+    func testAFileThatChangedSizeBetweenHeaderAndDecodeIsBadInput() throws {
+        // What ImageFile.read does in two steps, with the file replaced in between: the decode
+        // refuses a size other than the header's instead of writing past the buffer.
+        let t = try Tensor(shape: [1, 4, 5], data: [Float](repeating: 0.5, count: 20))
+        try ImageFile.write(t, to: path("a.png"))
+        var img = cpng_image(), err = [CChar](repeating: 0, count: 256)
+        var dst = [Float](repeating: 0, count: 12)
+        XCTAssertNotEqual(cpng_read(path("a.png"), 1 << 20, &img, &dst, 12, &err, err.count), 0)
+        XCTAssertTrue(String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).contains("changed while it was read"))
     }
 
     func testPaletteWithTransparencyExpandsToRGBA() throws {

@@ -48,6 +48,20 @@ final class SobelTests: XCTestCase {
         assertClose(m, try Sobel.magnitude(gx: g.gx, gy: g.gy), tol: 1e-6)
     }
 
+    func testMagnitudeAloneIsTheFusedMagnitudeBitForBitOnEveryBorderAndThreadCount() throws {
+        var rng = RandomStream(seed: 3)
+        // 3 planes of 70 × 1000: several row chunks a thread, the 8-wide loop and its tail.
+        let img = Tensor(unchecked: [3, 70, 1000], data: (0..<210_000).map { _ in rng.uniform() })
+        for border in [BorderMode.reflect101, .replicate, .constant] {
+            let fused = try XCTUnwrap(Sobel.gradients(img, border: border, magnitude: true).magnitude)
+            for threads in [1, 2, 3] {
+                let alone = try Parallel.withThreads(threads) { try Sobel.magnitude(of: img, border: border) }
+                XCTAssertEqual(alone.shape, fused.shape)
+                XCTAssertEqual(alone.storage, fused.storage, "\(border), \(threads) threads")
+            }
+        }
+    }
+
     func testDirectionIsAtan2OfGyAndGx() throws {
         let gx = Tensor(unchecked: [1, 4], data: [1, 0, -1, -1]), gy = Tensor(unchecked: [1, 4], data: [0, 1, 0, -1e-9])
         let d = try Sobel.direction(gx: gx, gy: gy)

@@ -8,17 +8,18 @@
 typedef struct {
     int width, height, channels, bit_depth; /* bit_depth of the file (1, 2, 4, 8 or 16) */
     int color_type;                         /* PNG colour type of the file */
-    float *data;                            /* malloc'd, channels*height*width; free with cpng_free */
+    float *data;                            /* unused (NULL): cpng_read writes the caller's buffer */
 } cpng_image;
 
 /* Reads only the header. Returns 0 on success; otherwise writes a message into err. */
 int cpng_read_header(const char *path, cpng_image *out, char *err, size_t errlen);
 
-/* Decodes the whole image. Refuses images with more than max_samples samples (w*h*channels)
-   before allocating. Returns 0 on success; otherwise writes a message into err. */
-int cpng_read(const char *path, size_t max_samples, cpng_image *out, char *err, size_t errlen);
-
-void cpng_free(cpng_image *img);
+/* Decodes the whole image into dst, dst_count = width*height*channels floats from the header
+   (cpng_read_header): planar [channels, height, width] in [0, 1]. Refuses images with more than
+   max_samples samples, or whose size differs from dst_count. A non-interlaced image is decoded a
+   row at a time, with no whole-image byte buffer. Returns 0 on success; otherwise writes a
+   message into err (dst is then partly written). */
+int cpng_read(const char *path, size_t max_samples, cpng_image *out, float *dst, size_t dst_count, char *err, size_t errlen);
 
 /* Writes interleaved samples (channels 1 = gray, 2 = gray+alpha, 3 = RGB, 4 = RGBA; bit_depth 8
    or 16, values already in 0..255 or 0..65535) with no colour chunks, so readers get them raw. */

@@ -41,9 +41,9 @@ public struct SobelStage: Transform {
 
     public func apply(_ sample: Sample) throws -> Sample {
         try checkKind(sample.shape)
-        let g = try Sobel.gradients(sample.data, border: border, magnitude: mode == "magnitude")
+        if mode == "magnitude" { return try Sample(image: Sobel.magnitude(of: sample.data, border: border)) }
+        let g = try Sobel.gradients(sample.data, border: border)
         switch mode {
-        case "magnitude": return try Sample(image: g.magnitude ?? Sobel.magnitude(gx: g.gx, gy: g.gy))
         case "direction": return try Sample(image: Sobel.direction(gx: g.gx, gy: g.gy))
         default:
             var s = sample.data.shape
