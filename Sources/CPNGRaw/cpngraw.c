@@ -1,5 +1,6 @@
 #include "cpngraw.h"
 #include <png.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,15 +62,25 @@ int cpng_read_header(const char *path, cpng_image *out, char *err, size_t errlen
     return 0;
 }
 
+/* v / 255 for every byte, computed by the same division as before: a table lookup gives the same
+   bits as dividing each sample, at a fraction of the cost. */
+static float unit8[256];
+static pthread_once_t unit8_once = PTHREAD_ONCE_INIT;
+static void fill_unit8_once(void) { for (int v = 0; v < 256; v++) unit8[v] = (float)v / 255.0f; }
+static void fill_unit8(void) { pthread_once(&unit8_once, fill_unit8_once); }
+
 /* One row of interleaved samples into the planar float image (row y of every plane). */
 static void convert_row(const png_bytep r, int depth, size_t y, size_t w, size_t c, size_t plane, float *data) {
     if (depth == 16) {
         const uint16_t *q = (const uint16_t *)r;
         for (size_t x = 0; x < w; x++)
             for (size_t k = 0; k < c; k++) data[k * plane + y * w + x] = (float)q[x * c + k] / 65535.0f;
+    } else if (c == 1) {
+        float *out = data + y * w;
+        for (size_t x = 0; x < w; x++) out[x] = unit8[r[x]];
     } else {
         for (size_t x = 0; x < w; x++)
-            for (size_t k = 0; k < c; k++) data[k * plane + y * w + x] = (float)r[x * c + k] / 255.0f;
+            for (size_t k = 0; k < c; k++) data[k * plane + y * w + x] = unit8[r[x * c + k]];
     }
 }
 
@@ -78,7 +89,10 @@ int cpng_read(const char *path, size_t max_samples, cpng_image *out, float *dst,
     FILE *fp; png_structp png; png_infop info;
     png_bytep volatile buf = NULL;
     png_bytepp volatile rows = NULL;
+    fill_unit8();
     if (setup(path, &fp, &png, &info, &ctx) != 0) return -1;
+    /* 1 MiB reads instead of stdio's 4 KiB: a 4096x4096 PNG in a dozen system calls, not thousands. */
+    setvbuf(fp, NULL, _IOFBF, 1 << 20);
     if (setjmp(png_jmpbuf(png))) {
         free(buf); free(rows);
         png_destroy_read_struct(&png, &info, NULL); fclose(fp);
