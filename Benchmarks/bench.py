@@ -18,6 +18,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -297,8 +298,10 @@ def main():
     log = open(outdir / "bench.log", "w")
     parts = [p for p in a.only.split(",") if p] or [""]
     selected = [w for w in WORKLOADS if any(p in w["name"] for p in parts)]
-    if not selected:
-        sys.exit(f"bench: no workload matches '{a.only}'; known: {', '.join(w['name'] for w in WORKLOADS)}")
+    # Data-parallel training under mpirun (Benchmarks/mpi_bench.py): its own table, after the rows.
+    run_mpi = any(p in MPI_ROW for p in parts)
+    if not selected and not run_mpi:
+        sys.exit(f"bench: no workload matches '{a.only}'; known: {', '.join(w['name'] for w in WORKLOADS)}, {MPI_ROW}")
 
     ready = Path(a.inputs) / "READY"
     if not ready.exists() or ready.read_text().strip() != INPUTS_VERSION:
@@ -348,6 +351,7 @@ def main():
                 break
             rows.append(dict(w=w, threads=t, sides=sides))
     measure_ceilings()
+    mpi_lines = mpi_table(a.reps) if run_mpi else []
     elapsed = time.monotonic() - t_start
 
     lines = table(rows, ceilings, process=False)
@@ -359,6 +363,8 @@ def main():
     rt_lines = realtime(rows)
     if rt_lines:
         print("\nRealtime factors (seconds of audio per second):\n" + "\n".join(rt_lines))
+    if mpi_lines:
+        print("\nData-parallel training (mpirun):\n" + "\n".join(mpi_lines))
     results = [dict(workload=r["w"]["name"], skipped=r["skipped"]) if "skipped" in r else
                dict(workload=r["w"]["name"], threads=r["threads"], unit=r["w"]["unit"],
                     sides={k: dict(times=s.times, rss_mib=s.rss, faults=s.faults, major_faults=s.major, user_s=s.user,
@@ -368,7 +374,7 @@ def main():
         date=started.isoformat(), machine=machine(), busy_before_reps=busy,
         ceilings={f"{k}@{t}": v for (k, t), v in ceilings.items()}, rows=results), indent=1))
     if a.doc:
-        write_doc(Path(a.doc), lines, proc_lines, ceilings, threads, started, elapsed, a, python, busy, rt_lines)
+        write_doc(Path(a.doc), lines, proc_lines, ceilings, threads, started, elapsed, a, python, busy, rt_lines, mpi_lines)
         print(f"bench: wrote {a.doc}", file=sys.stderr)
 
 
@@ -435,7 +441,35 @@ def realtime(rows):
     return lines if len(lines) > 2 else []
 
 
-def write_doc(path, lines, proc_lines, ceilings, threads, started, elapsed, a, python, busy, rt_lines):
+MPI_ROW = "mpi-train"
+
+
+def mpi_table(reps):
+    """`mpirun -np 2 percept run` against one process on the MNIST pipeline, and one MPI_Allreduce
+    alone (Benchmarks/mpi_bench.py), as Markdown lines; one line saying why when it cannot run."""
+    print(f"bench: {MPI_ROW}: 1 process vs mpirun -np 2 (Benchmarks/mpi_bench.py)", file=sys.stderr)
+    if not shutil.which("mpirun") or not shutil.which("mpicc"):
+        return ["(skipped: Open MPI is not installed; `make deps` installs it)"]
+    p = subprocess.run([sys.executable, str(HERE / "mpi_bench.py"), "--reps", str(reps)], cwd=ROOT, capture_output=True, text=True)
+    if p.returncode != 0:
+        return [f"(failed: {(p.stderr.strip().splitlines() or ['no message'])[-1]})"]
+    d = json.loads(p.stdout)
+    out = [f"`percept run {d['pipeline']}` on {d['per_class']:,} images a class, {d['epochs']} epoch, whole processes, "
+           f"{d['reps']} alternation(s) (medians):", "",
+           "| run | training samples/s | wall s | one gradient sum in training (waiting included) | share of training time |",
+           "|---|---|---|---|---|"]
+    for name, r in d["results"].items():
+        out.append(f"| {name} | {r['samples_per_s']:,.0f} | {r['wall_s']:.2f} | "
+                   f"{str(r['sum_ms']) + ' ms' if 'sum_ms' in r else '—'} | {str(r['sum_share_percent']) + ' %' if 'sum_share_percent' in r else '—'} |")
+    ar = d["allreduce"]
+    sizes = ", ".join(f"{s['floats']:,} floats {s['median_ms']} ms" for s in ar["sizes"])
+    out += ["", f"One MPI_Allreduce alone between 2 ranks (Benchmarks/allreduce.c, median of 50 after a barrier): {sizes}; "
+                f"fit up to 1M floats: latency {ar['latency_us']:.1f} µs, bandwidth {ar['bandwidth_gb_s']:.1f} GB/s "
+                "(docs/scale-out.md's cost model)."]
+    return out
+
+
+def write_doc(path, lines, proc_lines, ceilings, threads, started, elapsed, a, python, busy, rt_lines, mpi_lines=()):
     ceil_lines = ["| threads | sgemm (OpenBLAS, 1024³) | memory copy of 256 MB: traffic (read + write) |",
                   "|---|---|---|"]
     for t in threads:
@@ -519,7 +553,7 @@ Seconds of audio processed per second of wall time (each side at its median), fo
 
 {chr(10).join(rt_lines)}
 
-## Workloads
+{"## Data-parallel training: one process against `mpirun -np 2`" + chr(10) + chr(10) + chr(10).join(mpi_lines) + chr(10) + chr(10) if mpi_lines else ""}## Workloads
 
 {chr(10).join(descr)}
 

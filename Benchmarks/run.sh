@@ -2,7 +2,8 @@
 # `make bench`: Percept against librosa, torchaudio, OpenCV, scikit-image, albumentations,
 # audiomentations and PyTorch in one run; prints the table and, for a full run, writes
 # docs/benchmarks.md. Environment:
-#   ONLY=hog               run only workloads whose name contains "hog" (ONLY=cnn,lstm: either; docs are then left alone)
+#   ONLY=hog               run only workloads whose name contains "hog" (ONLY=cnn,lstm: either; docs are then left alone;
+#                          ONLY=mpi-train: 1 process vs mpirun -np 2, Benchmarks/mpi_bench.py)
 #   BENCH_VENV=DIR         reference venv (default .venv-bench, created on first use)
 #   BENCH_THREADS="1 2"    thread counts;  BENCH_REPS=3  alternations per row
 #   BENCH_SCRATCH=.build   SwiftPM scratch path of the release build
