@@ -17,7 +17,7 @@ enum RepeatedOptions {
         // Most command lines have no option twice; only those pay for reading the descriptions.
         guard let command = args.first, !command.hasPrefix("-"),
               args.dropFirst().prefix(while: { $0 != "--" }).filter({ $0.hasPrefix("-") }).count >= 2,
-              let single = singleValueNames()[command] else { return }
+              let single = singleValueNames(of: command) else { return }
         var seen = [Int: String]()   // option index → how it was first written
         for word in args.dropFirst() {
             if word == "--" { break }
@@ -31,26 +31,23 @@ enum RepeatedOptions {
         }
     }
 
-    /// For each subcommand, its single-value options' and flags' spellings (`--output`, `-o`)
-    /// mapped to one index per option, so that `-o` and `--output` count as the same option.
-    static func singleValueNames() -> [String: [String: Int]] {
-        guard let data = PerceptCommand._dumpHelp().data(using: .utf8),
+    /// The subcommand's single-value options' and flags' spellings (`--output`, `-o`) mapped to
+    /// one index per option, so that `-o` and `--output` count as the same option; nil for an
+    /// unknown command. Only that command's description is built (the whole tool's costs a few
+    /// milliseconds, a noticeable part of a short `percept extract`).
+    static func singleValueNames(of command: String) -> [String: Int]? {
+        guard let sub = PerceptCommand.configuration.subcommands.first(where: { $0.configuration.commandName == command }),
+              let data = sub._dumpHelp().data(using: .utf8),
               let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let tool = root["command"] as? [String: Any],
-              let subcommands = tool["subcommands"] as? [[String: Any]] else { return [:] }
-        var out = [String: [String: Int]]()
-        for sub in subcommands {
-            guard let name = sub["commandName"] as? String else { continue }
-            var names = [String: Int]()
-            for (i, arg) in ((sub["arguments"] as? [[String: Any]]) ?? []).enumerated() {
-                guard let kind = arg["kind"] as? String, kind != "positional", arg["isRepeating"] as? Bool != true else { continue }
-                for n in (arg["names"] as? [[String: Any]]) ?? [] {
-                    guard let spelling = n["name"] as? String else { continue }
-                    names[(n["kind"] as? String == "long" ? "--" : "-") + spelling] = i
-                }
+              let description = root["command"] as? [String: Any] else { return nil }
+        var names = [String: Int]()
+        for (i, arg) in ((description["arguments"] as? [[String: Any]]) ?? []).enumerated() {
+            guard let kind = arg["kind"] as? String, kind != "positional", arg["isRepeating"] as? Bool != true else { continue }
+            for n in (arg["names"] as? [[String: Any]]) ?? [] {
+                guard let spelling = n["name"] as? String else { continue }
+                names[(n["kind"] as? String == "long" ? "--" : "-") + spelling] = i
             }
-            out[name] = names
         }
-        return out
+        return names
     }
 }
