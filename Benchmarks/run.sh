@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
-ARCH_FLAGS=${ARCH_FLAGS:--Xcc -march=x86-64-v3}
+ARCH_FLAGS=${ARCH_FLAGS:--Xcc -march=x86-64-v3 --static-swift-stdlib}   # as `make release` builds percept
 SCRATCH=${BENCH_SCRATCH:-.build}
 VENV=${BENCH_VENV:-.venv-bench}
 
