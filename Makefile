@@ -103,7 +103,7 @@ demo: release
 	@if command -v mpirun >/dev/null; then \
 	  echo "== scale-out: the digits CNN trained data-parallel by 2 MPI processes (mpirun -np 2)"; \
 	  echo "mpirun -np 2 $(BIN) run Pipelines/quickstart.yaml --only digits_cnn --out $(DEMO_OUT)/quickstart-mpi --force"; \
-	  mpirun $$( [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --oversubscribe -np 2 $(BIN) run Pipelines/quickstart.yaml --only digits_cnn --out $(DEMO_OUT)/quickstart-mpi --force || exit 1; \
+	  OMPI_MCA_btl_vader_single_copy_mechanism=none mpirun $$( [ "$$(id -u)" = 0 ] && echo --allow-run-as-root) --oversubscribe -np 2 $(BIN) run Pipelines/quickstart.yaml --only digits_cnn --out $(DEMO_OUT)/quickstart-mpi --force || exit 1; \
 	else echo "== scale-out: mpirun not found (make deps installs Open MPI); data-parallel training skipped"; fi
 	@echo
 	@echo "Demo outputs (open the .png files; load the .npy/.npz with numpy.load) are in $(DEMO_OUT)/:"

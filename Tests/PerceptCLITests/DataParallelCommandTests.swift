@@ -31,12 +31,20 @@ final class DataParallelCommandTests: CLITestCase {
         return m
     }
 
+    /// This environment, with Open MPI's single-copy shared-memory transfers off: they need ptrace
+    /// rights between the ranks, which containers (a CI machine may be one) often withhold, and
+    /// Open MPI then prints "Read -1, expected …" for every large message (open-mpi/ompi#4948).
+    static var mpiEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.merging(["OMPI_MCA_btl_vader_single_copy_mechanism": "none"]) { _, new in new }
+    }
+
     /// `mpirun -np K percept ARGS`, as root too, more ranks than cores allowed.
     func mpi(_ np: Int, _ args: [String], timeout: TimeInterval = 300) throws -> (Process, Drained, Drained) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try requireMPI())
         p.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "\(np)", Self.binary] + args
         p.currentDirectoryURL = URL(fileURLWithPath: Self.root)
+        p.environment = Self.mpiEnvironment
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err; p.standardInput = FileHandle.nullDevice
         try p.run()
@@ -129,6 +137,7 @@ final class DataParallelCommandTests: CLITestCase {
         p.executableURL = URL(fileURLWithPath: mpirun)
         p.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "2", script]
         p.currentDirectoryURL = URL(fileURLWithPath: Self.root)
+        p.environment = Self.mpiEnvironment
         let err = Pipe(); p.standardError = err; p.standardOutput = FileHandle.nullDevice
         try p.run()
         let stderr = Drained(err.fileHandleForReading)
