@@ -481,7 +481,7 @@ def write_doc(path, lines, proc_lines, ceilings, threads, started, elapsed, a, p
 Written by `{a.command}` (Benchmarks/bench.py) on {started:%Y-%m-%d %H:%M %Z}; the run took {elapsed / 60:.1f} min.
 
 - Machine: {machine()}.{chr(10) + "- Conditions: " + a.note if a.note else ""}
-- Percept: release build (`swift build -c release -Xcc -march=x86-64-v3`), {swift_version()}.{chr(10) + "- ISA cap: " + a.isa + " — Percept's NN kernels (PERCEPT_NN_KERNEL) and PyTorch's (ATEN_CPU_CAPABILITY, ONEDNN_MAX_CPU_ISA) limited to AVX2 + FMA, as on a CPU without AVX-512; the other rows are unaffected by the cap" if a.isa else ""}
+- Percept: release build (`swift build -c release -Xcc -march=x86-64-v3 --static-swift-stdlib`, as `make release`), {swift_version()}.{chr(10) + "- ISA cap: " + a.isa + " — Percept's NN kernels (PERCEPT_NN_KERNEL) and PyTorch's (ATEN_CPU_CAPABILITY, ONEDNN_MAX_CPU_ISA) limited to AVX2 + FMA, as on a CPU without AVX-512; the other rows are unaffected by the cap" if a.isa else ""}
 - References: {versions(python)}.
 - Method: each row alternates Percept and its references {a.reps} times, each in a fresh process
   that loads its inputs (untimed), runs once to warm up and then times several iterations; the
