@@ -20,11 +20,15 @@ public enum HugePages {
     /// their small pages until khugepaged merges them. Returns whether advice was given.
     @discardableResult
     public static func advise(_ start: UnsafeMutableRawPointer, byteCount: Int) -> Bool {
+        #if os(Linux)
         guard byteCount >= minBytes else { return false }
         let lo = (UInt(bitPattern: start) + UInt(hugePage - 1)) & ~UInt(hugePage - 1)
         let hi = (UInt(bitPattern: start) + UInt(byteCount)) & ~UInt(hugePage - 1)
         guard hi > lo, let p = UnsafeMutableRawPointer(bitPattern: lo) else { return false }
         return madvise(p, Int(hi - lo), MADV_HUGEPAGE) == 0
+        #else
+        return false   // no transparent huge pages to ask for
+        #endif
     }
 
     /// `[T](unsafeUninitializedCapacity:initializingWith:)` with the storage advised for huge

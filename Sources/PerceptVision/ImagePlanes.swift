@@ -34,11 +34,8 @@ struct ImagePlanes {
 func uninitializedTensor(_ shape: [Int], _ fill: (UnsafeMutablePointer<Float>) throws -> Void) rethrows -> Tensor {
     let n = Tensor.count(of: shape)
     guard n > 0 else { return Tensor(shape: shape) }
-    let data = try [Float](unsafeUninitializedCapacity: n) { buffer, count in
-        if let base = buffer.baseAddress {
-            adviseHugePages(UnsafeMutableRawPointer(base), bytes: n * MemoryLayout<Float>.stride)
-            try fill(base)
-        }
+    let data: [Float] = try HugePages.array(capacity: n) { buffer, count in
+        if let base = buffer.baseAddress { try fill(base) }
         count = n
     }
     return Tensor(unchecked: shape, data: data)
@@ -83,20 +80,4 @@ func padRow(_ src: UnsafePointer<Float>, _ w: Int, left: Int, right: Int, border
 /// Lane-wise |v| (clears the sign bits).
 @inline(__always) func vabs(_ v: SIMD8<Float>) -> SIMD8<Float> {
     unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & SIMD8<UInt32>(repeating: 0x7FFF_FFFF), to: SIMD8<Float>.self)
-}
-
-/// Asks Linux for transparent huge pages on the untouched interior of a large fresh buffer. Writing
-/// 64 MB of new 4 KiB pages costs ~16 k page faults (tens of ms on this VM); 2 MiB pages need 32.
-/// numpy does the same for its large arrays. A no-op elsewhere and for buffers under 4 MiB.
-@inline(__always)
-func adviseHugePages(_ p: UnsafeMutableRawPointer, bytes: Int) {
-    #if os(Linux)
-    let huge = 1 << 21
-    guard bytes >= 2 * huge else { return }
-    let start = (Int(bitPattern: p) + huge - 1) & ~(huge - 1)
-    let end = (Int(bitPattern: p) + bytes) & ~(huge - 1)
-    if end > start, let q = UnsafeMutableRawPointer(bitPattern: start) {
-        _ = madvise(q, end - start, MADV_HUGEPAGE)
-    }
-    #endif
 }

@@ -36,14 +36,12 @@ public enum Sobel {
                                  magnitude: Bool = false) throws -> Gradients {
         let planes = try ImagePlanes(image, "image")
         var gyT = Tensor(shape: [0]), magT: Tensor? = nil
-        let gxT = try uninitializedTensor(image.shape) { gx in
-            gyT = try uninitializedTensor(image.shape) { gy in
+        let gxT = uninitializedTensor(image.shape) { gx in
+            gyT = uninitializedTensor(image.shape) { gy in
                 if magnitude {
-                    magT = try uninitializedTensor(image.shape) { m in
-                        try run(image, planes, border, weights, gx, gy, m)
-                    }
+                    magT = uninitializedTensor(image.shape) { m in run(image, planes, border, weights, (gx, gy), m) }
                 } else {
-                    try run(image, planes, border, weights, gx, gy, nil)
+                    run(image, planes, border, weights, (gx, gy), nil)
                 }
             }
         }
@@ -56,26 +54,7 @@ public enum Sobel {
     ///     let edges = try Sobel.magnitude(of: image)
     public static func magnitude(of image: Tensor, border: BorderMode = .reflect101, weights: Weights = .sobel) throws -> Tensor {
         let planes = try ImagePlanes(image, "image")
-        let (h, w) = (planes.height, planes.width)
-        return try uninitializedTensor(image.shape) { m in
-            let zero = [Float](repeating: 0, count: w)
-            image.withUnsafeBufferPointer { src in
-                zero.withUnsafeBufferPointer { z in
-                    guard let base = src.baseAddress, let zp = z.baseAddress else { return }
-                    let box = UnsafeSendable((base, zp, m))
-                    for c in 0..<planes.channels {
-                        let off = c * h * w
-                        Parallel.forChunks(count: h, minChunk: Swift.max(1, 65_536 / w)) { rows in
-                            let (s, zp, m) = box.value
-                            // gx and gy of one row at a time, in this worker's own two rows.
-                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * w)
-                            defer { scratch.deallocate() }
-                            plane(s + off, h, w, border, weights, scratch, scratch + w, m + off, zp, rows, keepXY: false)
-                        }
-                    }
-                }
-            }
-        }
+        return uninitializedTensor(image.shape) { m in run(image, planes, border, weights, nil, m) }
     }
 
     /// `cv2.Sobel(img, CV_32F, 1, 0, ksize=3)`.
@@ -120,21 +99,30 @@ public enum Sobel {
         return Tensor(unchecked: a.shape, data: zip(a.storage, b.storage).map(f))
     }
 
+    /// Runs the fused kernel over every plane, rows split over the workers. With `xy` nil only the
+    /// magnitude is kept: each worker writes gx and gy of one row at a time into two scratch rows.
     private static func run(_ image: Tensor, _ planes: ImagePlanes, _ border: BorderMode, _ weights: Weights,
-                            _ gx: UnsafeMutablePointer<Float>, _ gy: UnsafeMutablePointer<Float>,
-                            _ mag: UnsafeMutablePointer<Float>?) throws {
+                            _ xy: (gx: UnsafeMutablePointer<Float>, gy: UnsafeMutablePointer<Float>)?,
+                            _ mag: UnsafeMutablePointer<Float>?) {
         let (h, w) = (planes.height, planes.width)
         let zero = [Float](repeating: 0, count: w)
         image.withUnsafeBufferPointer { src in
             zero.withUnsafeBufferPointer { z in
                 guard let base = src.baseAddress, let zp = z.baseAddress else { return }
-                let box = UnsafeSendable((base, zp, gx, gy, mag))
+                let box = UnsafeSendable((base, zp, xy, mag))
                 for c in 0..<planes.channels {
                     let off = c * h * w
                     // Rows are independent; chunks of at least ~64 k pixels are worth a thread.
                     Parallel.forChunks(count: h, minChunk: Swift.max(1, 65_536 / w)) { rows in
-                        let (s, zp, gx, gy, m) = box.value
-                        plane(s + off, h, w, border, weights, gx + off, gy + off, m.map { $0 + off }, zp, rows)
+                        let (s, zp, xy, m) = box.value
+                        let om = m.map { $0 + off }
+                        if let xy {
+                            plane(s + off, h, w, border, weights, xy.gx + off, xy.gy + off, om, zp, rows)
+                        } else {
+                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * w)
+                            defer { scratch.deallocate() }
+                            plane(s + off, h, w, border, weights, scratch, scratch + w, om, zp, rows, keepXY: false)
+                        }
                     }
                 }
             }
