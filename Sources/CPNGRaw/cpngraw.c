@@ -62,6 +62,16 @@ int cpng_read_header(const char *path, cpng_image *out, char *err, size_t errlen
     return 0;
 }
 
+int cpng_check_size(const cpng_image *img, size_t max_samples, char *err, size_t errlen) {
+    size_t w = (size_t)img->width, h = (size_t)img->height, c = (size_t)img->channels;
+    if (w == 0 || h == 0 || c == 0) { snprintf(err, errlen, "image has zero size"); return -1; }
+    if (w * h > max_samples / c) {
+        snprintf(err, errlen, "image claims %zux%zu pixels x %zu channels, above the limit of %zu samples", w, h, c, max_samples);
+        return -1;
+    }
+    return 0;
+}
+
 /* v / 255 for every byte, computed by the same division as before: a table lookup gives the same
    bits as dividing each sample, at a fraction of the cost. */
 static float unit8[256];
@@ -101,12 +111,8 @@ int cpng_read(const char *path, size_t max_samples, cpng_image *out, float *dst,
     png_read_info(png, info);
     fill_header(png, info, out);
     size_t w = (size_t)out->width, h = (size_t)out->height, c = (size_t)out->channels;
-    if (w == 0 || h == 0) png_error(png, "image has zero size");
-    if (w * h > max_samples / c) {
-        char msg[200];
-        snprintf(msg, sizeof msg, "image claims %zux%zu pixels x %zu channels, above the limit of %zu samples", w, h, c, max_samples);
-        png_error(png, msg);
-    }
+    char msg[200];
+    if (cpng_check_size(out, max_samples, msg, sizeof msg) != 0) png_error(png, msg);
     if (w * h * c != dst_count) png_error(png, "the file changed while it was read (its size differs from its header's)");
     /* Raw samples: expand palette / low bit depths / tRNS, no gamma handling at all. */
     png_set_expand(png);

@@ -55,13 +55,8 @@ public enum ImageFile {
         // The header first, so the samples are decoded straight into the tensor's storage (huge
         // pages for a big image) with no second copy.
         guard cpng_read_header(path, &img, &err, err.count) == 0 else { throw failure() }
-        let c = Int(img.channels), h = Int(img.height), w = Int(img.width)
-        let (wh, o1) = w.multipliedReportingOverflow(by: h), (n, o2) = wh.multipliedReportingOverflow(by: c)
-        guard !o1, !o2, w > 0, h > 0, c > 0, n <= limit else {
-            // cpng_read words the refusal (zero size, over the limit) exactly as before.
-            _ = cpng_read(path, limit, &img, nil, 0, &err, err.count)
-            throw failure()
-        }
+        guard cpng_check_size(&img, limit, &err, err.count) == 0 else { throw failure() }
+        let c = Int(img.channels), h = Int(img.height), w = Int(img.width), n = c * h * w   // checked: ≤ limit
         var rc: Int32 = 0
         let values: [Float] = HugePages.array(capacity: n) { buf, count in
             rc = cpng_read(path, limit, &img, buf.baseAddress, n, &err, err.count)

@@ -14,6 +14,10 @@ typedef struct {
 /* Reads only the header. Returns 0 on success; otherwise writes a message into err. */
 int cpng_read_header(const char *path, cpng_image *out, char *err, size_t errlen);
 
+/* Checks a header's size: not zero, and at most max_samples samples (width*height*channels, no
+   overflow). Returns 0 when it fits; otherwise writes the refusal into err. */
+int cpng_check_size(const cpng_image *img, size_t max_samples, char *err, size_t errlen);
+
 /* Decodes the whole image into dst, dst_count = width*height*channels floats from the header
    (cpng_read_header): planar [channels, height, width] in [0, 1]. Refuses images with more than
    max_samples samples, or whose size differs from dst_count. A non-interlaced image is decoded a
