@@ -160,7 +160,7 @@ extension Tensor {
     ///     let ok = samples.withUnsafeBufferPointer(Tensor.allFinite)
     public static func allFinite(_ b: UnsafeBufferPointer<Float>) -> Bool {
         b.withMemoryRebound(to: UInt32.self) { u in
-            guard let base = u.baseAddress else { return true }
+            guard let base = u.baseAddress, !u.isEmpty else { return true }
             let chunk = 1 << 18, parts = (u.count + chunk - 1) / chunk
             var flags = [UInt32](repeating: 0, count: parts)
             flags.withUnsafeMutableBufferPointer { f in

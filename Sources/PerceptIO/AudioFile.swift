@@ -80,7 +80,7 @@ public enum AudioFile {
         var got = 0
         // Huge pages: 600 s of 16 kHz mono is 38 MB, 9,400 first-touch faults in 4 KiB pages.
         let interleaved: [Float] = try HugePages.array(capacity: n * c) { buf, count in
-            got = decode(handle, info, path, into: buf.baseAddress!, frames: n)
+            got = buf.baseAddress.map { decode(handle, info, path, into: $0, frames: n) } ?? 0   // none for 0 frames
             count = Swift.max(0, Swift.min(got, n)) * c
             if sf_error(handle) != 0 {
                 throw PerceptError.badInput(file: path, "decoding failed: \(String(cString: sf_strerror(handle)))")

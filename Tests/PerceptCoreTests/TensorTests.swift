@@ -58,6 +58,9 @@ final class TensorTests: XCTestCase {
             }
         }
         XCTAssertTrue(Tensor(shape: [0]).allFinite)
+        // An empty slice of a real buffer: a base address and no elements.
+        let one: [Float] = [.nan]
+        XCTAssertTrue(one.withUnsafeBufferPointer { Tensor.allFinite(UnsafeBufferPointer(rebasing: $0[0..<0])) })
     }
 
     func testHugePageArraysHoldWhatTheBodyWrote() {
