@@ -75,12 +75,13 @@ public final class AlignedFloats: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
 
-    public init(count: Int) {
+    /// `zeroed: false` leaves the floats unwritten, for a buffer that is filled before it is read.
+    public init(count: Int, zeroed: Bool = true) {
         self.count = count
         let capacity = Swift.max(1, count)
         raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Float>.stride, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: capacity)
-        pointer.initialize(repeating: 0, count: capacity)
+        if zeroed { pointer.initialize(repeating: 0, count: capacity) }
     }
 
     private let raw: UnsafeMutableRawPointer

@@ -63,33 +63,43 @@ struct FrameLayout {
             guard n >= s.nFFT else {
                 throw PerceptError.invalidArgument(field: "n_fft", "n_fft=\(s.nFFT) is too large for uncentered analysis of input signal of length=\(n)")
             }
-            head = []; headFrames = 0; tail = []; tailFrames = 0
-            middleStart = 0; middleFrames = FrameLayout.framesIn(n, s)
+            self.init(head: [], headFrames: 0, middleStart: 0, middleFrames: FrameLayout.framesIn(n, s), tail: [], tailFrames: 0)
             return
         }
         if n == 0 && s.padMode != .constant {
             throw PerceptError.invalidArgument(field: "pad_mode", "cannot pad an empty signal with mode '\(s.padMode.rawValue)'")
         }
-        let sk = FrameLayout.startK(s)
         if !FrameLayout.isSplit(s, n: n) {
             let padded = s.padMode.pad(y, left: h, right: h)
             let frames = FrameLayout.framesIn(padded.count, s)
             guard frames > 0 else {
                 throw PerceptError.invalidArgument(field: "n_fft", "signal of \(n) samples is too short for one frame of n_fft=\(s.nFFT)")
             }
-            head = padded; headFrames = frames; tail = []; tailFrames = 0
-            middleStart = 0; middleFrames = 0
+            self.init(head: padded, headFrames: frames, middleStart: 0, middleFrames: 0, tail: [], tailFrames: 0)
             return
         }
-        head = FrameLayout.headBuffer(s, prefix: y)
-        headFrames = sk
-        middleStart = sk * s.hopLength - h
-        let tk = FrameLayout.tailK(s, n: n)
-        middleFrames = tk - sk
-        // With hop > n_fft the tail may start past the end (then it holds no frame).
-        let from = Swift.min(n, tk * s.hopLength - h)
-        (tail, tailFrames) = FrameLayout.tailBuffer(s, n: n, suffix: UnsafeBufferPointer(rebasing: y[from..<n]))
+        self.init(split: s, length: n, prefix: y, suffix: UnsafeBufferPointer(rebasing: y[FrameLayout.tailStart(s, n: n)..<n]))
     }
+
+    /// The split form of a signal of `n` samples, from its first samples (`headSourceLength` of
+    /// them, or more) and its samples from `tailStart` on: the middle frames are read elsewhere
+    /// (`SpectralPipeline.compute(length:reader:)` reads them in parts).
+    init(split s: STFT, length n: Int, prefix: UnsafeBufferPointer<Float>, suffix: UnsafeBufferPointer<Float>) {
+        let sk = FrameLayout.startK(s)
+        let (tail, tailFrames) = FrameLayout.tailBuffer(s, n: n, suffix: suffix)
+        self.init(head: FrameLayout.headBuffer(s, prefix: prefix), headFrames: sk, middleStart: sk * s.hopLength - s.nFFT / 2,
+                  middleFrames: FrameLayout.tailK(s, n: n) - sk, tail: tail, tailFrames: tailFrames)
+    }
+
+    private init(head: [Float], headFrames: Int, middleStart: Int, middleFrames: Int, tail: [Float], tailFrames: Int) {
+        self.head = head; self.headFrames = headFrames
+        self.middleStart = middleStart; self.middleFrames = middleFrames
+        self.tail = tail; self.tailFrames = tailFrames
+    }
+
+    /// Where the samples the padded tail is made of start (with hop > n_fft the tail may start
+    /// past the end; then it holds no frame).
+    static func tailStart(_ s: STFT, n: Int) -> Int { Swift.min(n, tailK(s, n: n) * s.hopLength - s.nFFT / 2) }
 
     /// Calls `body` with a function giving the first sample of frame f (n_fft samples follow).
     func withFrames<R>(_ y: UnsafeBufferPointer<Float>, hop: Int, _ body: (FramePointers) throws -> R) rethrows -> R {

@@ -185,7 +185,9 @@ public struct STFT: Sendable {
 
     /// librosa's `valid_audio`: every sample must be finite.
     static func checkFinite(_ y: [Float]) throws {
-        let bad = !y.withUnsafeBufferPointer(Tensor.allFinite)
-        if bad { throw PerceptError.invalidArgument(field: "y", "audio buffer is not finite everywhere") }
+        if !y.withUnsafeBufferPointer(Tensor.allFinite) { throw nonFinite }
     }
+
+    /// librosa's error for a signal holding inf or NaN.
+    static let nonFinite = PerceptError.invalidArgument(field: "y", "audio buffer is not finite everywhere")
 }

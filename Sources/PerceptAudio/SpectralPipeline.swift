@@ -60,42 +60,137 @@ public struct SpectralPipeline: Sendable {
                 if let base = buffer.baseAddress {
                     layout.withFrames(yp, hop: stft.hopLength) { frames in
                         let outBox = UnsafeSendable(base), framesBox = UnsafeSendable(frames)
-                        func run(_ kernel: SpectralBlockKernel, _ range: Range<Int>) {
-                            for blk in range {
-                                let lo = blk * block, hi = Swift.min(t, lo + block)
-                                kernel.run(framesBox.value, frames: lo..<hi)
-                                kernel.store(into: outBox.value + lo, outStride: t)
-                            }
-                        }
                         if blocks >= 2 * minBlocks && Parallel.threads > 1 {
                             // Long signals: groups of blocks handed out one at a time, so a core
                             // shared with another process does not hold the others back at the end.
                             let per = SpectralBlockKernel.blocksPerHandOut, groups = (blocks + per - 1) / per
                             Parallel.forEachDynamic(count: groups, state: { SpectralBlockKernel(self, fuseDecibels: fuseDb) }) { kernel, g in
-                                run(kernel, (g * per)..<Swift.min(blocks, (g + 1) * per))
+                                kernel.run(framesBox.value, frames: (g * per * block)..<Swift.min(t, (g + 1) * per * block), into: outBox.value, outStride: t)
                             }
                         } else {
                             Parallel.forChunks(count: blocks, minChunk: minBlocks) { range in
-                                run(SpectralBlockKernel(self, fuseDecibels: fuseDb), range)
+                                SpectralBlockKernel(self, fuseDecibels: fuseDb)
+                                    .run(framesBox.value, frames: (range.lowerBound * block)..<Swift.min(t, range.upperBound * block), into: outBox.value, outStride: t)
                             }
                         }
                     }
                 }
                 initialized = rows * t
             }
-            var out = Tensor(unchecked: [rows, t], data: data)
-            if let db = decibels {
-                if db.ref == .max {
-                    db.apply(&out)
-                } else if let top = db.topDb {
-                    out.withUnsafeMutableBufferPointer { b in
-                        if let p = b.baseAddress { Decibels.clampBelowPeak(p, count: b.count, topDb: top) }
+            return finished(data, frames: t)
+        }
+    }
+
+    /// The dB floor (`top_db`) or `ref = max` conversion, which need every frame, and the DCT.
+    private func finished(_ data: consuming [Float], frames t: Int) -> Tensor {
+        var out = Tensor(unchecked: [spectralRows, t], data: data)
+        if let db = decibels {
+            if db.ref == .max {
+                db.apply(&out)
+            } else if let top = db.topDb {
+                out.withUnsafeMutableBufferPointer { b in
+                    if let p = b.baseAddress { Decibels.clampBelowPeak(p, count: b.count, topDb: top) }
+                }
+            }
+        }
+        if let c = mfcc { return c.transform(out) }
+        return out
+    }
+
+    /// The feature of a long signal of `n` samples that is never held whole: the workers read
+    /// the samples of their frames in parts, each through its own reader (a file handle of its
+    /// own), and write their frames straight into the output. The same bits as `compute(_:)` of
+    /// the whole signal. Returns nil, having computed nothing useful, when this framing does not
+    /// apply (uncentred, or a signal too short for librosa's split padding) or a reader cannot
+    /// read what it is asked: the caller then reads the whole signal, and reports what is wrong.
+    ///
+    ///     let logMel = try pipeline.compute(length: frames, reader: { parts.reader() })
+    public func compute<R: SignalReader>(length n: Int, reader makeReader: () -> R?) throws -> Tensor? {
+        guard stft.center, FrameLayout.isSplit(stft, n: n), let first = makeReader() else { return nil }
+        let hop = stft.hopLength, nFFT = stft.nFFT
+        // The padded head and tail, from the first and the last samples.
+        let headCount = Swift.min(n, FrameLayout.headSourceLength(stft)), tailStart = FrameLayout.tailStart(stft, n: n)
+        guard let prefix = Self.read(first, 0..<headCount), let suffix = Self.read(first, tailStart..<n) else { return nil }
+        for part in [prefix, suffix] { try STFT.checkFinite(part) }
+        let layout = prefix.withUnsafeBufferPointer { p in
+            suffix.withUnsafeBufferPointer { FrameLayout(split: stft, length: n, prefix: p, suffix: $0) }
+        }
+        let t = layout.count, rows = spectralRows
+        try ResourceLimits.require([rows, t], for: "the \(rows) × \(t) spectrogram", blame: { .invalidArgument(field: "hop_length", $0) })
+        let fuseDb = decibels.map { $0.ref != .max } ?? false
+        let block = SpectralBlockKernel.blockSize(bins: stft.bins)
+        // A group is as many whole blocks as one read of the reader's preferred length covers.
+        let framesPerGroup = Swift.max(1, ((Swift.max(first.preferredReadLength, nFFT) - nFFT) / hop + 1) / block) * block
+        let groups = (t + framesPerGroup - 1) / framesPerGroup
+        let span = (framesPerGroup - 1) * hop + nFFT
+        // What went wrong in each group: 1 = a read failed, 2 = a sample is inf or NaN.
+        var trouble = [UInt8](repeating: 0, count: groups)
+        let data: [Float] = HugePages.array(capacity: rows * t) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            layout.head.withUnsafeBufferPointer { hp in
+                layout.tail.withUnsafeBufferPointer { tp in
+                    trouble.withUnsafeMutableBufferPointer { tr in
+                        let outBox = UnsafeSendable(base), troubleBox = UnsafeSendable(tr.baseAddress!)
+                        let headBox = UnsafeSendable(hp.baseAddress), tailBox = UnsafeSendable(tp.baseAddress)
+                        Parallel.forEachDynamic(count: groups, state: { PartWorker(makeReader(), SpectralBlockKernel(self, fuseDecibels: fuseDb), span: span) }) { w, g in
+                            let lo = g * framesPerGroup, hi = Swift.min(t, lo + framesPerGroup)
+                            // The middle frames of the group read samples [s0, s1) of the signal.
+                            let gA = Swift.min(Swift.max(lo - layout.headFrames, 0), layout.middleFrames)
+                            let gB = Swift.min(Swift.max(hi - layout.headFrames, 0), layout.middleFrames)
+                            var middle: UnsafePointer<Float>?
+                            if gB > gA {
+                                let s0 = layout.middleStart + gA * hop, s1 = layout.middleStart + (gB - 1) * hop + nFFT
+                                guard w.reader?.read(s0..<s1, into: w.samples.pointer) == true else { troubleBox.value[g] = 1; return }
+                                guard Tensor.allFiniteHere(UnsafeBufferPointer(start: w.samples.pointer, count: s1 - s0)) else { troubleBox.value[g] = 2; return }
+                                // Frame g of the middle starts at middle + g·hop.
+                                middle = UnsafePointer(w.samples.pointer) - gA * hop
+                            }
+                            let frames = FramePointers(head: headBox.value, headFrames: layout.headFrames, middle: middle,
+                                                       middleFrames: layout.middleFrames, tail: tailBox.value, hop: hop)
+                            w.kernel.run(frames, frames: lo..<hi, into: outBox.value, outStride: t)
+                        }
                     }
                 }
             }
-            if let c = mfcc { return c.transform(out) }
-            return out
+            initialized = rows * t
         }
+        if trouble.contains(1) { return nil }
+        if trouble.contains(2) { throw STFT.nonFinite }
+        return finished(data, frames: t)
+    }
+
+    /// Samples `range` through `reader`, or nil when it cannot read them.
+    private static func read<R: SignalReader>(_ reader: R, _ range: Range<Int>) -> [Float]? {
+        var r = reader
+        var ok = true
+        let out = [Float](unsafeUninitializedCapacity: range.count) { b, count in
+            if let p = b.baseAddress { ok = r.read(range, into: p) }
+            count = range.count
+        }
+        return ok ? out : nil
+    }
+}
+
+/// Samples of a signal read by position, for `SpectralPipeline.compute(length:reader:)`: each
+/// worker gets a reader of its own (a file handle of its own, for instance).
+public protocol SignalReader {
+    /// Samples per read that suit the source (what its read window holds): the workers take
+    /// frames in groups that one read of about this length covers.
+    var preferredReadLength: Int { get }
+
+    /// Reads samples `range` into `out`; false when they cannot be read.
+    mutating func read(_ range: Range<Int>, into out: UnsafeMutablePointer<Float>) -> Bool
+}
+
+/// One worker of `compute(length:reader:)`: its reader, its kernel scratch and its samples.
+private final class PartWorker<R: SignalReader> {
+    var reader: R?
+    let kernel: SpectralBlockKernel
+    let samples: AlignedFloats
+
+    init(_ reader: R?, _ kernel: SpectralBlockKernel, span: Int) {
+        self.reader = reader; self.kernel = kernel
+        samples = AlignedFloats(count: span, zeroed: false)
     }
 }
 
@@ -210,6 +305,18 @@ final class SpectralBlockKernel {
             r0 += 8
         }
         for r in r8..<rows { for c in 0..<cols { out[c &* ldOut + r] = a[r &* ld + c] } }
+    }
+
+    /// Computes frames `range` block by block into `out` (frame f in column f, row r at
+    /// `out + r·outStride`).
+    func run(_ frames: FramePointers, frames range: Range<Int>, into out: UnsafeMutablePointer<Float>, outStride: Int) {
+        var lo = range.lowerBound
+        while lo < range.upperBound {
+            let hi = Swift.min(range.upperBound, lo + block)
+            run(frames, frames: lo..<hi)
+            store(into: out + lo, outStride: outStride)
+            lo = hi
+        }
     }
 
     /// Copies the block result into `out` (row r at `out + r·outStride`).

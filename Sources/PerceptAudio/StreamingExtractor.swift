@@ -103,13 +103,7 @@ public final class StreamingExtractor {
                 guard let o = ob.baseAddress, let s = sp.baseAddress else { return }
                 let frames = FramePointers(head: s + offset, headFrames: count, middle: nil, middleFrames: 0,
                                            tail: nil, hop: stft.hopLength)
-                var lo = 0
-                while lo < count {
-                    let hi = Swift.min(count, lo + kernel.block)
-                    kernel.run(frames, frames: lo..<hi)
-                    kernel.store(into: o + lo, outStride: count)
-                    lo = hi
-                }
+                kernel.run(frames, frames: 0..<count, into: o, outStride: count)
             }
         }
         framesEmitted += count

@@ -167,15 +167,25 @@ extension Tensor {
                 let fp = UnsafeSendable(f.baseAddress!), up = UnsafeSendable(base)
                 Parallel.forChunks(count: parts, minChunk: 4) { range in
                     for part in range {
-                        var acc: UInt32 = 0
-                        for bits in UnsafeBufferPointer(start: up.value + part * chunk, count: Swift.min(chunk, u.count - part * chunk)) {
-                            acc |= ((bits & 0x7f80_0000) &+ 0x0080_0000) & 0x8000_0000
-                        }
-                        fp.value[part] = acc
+                        fp.value[part] = nonFiniteFlag(UnsafeBufferPointer(start: up.value + part * chunk, count: Swift.min(chunk, u.count - part * chunk)))
                     }
                 }
             }
             return !flags.contains { $0 != 0 }
         }
+    }
+
+    /// `allFinite` of a short buffer on the calling thread (a worker checking the part it read).
+    ///
+    ///     guard Tensor.allFiniteHere(UnsafeBufferPointer(start: p, count: n)) else { … }
+    public static func allFiniteHere(_ b: UnsafeBufferPointer<Float>) -> Bool {
+        b.withMemoryRebound(to: UInt32.self) { nonFiniteFlag($0) == 0 }
+    }
+
+    /// Non-zero when some element has its exponent all ones (inf or NaN); branch-free, so it vectorises.
+    private static func nonFiniteFlag(_ u: UnsafeBufferPointer<UInt32>) -> UInt32 {
+        var acc: UInt32 = 0
+        for bits in u { acc |= ((bits & 0x7f80_0000) &+ 0x0080_0000) & 0x8000_0000 }
+        return acc
     }
 }

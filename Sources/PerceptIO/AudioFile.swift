@@ -129,7 +129,7 @@ public enum AudioFile {
 
     /// WAV-family containers of integer PCM or float samples: a frame's byte offset is
     /// arithmetic, so a seek lands exactly.
-    private static func seeksExactly(_ info: SF_INFO) -> Bool {
+    static func seeksExactly(_ info: SF_INFO) -> Bool {
         let major = Int32(info.format) & Int32(SF_FORMAT_TYPEMASK), sub = Int32(info.format) & Int32(SF_FORMAT_SUBMASK)
         return info.seekable != 0
             && [SF_FORMAT_WAV, SF_FORMAT_WAVEX, SF_FORMAT_W64, SF_FORMAT_RF64].map { Int32($0) }.contains(major)
@@ -218,7 +218,7 @@ public enum AudioFile {
     /// `data : 17640 (should be 8798)`. A cut-off file is corrupt input, so report it rather than
     /// return fewer samples than the header promised. Streaming writers' placeholder sizes
     /// (0 or 0xFFFFFFFF) are not truncation.
-    private static func checkNotTruncated(_ handle: OpaquePointer, _ path: String) throws {
+    static func checkNotTruncated(_ handle: OpaquePointer, _ path: String) throws {
         var log = [CChar](repeating: 0, count: 8192)
         sf_command(handle, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count))
         guard strstr(log, "(should be") != nil else { return }   // the common case, without building strings

@@ -1,4 +1,5 @@
 import Foundation
+import PerceptCore
 import PerceptIO
 import XCTest
 
@@ -8,6 +9,34 @@ final class ExtractCommandTests: CLITestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         // 16000 samples, hop 512, centred: 1 + 16000 / 512 = 32 frames.
         XCTAssertEqual(try Npy.load(path("m.npy")).shape, [13, 32])
+    }
+
+    func testALongFileReadInPartsGivesTheSameBytesAsOneWholeRead() throws {
+        // 20 s of stereo 16-bit WAV at 16 kHz (320,000 frames: read in parts by the workers) from a
+        // spoken clip; with --png the file is read whole (the picture needs the samples).
+        let clip = try AudioFile.read(sample("spoken/3/en+f1_200_80.wav")).samples.storage
+        let n = 320_000
+        let stereo = Tensor(unchecked: [2, n], data: (0..<(2 * n)).map { i in clip[(i % n) % clip.count] * (i < n ? 1 : -0.5) })
+        try AudioFile.write(stereo, sampleRate: 16000, to: path("long.wav"), format: .wav16)
+        for (feature, options) in [("melspectrogram", ["--n-fft", "512", "--hop-length", "160", "--n-mels", "64", "--db"]),
+                                   ("mfcc", ["--n-mfcc", "13", "--deltas", "2"]), ("spectrogram", ["--n-fft", "400", "--hop-length", "333"])] {
+            var outputs = [[UInt8]]()
+            for (threads, picture) in [("1", true), ("1", false), ("2", false), ("3", false)] {
+                let r = try run(["extract", feature, path("long.wav"), "-o", path("o.npy")] + options + (picture ? ["--png", path("o.png")] : []),
+                                env: ["PERCEPT_NUM_THREADS": threads])
+                XCTAssertEqual(r.status, 0, r.stderr)
+                outputs.append([UInt8](try Data(contentsOf: URL(fileURLWithPath: path("o.npy")))))
+            }
+            for k in 1..<outputs.count { XCTAssertTrue(outputs[k] == outputs[0], "\(feature): parts (run \(k)) against the whole file") }
+        }
+        // A NaN in the middle of a long float WAV: the whole read's message, nothing written.
+        var bad = stereo
+        bad[0, 200_000] = .nan
+        try AudioFile.write(bad, sampleRate: 16000, to: path("nan.wav"), format: .wavFloat)
+        let r = try run(["extract", "melspectrogram", path("nan.wav"), "-o", path("nan.npy")])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(r.stderr, "percept: error: \(path("nan.wav")): audio buffer is not finite everywhere\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("nan.npy")))
     }
 
     func testPictureForPeople() throws {

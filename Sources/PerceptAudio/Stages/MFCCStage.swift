@@ -77,9 +77,12 @@ public struct MFCCStage: Transform {
     /// The coefficients alone, `[C, n_mfcc, T]` (what `apply` returns without deltas).
     public func coefficients(_ sample: Sample) throws -> Sample {
         try checkKind(sample.shape)
-        let bank = try filterbank(sampleRate: sample.sampleRate).bank
-        let pipeline = try SpectralPipeline(stft: options.stft, power: options.power, mel: bank, decibels: decibels, mfcc: dct)
-        return try Sample(spectrogram: STFTStageOptions.perChannel(sample.data, pipeline.compute))
+        return try Sample(spectrogram: STFTStageOptions.perChannel(sample.data, pipeline(sampleRate: sample.sampleRate).compute))
+    }
+
+    /// The frame-by-frame computation behind `coefficients` for audio at `sampleRate`.
+    public func pipeline(sampleRate: Int) throws -> SpectralPipeline {
+        try SpectralPipeline(stft: options.stft, power: options.power, mel: filterbank(sampleRate: sampleRate).bank, decibels: decibels, mfcc: dct)
     }
 
     /// Coefficients `[C, n, T]` with `deltas` orders of librosa.feature.delta stacked below each

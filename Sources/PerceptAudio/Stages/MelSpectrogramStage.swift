@@ -45,8 +45,11 @@ public struct MelSpectrogramStage: Transform {
 
     public func apply(_ sample: Sample) throws -> Sample {
         try checkKind(sample.shape)
-        let bank = try filterbank(sampleRate: sample.sampleRate).bank
-        let pipeline = try SpectralPipeline(stft: options.stft, power: options.power, mel: bank, decibels: decibels)
-        return try Sample(spectrogram: STFTStageOptions.perChannel(sample.data, pipeline.compute))
+        return try Sample(spectrogram: STFTStageOptions.perChannel(sample.data, pipeline(sampleRate: sample.sampleRate).compute))
+    }
+
+    /// The frame-by-frame computation behind `apply` for audio at `sampleRate`.
+    public func pipeline(sampleRate: Int) throws -> SpectralPipeline {
+        try SpectralPipeline(stft: options.stft, power: options.power, mel: filterbank(sampleRate: sampleRate).bank, decibels: decibels)
     }
 }

@@ -31,7 +31,9 @@ public struct SpectrogramStage: Transform {
 
     public func apply(_ sample: Sample) throws -> Sample {
         try checkKind(sample.shape)
-        let pipeline = try SpectralPipeline(stft: options.stft, power: options.power)
-        return try Sample(spectrogram: STFTStageOptions.perChannel(sample.data, pipeline.compute))
+        return try Sample(spectrogram: STFTStageOptions.perChannel(sample.data, pipeline().compute))
     }
+
+    /// The frame-by-frame computation behind `apply`.
+    public func pipeline() throws -> SpectralPipeline { try SpectralPipeline(stft: options.stft, power: options.power) }
 }

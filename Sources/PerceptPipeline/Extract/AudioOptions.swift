@@ -46,6 +46,19 @@ struct AudioOptions: Sendable {
         return try Sample(audio: Tensor(unchecked: [1, y.count], data: y), sampleRate: rate)
     }
 
+    /// Frames below which a file is read whole: reading in parts pays on long files only.
+    static let minPartwiseFrames = 1 << 18
+
+    /// The [rows, frames] output of the pipeline `make(sampleRate)` for a long file computed in
+    /// parts without holding its samples, or nil when the file is to be loaded whole instead
+    /// (resampled by `--sr`, compressed, short, or anything odd about it, which `load` reports).
+    func partwise(_ path: String, _ make: (Int) throws -> SpectralPipeline) throws -> Tensor? {
+        guard let parts = AudioParts(path: path), parts.frames >= AudioOptions.minPartwiseFrames,
+              targetRate == nil || targetRate == parts.sampleRate else { return nil }
+        let pipeline = try make(parts.sampleRate)
+        return try AudioOptions.mapping(params, path: path) { try pipeline.compute(length: parts.frames, reader: { parts.reader() }) }
+    }
+
     /// Runs `body`, turning the library's parameter errors (named in snake_case, like the
     /// options) into errors naming the option as the user wrote it, and sample errors into
     /// errors about the file.
@@ -75,3 +88,5 @@ struct AudioOptions: Sendable {
     /// The single channel of a stage's `[1, rows, frames]` output as `[rows, frames]`.
     static func plane(_ s: Sample) -> Tensor { Tensor(unchecked: Array(s.data.shape.dropFirst()), data: s.data.storage) }
 }
+
+extension AudioPartReader: SignalReader {}

@@ -36,14 +36,23 @@ public struct ExtractRunner: Sendable {
                 throw PerceptError.invalidArgument(field: "--png", "'\(picture)' is also the -o output; the picture would overwrite the features")
             }
         }
-        let sample = try feature.load(path: input)
-        let result = try compute(sample, path: input)
+        // A long audio file is computed in parts, never held whole, unless the picture needs it.
+        var sample: Sample?
+        let result: FeatureOutput
+        if picture == nil, let partwise = feature as? any PartwiseFeature,
+           let r = try aboutFile(input, { try partwise.extractPartwise(path: input) }) {
+            result = try checked(r, path: input)
+        } else {
+            let s = try feature.load(path: input)
+            sample = s
+            result = try compute(s, path: input)
+        }
         let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
         guard ext == result.fileExtension else {
             throw PerceptError.invalidArgument(field: "-o", "\(featureType.name) writes .\(result.fileExtension), but the output is named '\(output)'")
         }
         var image: Tensor?
-        if picture != nil {
+        if picture != nil, let sample {
             // From the output and the sample already read: the file is read once.
             guard let p = try feature.picture(of: result, input: sample) else {
                 throw PerceptError.invalidArgument(field: "--png", "\(featureType.name) has no picture")
@@ -58,10 +67,18 @@ public struct ExtractRunner: Sendable {
     /// about the file (`photo.png: --pixels-per-cell: a 100000 × 100000 cell is larger than the
     /// 512 × 512 image`), and an output holding inf or NaN is refused rather than written as success.
     func compute(_ sample: Sample, path: String) throws -> FeatureOutput {
-        let result: FeatureOutput
-        do { result = try feature.extract(sample, path: path) } catch let PerceptError.invalidArgument(field, message) {
+        try checked(aboutFile(path) { try feature.extract(sample, path: path) }, path: path)
+    }
+
+    /// `body`, with an option that does not fit the file reported as an error about the file.
+    private func aboutFile<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let PerceptError.invalidArgument(field, message) {
             throw PerceptError.badInput(file: path, "\(field): \(message)")
         }
+    }
+
+    /// The output, refused when it holds inf or NaN.
+    private func checked(_ result: FeatureOutput, path: String) throws -> FeatureOutput {
         let arrays: [Tensor]
         switch result {
         case let .array(t): arrays = [t]

@@ -56,6 +56,17 @@ public protocol FeatureExtractor: Sendable, Component {
     func picture(of output: FeatureOutput, input: Sample) throws -> Tensor?
 }
 
+/// A feature that can compute a long file without ever holding its samples: the workers read
+/// it in parts and write their frames straight into the output (`SpectralPipeline.compute(length:reader:)`).
+/// `percept extract` on one file asks it first.
+///
+///     let out = try MelSpectrogramFeature(params).extractPartwise(path: "long.wav")   // nil: load it whole
+public protocol PartwiseFeature: FeatureExtractor {
+    /// The output for the file at `path`, or nil when computing it in parts does not apply (a
+    /// compressed or short file, resampling): the caller then loads the file and calls `extract`.
+    func extractPartwise(path: String) throws -> FeatureOutput?
+}
+
 public extension FeatureExtractor {
     func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? { nil }
 

@@ -6,7 +6,7 @@ import PerceptCore
 /// `np.vstack([m, librosa.feature.delta(m), librosa.feature.delta(m, order=2)])`: (3·n_mfcc, frames).
 ///
 ///     percept extract mfcc a.wav -o a.npy --n-mfcc 13 --lifter 22 --deltas 2
-public struct MFCCFeature: FeatureExtractor {
+public struct MFCCFeature: PartwiseFeature {
     public static let name = "mfcc", summary = "MFCCs as librosa.feature.mfcc: (n_mfcc, frames)"
     public static let inputKind = InputKind.audio
     public static let parameters = AudioOptions.specs(MFCCStage.parameters)
@@ -26,10 +26,26 @@ public struct MFCCFeature: FeatureExtractor {
     public func load(path: String) throws -> Sample { try options.load(path) }
 
     public func extract(_ input: Sample, path: String) throws -> FeatureOutput {
-        try AudioOptions.filterbank(params, stage.mel, nFFT: stage.options.stft.nFFT, sampleRate: input.sampleRate, path: path) {
-            try stage.filterbank(sampleRate: input.sampleRate)
+        try checkFilterbank(sampleRate: input.sampleRate, path: path)
+        return try withDeltas(AudioOptions.mapping(params, path: path) { try stage.coefficients(input) }, path: path)
+    }
+
+    public func extractPartwise(path: String) throws -> FeatureOutput? {
+        let coefficients = try options.partwise(path) { rate in
+            try checkFilterbank(sampleRate: rate, path: path)
+            return try AudioOptions.mapping(params, path: path) { try stage.pipeline(sampleRate: rate) }
         }
-        let m = try AudioOptions.mapping(params, path: path) { try stage.coefficients(input) }
+        return try coefficients.map { try withDeltas(Sample(spectrogram: Tensor(unchecked: [1] + $0.shape, data: $0.storage)), path: path) }
+    }
+
+    private func checkFilterbank(sampleRate: Int, path: String) throws {
+        try AudioOptions.filterbank(params, stage.mel, nFFT: stage.options.stft.nFFT, sampleRate: sampleRate, path: path) {
+            try stage.filterbank(sampleRate: sampleRate)
+        }
+    }
+
+    /// The coefficients `[1, n_mfcc, T]` as the output, with `--deltas` stacked below.
+    private func withDeltas(_ m: Sample, path: String) throws -> FeatureOutput {
         let frames = m.data.shape[2]
         // The stage would name `delta_width`; the CLI names the flag and the file.
         guard stage.deltas == 0 || frames >= stage.deltaWidth else {

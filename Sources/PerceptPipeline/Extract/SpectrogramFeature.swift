@@ -5,7 +5,7 @@ import PerceptCore
 /// [1 + n_fft/2, frames].
 ///
 ///     percept extract spectrogram a.wav -o a.npy --n-fft 512 --power 1
-public struct SpectrogramFeature: FeatureExtractor {
+public struct SpectrogramFeature: PartwiseFeature {
     public static let name = "spectrogram", summary = "STFT magnitude or power, as abs(librosa.stft(y)) ** power: (1 + n_fft/2, frames)"
     public static let inputKind = InputKind.audio
     public static let parameters = AudioOptions.specs(SpectrogramStage.parameters)
@@ -26,6 +26,10 @@ public struct SpectrogramFeature: FeatureExtractor {
 
     public func extract(_ input: Sample, path: String) throws -> FeatureOutput {
         .array(AudioOptions.plane(try AudioOptions.mapping(params, path: path) { try stage.apply(input) }))
+    }
+
+    public func extractPartwise(path: String) throws -> FeatureOutput? {
+        try options.partwise(path) { _ in try AudioOptions.mapping(params, path: path) { try stage.pipeline() } }.map { .array($0) }
     }
 
     public func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? {
