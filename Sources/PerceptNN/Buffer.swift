@@ -89,19 +89,13 @@ func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
 }
 
 /// OpenBLAS runs single-threaded: Percept parallelises over samples itself, and nesting
-/// BLAS threads inside `Parallel` loops oversubscribes the cores.
+/// BLAS threads inside `Parallel` loops oversubscribes the cores. COpenBLAS loads the library on
+/// first use and pins it then (Sources/COpenBLAS/lazy.c); `pin()` sets one thread again after a
+/// caller (the sgemm ceiling of percept-bench) asked for more.
 ///
-///     BLASThreads.pin()   // at process start: also stops the workers OpenBLAS started on load
+///     BLASThreads.pin()
 public enum BLASThreads {
-    static let pinned: Void = {
-        openblas_set_num_threads(1)
-        // The pthreads build starts its workers when the library loads, and each spins on
-        // sched_yield for about 0.1 s before sleeping: a core lost at every process start.
-        // Joining them is what OpenBLAS itself does before a fork; it restarts them on demand.
-        if let sym = dlsym(nil, "blas_thread_shutdown_") {   // nil: RTLD_DEFAULT, the global scope
-            _ = unsafeBitCast(sym, to: (@convention(c) () -> Int32).self)()
-        }
-    }()
+    static let pinned: Void = { openblas_set_num_threads(1) }()
 
     /// Pins OpenBLAS to one thread (once per process).
     public static func pin() { _ = pinned }

@@ -12,13 +12,11 @@ public enum Runtime {
     /// data-parallel rank says that mpirun ends every rank together).
     nonisolated(unsafe) public static var stopMessage = "percept: interrupted; outputs written so far are complete"
 
-    /// Pins OpenBLAS to one thread and stops the idle workers it started when it loaded
-    /// (Percept parallelises over files and samples itself), and makes SIGINT, SIGTERM and SIGHUP
+    /// Makes SIGINT, SIGTERM and SIGHUP
     /// remove the temporary files of writes in progress before the process exits (128 + signal,
     /// as a shell reports it): outputs are either complete or untouched, and no hidden
     /// `.NAME.tmp-…` files are left beside them.
     public static func start() {
-        BLASThreads.pin()
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig, SIG_IGN)   // delivered to the Dispatch source instead
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
