@@ -40,7 +40,8 @@ public final class MPIWorld: Collective, @unchecked Sendable {
     public let rank: Int
     public let size: Int
 
-    /// True when this build links Open MPI (Package.swift found it; see docs/scale-out.md).
+    /// True when this build speaks Open MPI (Package.swift found it; see docs/scale-out.md); the
+    /// library itself is opened when a launcher starts percept.
     public static var available: Bool {
         #if canImport(CMPI)
         return true
@@ -52,9 +53,10 @@ public final class MPIWorld: Collective, @unchecked Sendable {
     /// The library's name and version, e.g. "Open MPI v4.1.4" (nil without MPI).
     public static var libraryVersion: String? {
         #if canImport(CMPI)
-        var buf = [CChar](repeating: 0, count: Int(MPI_MAX_LIBRARY_VERSION_STRING))
+        guard cmpi_load(nil, 0) == 0 else { return nil }
+        var buf = [CChar](repeating: 0, count: Int(CMPI_MAX_STRING))
         var len: Int32 = 0
-        guard MPI_Get_library_version(&buf, &len) == cmpi_success() else { return nil }
+        guard cmpi_get_library_version(&buf, &len) == CMPI_SUCCESS else { return nil }
         // "Open MPI v4.1.4, package: Debian OpenMPI, ..." (NUL-terminated within len): its name and version.
         let text = String(decoding: buf.prefix(Int(len)).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return text.split(separator: "\n").first.flatMap { $0.split(separator: ",").first }.map(String.init)
@@ -70,17 +72,23 @@ public final class MPIWorld: Collective, @unchecked Sendable {
     /// and would silently train K separate models.
     public static func start(_ launch: MPILaunch) throws -> MPIWorld {
         #if canImport(CMPI)
+        var why = [CChar](repeating: 0, count: 512)
+        guard cmpi_load(&why, why.count) == 0 else {
+            let reason = String(decoding: why.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw PerceptError.invalidArgument(field: "mpirun",
+                "started by an MPI launcher (\(launch.source)), but \(reason): install Open MPI (apt-get install openmpi-bin)")
+        }
         var provided: Int32 = 0
         // Only the main thread calls MPI (the trainer's worker threads never do).
-        guard MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided) == cmpi_success() else {
+        guard cmpi_init_thread_funneled(&provided) == CMPI_SUCCESS else {
             throw PerceptError.invalidArgument(field: "mpirun", "MPI_Init failed")
         }
         _ = cmpi_return_errors()
         var r: Int32 = 0, s: Int32 = 0
-        MPI_Comm_rank(cmpi_comm_world(), &r)
-        MPI_Comm_size(cmpi_comm_world(), &s)
+        _ = cmpi_comm_rank(&r)
+        _ = cmpi_comm_size(&s)
         guard Int(s) == launch.size, Int(r) == launch.rank else {
-            MPI_Finalize()
+            _ = cmpi_finalize()
             throw PerceptError.invalidArgument(field: "mpirun",
                 "the launcher started \(launch.size) processes (\(launch.source)) but this one sees an MPI world of \(s) (rank \(r)): percept links \(libraryVersion ?? "another MPI"), which is not the MPI of the mpirun that started it; use that MPI's mpirun")
         }
@@ -97,7 +105,7 @@ public final class MPIWorld: Collective, @unchecked Sendable {
     public func sum(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws {
         #if canImport(CMPI)
         try inPieces(count) { o, n in
-            MPI_Allreduce(cmpi_in_place(), buffer + o, n, cmpi_float(), cmpi_sum(), cmpi_comm_world())
+            cmpi_allreduce_sum_float(buffer + o, n)
         }
         #endif
     }
@@ -105,28 +113,28 @@ public final class MPIWorld: Collective, @unchecked Sendable {
     public func sum(_ buffer: UnsafeMutablePointer<Double>, count: Int) throws {
         #if canImport(CMPI)
         try inPieces(count) { o, n in
-            MPI_Allreduce(cmpi_in_place(), buffer + o, n, cmpi_double(), cmpi_sum(), cmpi_comm_world())
+            cmpi_allreduce_sum_double(buffer + o, n)
         }
         #endif
     }
 
     public func broadcast(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws {
         #if canImport(CMPI)
-        try inPieces(count) { o, n in MPI_Bcast(buffer + o, n, cmpi_float(), 0, cmpi_comm_world()) }
+        try inPieces(count) { o, n in cmpi_bcast_float(buffer + o, n, 0) }
         #endif
     }
 
     /// Blocks until every rank has arrived.
     public func barrier() throws {
         #if canImport(CMPI)
-        try check(MPI_Barrier(cmpi_comm_world()), "MPI_Barrier")
+        try check(cmpi_barrier(), "MPI_Barrier")
         #endif
     }
 
     /// Ends MPI on a successful run (every rank must call it).
     public func finish() {
         #if canImport(CMPI)
-        MPI_Finalize()
+        _ = cmpi_finalize()
         #endif
     }
 
@@ -134,7 +142,7 @@ public final class MPIWorld: Collective, @unchecked Sendable {
     /// others waiting in their next collective.
     public func abort(_ code: Int32) -> Never {
         #if canImport(CMPI)
-        MPI_Abort(cmpi_comm_world(), code)
+        _ = cmpi_abort(code)
         #endif
         exit(code)
     }
@@ -150,10 +158,10 @@ public final class MPIWorld: Collective, @unchecked Sendable {
     }
 
     private func check(_ code: Int32, _ what: String) throws {
-        guard code != cmpi_success() else { return }
-        var buf = [CChar](repeating: 0, count: Int(MPI_MAX_ERROR_STRING))
+        guard code != CMPI_SUCCESS else { return }
+        var buf = [CChar](repeating: 0, count: Int(CMPI_MAX_STRING))
         var len: Int32 = 0
-        MPI_Error_string(code, &buf, &len)
+        _ = cmpi_error_string(code, &buf, &len)
         let text = String(decoding: buf.prefix(Int(len)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         throw PerceptError.invalidArgument(field: "rank \(rank) of \(size)", "\(what) failed (\(text)); another rank has probably died")
     }
