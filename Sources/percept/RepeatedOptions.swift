@@ -14,9 +14,7 @@ enum RepeatedOptions {
     /// (or flag) of the subcommand named by `args[0]` that appears a second time, under any of its
     /// names; words after `--` are operands and are not looked at.
     static func check(_ args: [String]) throws {
-        // Most command lines have no option twice; only those pay for reading the descriptions.
-        guard let command = args.first, !command.hasPrefix("-"),
-              args.dropFirst().prefix(while: { $0 != "--" }).filter({ $0.hasPrefix("-") }).count >= 2,
+        guard let command = args.first, !command.hasPrefix("-"), mayRepeat(args.dropFirst()),
               let single = singleValueNames(of: command) else { return }
         var seen = [Int: String]()   // option index → how it was first written
         for word in args.dropFirst() {
@@ -29,6 +27,22 @@ enum RepeatedOptions {
             }
             seen[index] = name
         }
+    }
+
+    /// Whether any option could be given twice: a spelling that repeats, or a short option beside a
+    /// long one starting with its letter (`-o` and `--output`: percept's short names are the first
+    /// letters of their long ones, as ArgumentParser's `.short` makes them). Only such command lines
+    /// pay for reading the description (2 ms, a twentieth of a whole `percept extract`).
+    static func mayRepeat(_ words: ArraySlice<String>) -> Bool {
+        var names = Set<String>(), shorts = Set<Character>(), longInitials = Set<Character>()
+        for word in words.prefix(while: { $0 != "--" }) where word.hasPrefix("-") && word.count > 1 {
+            let name = word.hasPrefix("--") ? String(word.prefix { $0 != "=" }) : String(word.prefix(2))
+            if !names.insert(name).inserted { return true }
+            if let initial = name.drop(while: { $0 == "-" }).first {
+                if name.hasPrefix("--") { longInitials.insert(initial) } else { shorts.insert(initial) }
+            }
+        }
+        return !shorts.isDisjoint(with: longInitials)
     }
 
     /// The subcommand's single-value options' and flags' spellings (`--output`, `-o`) mapped to
