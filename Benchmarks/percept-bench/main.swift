@@ -82,8 +82,8 @@ while i < args.count {
     }
 }
 
-// As the percept CLI does at start (Runtime.start): OpenBLAS's idle workers would otherwise spin
-// on a core for the first ~0.1 s. The sgemm ceiling is the one workload that wants them.
+// OpenBLAS on one thread, as COpenBLAS leaves it when it loads it; the sgemm ceiling is the one
+// workload that asks for more (openblas_set_num_threads in Ceilings.swift).
 if !name.hasPrefix("ceiling") { BLASThreads.pin() }
 
 do {
