@@ -68,7 +68,7 @@ public final class MPIWorld: Collective, @unchecked Sendable {
     private init(rank: Int, size: Int) { self.rank = rank; self.size = size }
 
     /// Initialises MPI and checks that it sees the world the launcher asked for: an `mpirun` of
-    /// another MPI than the one percept links starts K processes that each see a world of one,
+    /// another MPI than the one percept uses starts K processes that each see a world of one,
     /// and would silently train K separate models.
     public static func start(_ launch: MPILaunch) throws -> MPIWorld {
         #if canImport(CMPI)
@@ -90,7 +90,7 @@ public final class MPIWorld: Collective, @unchecked Sendable {
         guard Int(s) == launch.size, Int(r) == launch.rank else {
             _ = cmpi_finalize()
             throw PerceptError.invalidArgument(field: "mpirun",
-                "the launcher started \(launch.size) processes (\(launch.source)) but this one sees an MPI world of \(s) (rank \(r)): percept links \(libraryVersion ?? "another MPI"), which is not the MPI of the mpirun that started it; use that MPI's mpirun")
+                "the launcher started \(launch.size) processes (\(launch.source)) but this one sees an MPI world of \(s) (rank \(r)): percept uses \(libraryVersion ?? "another MPI"), which is not the MPI of the mpirun that started it; use that MPI's mpirun")
         }
         return MPIWorld(rank: Int(r), size: Int(s))
         #else
