@@ -39,7 +39,7 @@ def known_workloads(binary):
     return {l.split()[0] for l in lines[start + 1:] if l.strip()}
 
 
-def run_once(binary, name, inputs, iters, threads):
+def run_once(side, binary, name, inputs, iters, threads):
     """One fresh percept-bench process with pinned threads; returns its JSON record.
     Raises RuntimeError with the last line of its stderr (a missing input file says so there)."""
     env = dict(os.environ)
@@ -48,7 +48,7 @@ def run_once(binary, name, inputs, iters, threads):
                        capture_output=True, text=True, env=env, cwd=bench.ROOT)
     if p.returncode != 0:
         last = (p.stderr.strip().splitlines() or ["no message"])[-1]
-        raise RuntimeError(f"{Path(binary).name} {name} exited {p.returncode}: {last}")
+        raise RuntimeError(f"the {side} build's {name} exited {p.returncode}: {last}")
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
@@ -133,7 +133,7 @@ def main():
                     quiet_budget -= time.monotonic() - t0
                     order = ("before", "after") if rep % 2 == 0 else ("after", "before")
                     for k in order:
-                        sides[k].add(run_once(builds[k], name, inputs, w["iters"], t))
+                        sides[k].add(run_once(k, builds[k], name, inputs, w["iters"], t))
             except (RuntimeError, ValueError, KeyError) as e:   # one broken row must not lose the others
                 print(f"compare: {name} failed: {e}", file=sys.stderr)
                 lines.append(f"| {name} | {t} | — | — | {unit} | failed: {e} | — |")
