@@ -157,6 +157,28 @@ void pnn_col2im_s1##SUFFIX(const float *col, long ld, long C, long hp, long wp, 
 
 PNN_IM2COL_PAIR(, "avx512f", copy_run, add_run)
 
+// Adam's element update, the operations of Adam.apply (Optimizer.swift) in the same order and
+// unfused (IEEE mul, add, div and sqrt are exact per lane), so the bits equal the portable loop:
+// m += c1·(g − m); v = b2·v + (c2·g)·g; w −= (ss·m) / (√v·inv + eps).
+__attribute__((target("avx512f")))
+void pnn_adam(long n, float *w, const float *g, float *m, float *v,
+              float c1, float b2, float c2, float ss, float inv, float eps) {
+    __m512 C1 = _mm512_set1_ps(c1), B2 = _mm512_set1_ps(b2), C2 = _mm512_set1_ps(c2);
+    __m512 SS = _mm512_set1_ps(ss), INV = _mm512_set1_ps(inv), E = _mm512_set1_ps(eps);
+    for (long i = 0; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
+        __m512 gi = _mm512_maskz_loadu_ps(k, g + i), mi = _mm512_maskz_loadu_ps(k, m + i);
+        __m512 vi = _mm512_maskz_loadu_ps(k, v + i), wi = _mm512_maskz_loadu_ps(k, w + i);
+        mi = _mm512_add_ps(mi, _mm512_mul_ps(C1, _mm512_sub_ps(gi, mi)));
+        vi = _mm512_add_ps(_mm512_mul_ps(B2, vi), _mm512_mul_ps(_mm512_mul_ps(C2, gi), gi));
+        __m512 den = _mm512_add_ps(_mm512_mul_ps(_mm512_sqrt_ps(vi), INV), E);
+        wi = _mm512_sub_ps(wi, _mm512_div_ps(_mm512_mul_ps(SS, mi), den));
+        _mm512_mask_storeu_ps(m + i, k, mi);
+        _mm512_mask_storeu_ps(v + i, k, vi);
+        _mm512_mask_storeu_ps(w + i, k, wi);
+    }
+}
+
 int pnn_has_avx2fma(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
@@ -239,6 +261,31 @@ static inline void add_run_avx2(float *dst, const float *src, long n) {
 }
 
 PNN_IM2COL_PAIR(_avx2, "avx2", copy_run_avx2, add_run_avx2)
+
+// pnn_adam in AVX2 (the same operations, so the same bits); a scalar tail of the same operations.
+__attribute__((target("avx2")))
+void pnn_adam_avx2(long n, float *w, const float *g, float *m, float *v,
+                   float c1, float b2, float c2, float ss, float inv, float eps) {
+    __m256 C1 = _mm256_set1_ps(c1), B2 = _mm256_set1_ps(b2), C2 = _mm256_set1_ps(c2);
+    __m256 SS = _mm256_set1_ps(ss), INV = _mm256_set1_ps(inv), E = _mm256_set1_ps(eps);
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 gi = _mm256_loadu_ps(g + i), mi = _mm256_loadu_ps(m + i), vi = _mm256_loadu_ps(v + i), wi = _mm256_loadu_ps(w + i);
+        mi = _mm256_add_ps(mi, _mm256_mul_ps(C1, _mm256_sub_ps(gi, mi)));
+        vi = _mm256_add_ps(_mm256_mul_ps(B2, vi), _mm256_mul_ps(_mm256_mul_ps(C2, gi), gi));
+        __m256 den = _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), INV), E);
+        wi = _mm256_sub_ps(wi, _mm256_div_ps(_mm256_mul_ps(SS, mi), den));
+        _mm256_storeu_ps(m + i, mi); _mm256_storeu_ps(v + i, vi); _mm256_storeu_ps(w + i, wi);
+    }
+    for (; i < n; i++) {
+        __m128 gi = _mm_set_ss(g[i]), mi = _mm_set_ss(m[i]), vi = _mm_set_ss(v[i]), wi = _mm_set_ss(w[i]);
+        mi = _mm_add_ss(mi, _mm_mul_ss(_mm_set_ss(c1), _mm_sub_ss(gi, mi)));
+        vi = _mm_add_ss(_mm_mul_ss(_mm_set_ss(b2), vi), _mm_mul_ss(_mm_mul_ss(_mm_set_ss(c2), gi), gi));
+        __m128 den = _mm_add_ss(_mm_mul_ss(_mm_sqrt_ss(vi), _mm_set_ss(inv)), _mm_set_ss(eps));
+        wi = _mm_sub_ss(wi, _mm_div_ss(_mm_mul_ss(_mm_set_ss(ss), mi), den));
+        m[i] = _mm_cvtss_f32(mi); v[i] = _mm_cvtss_f32(vi); w[i] = _mm_cvtss_f32(wi);
+    }
+}
 #else
 int pnn_has_avx512(void) { return 0; }
 int pnn_has_avx2fma(void) { return 0; }
@@ -268,5 +315,13 @@ void pnn_gemm32(long m, long n, long k, const float *a, long sa, long sk,
 }
 void pnn_lstm_cell(long n, float *gates, const float *bias, const float *cprev, float *c, float *tanhc, float *h) {
     (void)n; (void)gates; (void)bias; (void)cprev; (void)c; (void)tanhc; (void)h;
+}
+void pnn_adam(long n, float *w, const float *g, float *m, float *v,
+              float c1, float b2, float c2, float ss, float inv, float eps) {
+    (void)n; (void)w; (void)g; (void)m; (void)v; (void)c1; (void)b2; (void)c2; (void)ss; (void)inv; (void)eps;
+}
+void pnn_adam_avx2(long n, float *w, const float *g, float *m, float *v,
+                   float c1, float b2, float c2, float ss, float inv, float eps) {
+    (void)n; (void)w; (void)g; (void)m; (void)v; (void)c1; (void)b2; (void)c2; (void)ss; (void)inv; (void)eps;
 }
 #endif
