@@ -109,28 +109,7 @@ void pnn_lstm_cell(long n, float *gates, const float *bias, const float *cprev, 
         _mm512_storeu_ps(c + j, cv); _mm512_storeu_ps(tanhc + j, tc); _mm512_storeu_ps(h + j, _mm512_mul_ps(og, tc));
     }
 }
-// Copies / adds one run of n floats with 16-wide masked moves (runs are short: one output row).
-__attribute__((target("avx512f"), always_inline))
-static inline void copy_run(float *dst, const float *src, long n) {
-    long i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_loadu_ps(src + i));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_loadu_ps(m, src + i));
-    }
-}
-
-__attribute__((target("avx512f"), always_inline))
-static inline void add_run(float *dst, const float *src, long n) {
-    long i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_add_ps(_mm512_loadu_ps(dst + i), _mm512_loadu_ps(src + i)));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(dst + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + i), _mm512_maskz_loadu_ps(m, src + i)));
-    }
-}
-
-// im2col / col2im loop nests, one definition for both ISAs (only the row copy differs).
+// im2col / col2im loop nests (the AVX2 pair; the AVX-512 pair below is the same nest).
 #define PNN_IM2COL_PAIR(SUFFIX, TARGET, COPY, ADD)                                                     \
 __attribute__((target(TARGET)))                                                                       \
 void pnn_im2col_s1##SUFFIX(const float *xp, long C, long hp, long wp, long kh, long kw, long dh,     \
@@ -155,7 +134,79 @@ void pnn_col2im_s1##SUFFIX(const float *col, long ld, long C, long hp, long wp, 
             }                                                                                         \
 }
 
-PNN_IM2COL_PAIR(, "avx512f", copy_run, add_run)
+// The AVX-512 pair: the macro's loop nest, with cheaper rows where a row is one partial vector
+// (wo < 16, as in LeNet's 14×14 layer) and the padded width wp ≥ 16 keeps a full 16-lane access
+// inside the buffer: masked stores are slow on AMD cores, so those rows move 16 whole lanes. im2col:
+// the surplus lanes land on columns the next rows of the same sample and row rewrite (the store ends
+// inside this row's ho·wo span). col2im: the surplus lanes add +0 (zero-masked load of the column
+// row) to the padded gradient, which leaves every value as it was (a sum started from +0 is never
+// −0); the row below (oy + 1 < ho) keeps them inside the buffer.
+__attribute__((target("avx512f"), always_inline))
+static inline void copy_run(float *dst, const float *src, long n) {
+    long i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_loadu_ps(src + i));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_loadu_ps(m, src + i));
+    }
+}
+
+__attribute__((target("avx512f"), always_inline))
+static inline void add_run(float *dst, const float *src, long n) {
+    long i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_add_ps(_mm512_loadu_ps(dst + i), _mm512_loadu_ps(src + i)));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + i), _mm512_maskz_loadu_ps(m, src + i)));
+    }
+}
+
+__attribute__((target("avx512f")))
+void pnn_im2col_s1(const float *xp, long C, long hp, long wp, long kh, long kw, long dh,
+                   long dw, long ho, long wo, float *col, long ld) {
+    int narrow = wo < 16 && wp >= 16;
+    // Rows 0 ..< whole store 16 lanes: not the last row, and the store ends inside the ho·wo span.
+    long whole = ho * wo >= 16 ? (ho * wo - 16) / wo + 1 : 0;
+    if (whole > ho - 1) whole = ho - 1;
+    __mmask16 m = (__mmask16)((1u << (wo < 16 ? wo : 0)) - 1u);
+    for (long ky = 0; ky < kh; ky++)
+        for (long kx = 0; kx < kw; kx++)
+            for (long c = 0; c < C; c++) {
+                float *row = col + ((c * kh + ky) * kw + kx) * ld;
+                const float *src = xp + (c * hp + ky * dh) * wp + kx * dw;
+                if (!narrow) {
+                    for (long oy = 0; oy < ho; oy++) copy_run(row + oy * wo, src + oy * wp, wo);
+                    continue;
+                }
+                long oy = 0;
+                for (; oy < whole; oy++) _mm512_storeu_ps(row + oy * wo, _mm512_loadu_ps(src + oy * wp));
+                for (; oy < ho; oy++) _mm512_mask_storeu_ps(row + oy * wo, m, _mm512_maskz_loadu_ps(m, src + oy * wp));
+            }
+}
+
+__attribute__((target("avx512f")))
+void pnn_col2im_s1(const float *col, long ld, long C, long hp, long wp, long kh, long kw,
+                   long dh, long dw, long ho, long wo, float *dxp) {
+    int narrow = wo < 16 && wp >= 16;
+    __mmask16 m = (__mmask16)((1u << (wo < 16 ? wo : 0)) - 1u);
+    for (long ky = 0; ky < kh; ky++)
+        for (long kx = 0; kx < kw; kx++)
+            for (long c = 0; c < C; c++) {
+                const float *row = col + ((c * kh + ky) * kw + kx) * ld;
+                float *dst = dxp + (c * hp + ky * dh) * wp + kx * dw;
+                if (!narrow) {
+                    for (long oy = 0; oy < ho; oy++) add_run(dst + oy * wp, row + oy * wo, wo);
+                    continue;
+                }
+                long oy = 0;
+                for (; oy + 1 < ho; oy++) {
+                    float *d = dst + oy * wp;
+                    _mm512_storeu_ps(d, _mm512_add_ps(_mm512_loadu_ps(d), _mm512_maskz_loadu_ps(m, row + oy * wo)));
+                }
+                float *d = dst + oy * wp;
+                _mm512_mask_storeu_ps(d, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, d), _mm512_maskz_loadu_ps(m, row + oy * wo)));
+            }
+}
 
 // Adam's element update, the operations of Adam.apply (Optimizer.swift) in the same order and
 // unfused (IEEE mul, add, div and sqrt are exact per lane), so the bits equal the portable loop:

@@ -173,7 +173,14 @@ public final class Conv2D: Layer {
     /// Floats of column-matrix rows per channel block on the padded path (512 KiB, half this
     /// machine class's L2): im2col writes a block, the GEMMs read it, col2im reads its gradient,
     /// all while it is in L2 rather than in memory.
-    static let blockFloats = 1 << 17
+    static var blockFloats: Int { blockFloatsSetting.value }
+    private static let blockFloatsSetting = ScopedSetting(1 << 17)
+
+    /// Runs `body` with channel blocks of about `floats` column-matrix floats (tests use 1: one
+    /// channel per block); 2¹⁷ again afterwards.
+    static func withBlockFloats<R>(_ floats: Int, _ body: () throws -> R) rethrows -> R {
+        try blockFloatsSetting.withValue(Swift.max(1, floats), body)
+    }
 
     /// Input channels per block on the padded path (all of them elsewhere). Blocks split only the
     /// forward GEMM's k range (each output stays one k-ordered FMA chain, continued from where the
