@@ -5,9 +5,10 @@ import PerceptCore
 /// 2-D convolution over `[C, H, W]` (PyTorch `nn.Conv2d`, weight `[out_channels, in_channels/groups, kh, kw]`),
 /// with stride, padding (`valid`, `same` or explicit), dilation and groups.
 ///
-/// Runs as im2col + GEMM over chunks of samples sized to stay in cache; chunks are spread over the
-/// `Parallel` workers, and weight gradients are summed over a fixed partition in a fixed order, so
-/// results do not depend on the thread count (up to 8 workers). The GEMMs use Percept's C kernels
+/// Runs as im2col + GEMM over chunks of samples (on the C-kernel path in blocks of input channels
+/// sized to stay in L2); chunks are spread over the `Parallel` workers, and weight gradients are
+/// summed over a fixed partition in a fixed order, so results do not depend on the thread count
+/// (up to 8 workers). The GEMMs use Percept's C kernels
 /// (`GemmKernel`: AVX-512 or AVX2 + FMA, with matching im2col/col2im row copies for stride 1) when
 /// the CPU has one of them, else OpenBLAS.
 ///
@@ -170,9 +171,9 @@ public final class Conv2D: Layer {
         }
     }
 
-    /// Floats of column-matrix rows per channel block on the padded path (512 KiB, half this
-    /// machine class's L2): im2col writes a block, the GEMMs read it, col2im reads its gradient,
-    /// all while it is in L2 rather than in memory.
+    /// Floats of column-matrix rows per channel block on the padded path (512 KiB, half of a 1 MiB
+    /// L2 as on AMD Zen 4/5): im2col writes a block, the GEMMs read it and col2im reads its gradient
+    /// while it is in L2 (LeNet's 32→64 layer: 8 of 32 channels per block; a whole chunk is 1.9 MiB).
     static var blockFloats: Int { blockFloatsSetting.value }
     private static let blockFloatsSetting = ScopedSetting(1 << 17)
 
