@@ -109,28 +109,7 @@ void pnn_lstm_cell(long n, float *gates, const float *bias, const float *cprev, 
         _mm512_storeu_ps(c + j, cv); _mm512_storeu_ps(tanhc + j, tc); _mm512_storeu_ps(h + j, _mm512_mul_ps(og, tc));
     }
 }
-// Copies / adds one run of n floats with 16-wide masked moves (runs are short: one output row).
-__attribute__((target("avx512f"), always_inline))
-static inline void copy_run(float *dst, const float *src, long n) {
-    long i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_loadu_ps(src + i));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_loadu_ps(m, src + i));
-    }
-}
-
-__attribute__((target("avx512f"), always_inline))
-static inline void add_run(float *dst, const float *src, long n) {
-    long i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_add_ps(_mm512_loadu_ps(dst + i), _mm512_loadu_ps(src + i)));
-    if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
-        _mm512_mask_storeu_ps(dst + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + i), _mm512_maskz_loadu_ps(m, src + i)));
-    }
-}
-
-// im2col / col2im loop nests, one definition for both ISAs (only the row copy differs).
+// im2col / col2im loop nests (the AVX2 pair; the AVX-512 pair below is the same nest).
 #define PNN_IM2COL_PAIR(SUFFIX, TARGET, COPY, ADD)                                                     \
 __attribute__((target(TARGET)))                                                                       \
 void pnn_im2col_s1##SUFFIX(const float *xp, long C, long hp, long wp, long kh, long kw, long dh,     \
@@ -155,7 +134,101 @@ void pnn_col2im_s1##SUFFIX(const float *col, long ld, long C, long hp, long wp, 
             }                                                                                         \
 }
 
-PNN_IM2COL_PAIR(, "avx512f", copy_run, add_run)
+// The AVX-512 pair: the macro's loop nest, with cheaper rows where a row is one partial vector
+// (wo < 16, as in LeNet's 14×14 layer) and the padded width wp ≥ 16 keeps a full 16-lane access
+// inside the buffer: masked stores are slow on AMD cores, so those rows move 16 whole lanes. im2col:
+// the surplus lanes land on columns the next rows of the same sample and row rewrite (the store ends
+// inside this row's ho·wo span). col2im: the surplus lanes add +0 (zero-masked load of the column
+// row) to the padded gradient, which leaves every value as it was (a sum started from +0 is never
+// −0); the row below (oy + 1 < ho) keeps them inside the buffer.
+__attribute__((target("avx512f"), always_inline))
+static inline void copy_run(float *dst, const float *src, long n) {
+    long i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_loadu_ps(src + i));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_loadu_ps(m, src + i));
+    }
+}
+
+__attribute__((target("avx512f"), always_inline))
+static inline void add_run(float *dst, const float *src, long n) {
+    long i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_add_ps(_mm512_loadu_ps(dst + i), _mm512_loadu_ps(src + i)));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + i), _mm512_maskz_loadu_ps(m, src + i)));
+    }
+}
+
+__attribute__((target("avx512f")))
+void pnn_im2col_s1(const float *xp, long C, long hp, long wp, long kh, long kw, long dh,
+                   long dw, long ho, long wo, float *col, long ld) {
+    int narrow = wo < 16 && wp >= 16;
+    // Rows 0 ..< whole store 16 lanes: not the last row, and the store ends inside the ho·wo span.
+    long whole = ho * wo >= 16 ? (ho * wo - 16) / wo + 1 : 0;
+    if (whole > ho - 1) whole = ho - 1;
+    __mmask16 m = (__mmask16)((1u << (wo < 16 ? wo : 0)) - 1u);
+    for (long ky = 0; ky < kh; ky++)
+        for (long kx = 0; kx < kw; kx++)
+            for (long c = 0; c < C; c++) {
+                float *row = col + ((c * kh + ky) * kw + kx) * ld;
+                const float *src = xp + (c * hp + ky * dh) * wp + kx * dw;
+                if (!narrow) {
+                    for (long oy = 0; oy < ho; oy++) copy_run(row + oy * wo, src + oy * wp, wo);
+                    continue;
+                }
+                long oy = 0;
+                for (; oy < whole; oy++) _mm512_storeu_ps(row + oy * wo, _mm512_loadu_ps(src + oy * wp));
+                for (; oy < ho; oy++) _mm512_mask_storeu_ps(row + oy * wo, m, _mm512_maskz_loadu_ps(m, src + oy * wp));
+            }
+}
+
+__attribute__((target("avx512f")))
+void pnn_col2im_s1(const float *col, long ld, long C, long hp, long wp, long kh, long kw,
+                   long dh, long dw, long ho, long wo, float *dxp) {
+    int narrow = wo < 16 && wp >= 16;
+    __mmask16 m = (__mmask16)((1u << (wo < 16 ? wo : 0)) - 1u);
+    for (long ky = 0; ky < kh; ky++)
+        for (long kx = 0; kx < kw; kx++)
+            for (long c = 0; c < C; c++) {
+                const float *row = col + ((c * kh + ky) * kw + kx) * ld;
+                float *dst = dxp + (c * hp + ky * dh) * wp + kx * dw;
+                if (!narrow) {
+                    for (long oy = 0; oy < ho; oy++) add_run(dst + oy * wp, row + oy * wo, wo);
+                    continue;
+                }
+                long oy = 0;
+                for (; oy + 1 < ho; oy++) {
+                    float *d = dst + oy * wp;
+                    _mm512_storeu_ps(d, _mm512_add_ps(_mm512_loadu_ps(d), _mm512_maskz_loadu_ps(m, row + oy * wo)));
+                }
+                float *d = dst + oy * wp;
+                _mm512_mask_storeu_ps(d, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, d), _mm512_maskz_loadu_ps(m, row + oy * wo)));
+            }
+}
+
+// Adam's element update, the operations of Adam.apply (Optimizer.swift) in the same order and
+// unfused (IEEE mul, add, div and sqrt are exact per lane), so the bits equal the portable loop:
+// m += c1·(g − m); v = b2·v + (c2·g)·g; w −= (ss·m) / (√v·inv + eps).
+__attribute__((target("avx512f")))
+void pnn_adam(long n, float *w, const float *g, float *m, float *v,
+              float c1, float b2, float c2, float ss, float inv, float eps) {
+    __m512 C1 = _mm512_set1_ps(c1), B2 = _mm512_set1_ps(b2), C2 = _mm512_set1_ps(c2);
+    __m512 SS = _mm512_set1_ps(ss), INV = _mm512_set1_ps(inv), E = _mm512_set1_ps(eps);
+    for (long i = 0; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
+        __m512 gi = _mm512_maskz_loadu_ps(k, g + i), mi = _mm512_maskz_loadu_ps(k, m + i);
+        __m512 vi = _mm512_maskz_loadu_ps(k, v + i), wi = _mm512_maskz_loadu_ps(k, w + i);
+        mi = _mm512_add_ps(mi, _mm512_mul_ps(C1, _mm512_sub_ps(gi, mi)));
+        vi = _mm512_add_ps(_mm512_mul_ps(B2, vi), _mm512_mul_ps(_mm512_mul_ps(C2, gi), gi));
+        __m512 den = _mm512_add_ps(_mm512_mul_ps(_mm512_sqrt_ps(vi), INV), E);
+        wi = _mm512_sub_ps(wi, _mm512_div_ps(_mm512_mul_ps(SS, mi), den));
+        _mm512_mask_storeu_ps(m + i, k, mi);
+        _mm512_mask_storeu_ps(v + i, k, vi);
+        _mm512_mask_storeu_ps(w + i, k, wi);
+    }
+}
 
 int pnn_has_avx2fma(void) {
     __builtin_cpu_init();
@@ -239,6 +312,31 @@ static inline void add_run_avx2(float *dst, const float *src, long n) {
 }
 
 PNN_IM2COL_PAIR(_avx2, "avx2", copy_run_avx2, add_run_avx2)
+
+// pnn_adam in AVX2 (the same operations, so the same bits); a scalar tail of the same operations.
+__attribute__((target("avx2")))
+void pnn_adam_avx2(long n, float *w, const float *g, float *m, float *v,
+                   float c1, float b2, float c2, float ss, float inv, float eps) {
+    __m256 C1 = _mm256_set1_ps(c1), B2 = _mm256_set1_ps(b2), C2 = _mm256_set1_ps(c2);
+    __m256 SS = _mm256_set1_ps(ss), INV = _mm256_set1_ps(inv), E = _mm256_set1_ps(eps);
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 gi = _mm256_loadu_ps(g + i), mi = _mm256_loadu_ps(m + i), vi = _mm256_loadu_ps(v + i), wi = _mm256_loadu_ps(w + i);
+        mi = _mm256_add_ps(mi, _mm256_mul_ps(C1, _mm256_sub_ps(gi, mi)));
+        vi = _mm256_add_ps(_mm256_mul_ps(B2, vi), _mm256_mul_ps(_mm256_mul_ps(C2, gi), gi));
+        __m256 den = _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), INV), E);
+        wi = _mm256_sub_ps(wi, _mm256_div_ps(_mm256_mul_ps(SS, mi), den));
+        _mm256_storeu_ps(m + i, mi); _mm256_storeu_ps(v + i, vi); _mm256_storeu_ps(w + i, wi);
+    }
+    for (; i < n; i++) {
+        __m128 gi = _mm_set_ss(g[i]), mi = _mm_set_ss(m[i]), vi = _mm_set_ss(v[i]), wi = _mm_set_ss(w[i]);
+        mi = _mm_add_ss(mi, _mm_mul_ss(_mm_set_ss(c1), _mm_sub_ss(gi, mi)));
+        vi = _mm_add_ss(_mm_mul_ss(_mm_set_ss(b2), vi), _mm_mul_ss(_mm_mul_ss(_mm_set_ss(c2), gi), gi));
+        __m128 den = _mm_add_ss(_mm_mul_ss(_mm_sqrt_ss(vi), _mm_set_ss(inv)), _mm_set_ss(eps));
+        wi = _mm_sub_ss(wi, _mm_div_ss(_mm_mul_ss(_mm_set_ss(ss), mi), den));
+        m[i] = _mm_cvtss_f32(mi); v[i] = _mm_cvtss_f32(vi); w[i] = _mm_cvtss_f32(wi);
+    }
+}
 #else
 int pnn_has_avx512(void) { return 0; }
 int pnn_has_avx2fma(void) { return 0; }
@@ -268,5 +366,13 @@ void pnn_gemm32(long m, long n, long k, const float *a, long sa, long sk,
 }
 void pnn_lstm_cell(long n, float *gates, const float *bias, const float *cprev, float *c, float *tanhc, float *h) {
     (void)n; (void)gates; (void)bias; (void)cprev; (void)c; (void)tanhc; (void)h;
+}
+void pnn_adam(long n, float *w, const float *g, float *m, float *v,
+              float c1, float b2, float c2, float ss, float inv, float eps) {
+    (void)n; (void)w; (void)g; (void)m; (void)v; (void)c1; (void)b2; (void)c2; (void)ss; (void)inv; (void)eps;
+}
+void pnn_adam_avx2(long n, float *w, const float *g, float *m, float *v,
+                   float c1, float b2, float c2, float ss, float inv, float eps) {
+    (void)n; (void)w; (void)g; (void)m; (void)v; (void)c1; (void)b2; (void)c2; (void)ss; (void)inv; (void)eps;
 }
 #endif

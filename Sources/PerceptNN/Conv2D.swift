@@ -5,9 +5,10 @@ import PerceptCore
 /// 2-D convolution over `[C, H, W]` (PyTorch `nn.Conv2d`, weight `[out_channels, in_channels/groups, kh, kw]`),
 /// with stride, padding (`valid`, `same` or explicit), dilation and groups.
 ///
-/// Runs as im2col + GEMM over chunks of samples sized to stay in cache; chunks are spread over the
-/// `Parallel` workers, and weight gradients are summed over a fixed partition in a fixed order, so
-/// results do not depend on the thread count (up to 8 workers). The GEMMs use Percept's C kernels
+/// Runs as im2col + GEMM over chunks of samples (on the C-kernel path in blocks of input channels
+/// sized to stay in L2); chunks are spread over the `Parallel` workers, and weight gradients are
+/// summed over a fixed partition in a fixed order, so results do not depend on the thread count
+/// (up to 8 workers). The GEMMs use Percept's C kernels
 /// (`GemmKernel`: AVX-512 or AVX2 + FMA, with matching im2col/col2im row copies for stride 1) when
 /// the CPU has one of them, else OpenBLAS.
 ///
@@ -142,12 +143,12 @@ public final class Conv2D: Layer {
         return Swift.max(1, Swift.min(batch, byColumns, byMemory))
     }
 
-    private func ensureScratch(workers: Int, _ sizes: (Int, Int, Int), _ sizeD: Int = 1) {
+    private func ensureScratch(workers: Int, samples: Int, _ sizes: (Int, Int, Int), _ sizeD: Int = 1) {
         while scratchA.count < workers {
             scratchA.append(FloatBuffer()); scratchB.append(FloatBuffer()); scratchC.append(FloatBuffer()); scratchD.append(FloatBuffer())
             scratchP.append(FloatBuffer()); scratchQ.append(FloatBuffer())
         }
-        let padded = paddedIm2col ? cin * (h + pt + pb) * (w + pl + pr) : 1
+        let padded = paddedIm2col ? paddedSize * samples : 1
         for i in 0..<workers {
             scratchA[i].ensure(sizes.0); scratchB[i].ensure(sizes.1); scratchC[i].ensure(sizes.2); scratchD[i].ensure(sizeD)
             scratchP[i].ensure(padded); scratchQ[i].ensure(padded)
@@ -159,21 +160,47 @@ public final class Conv2D: Layer {
     /// their interiors are ever written.
     private var paddedIm2col: Bool { wide && sh == 1 && sw == 1 }
 
-    /// im2col of one sample via the padded copy in `xp` (interior rewritten here).
-    private func im2colPadded(_ x: UnsafePointer<Float>, _ xp: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>, ld: Int) {
+    /// Floats in one sample's zero-padded copy (`[cin][h + pt + pb][w + pl + pr]`).
+    private var paddedSize: Int { cin * (h + pt + pb) * (w + pl + pr) }
+
+    /// Copies one sample into the interior of its padded buffer `xp` (the border stays zero).
+    private func padSample(_ x: UnsafePointer<Float>, _ xp: UnsafeMutablePointer<Float>) {
         let hp = h + pt + pb, wp = w + pl + pr, h = self.h, w = self.w
         for c in 0..<cin {
             for y in 0..<h { copyRun(xp + (c * hp + pt + y) * wp + pl, x + (c * h + y) * w, w) }
         }
-        GemmKernel.im2col(xp, cin, hp, wp, kh, kw, dh, dw, ho, wo, col, ld)
     }
 
-    /// col2im of one sample into the padded buffer `dp`, whose interior is then stored (not added) to `dxs`.
-    private func col2imPadded(_ col: UnsafePointer<Float>, _ dp: UnsafeMutablePointer<Float>, _ dxs: UnsafeMutablePointer<Float>, ld: Int) {
+    /// Floats of column-matrix rows per channel block on the padded path (512 KiB, half of a 1 MiB
+    /// L2 as on AMD Zen 4/5): im2col writes a block, the GEMMs read it and col2im reads its gradient
+    /// while it is in L2 (LeNet's 32→64 layer: 8 of 32 channels per block; a whole chunk is 1.9 MiB).
+    static var blockFloats: Int { blockFloatsSetting.value }
+    private static let blockFloatsSetting = ScopedSetting(1 << 17)
+
+    /// Runs `body` with channel blocks of about `floats` column-matrix floats (tests use 1: one
+    /// channel per block); 2¹⁷ again afterwards.
+    static func withBlockFloats<R>(_ floats: Int, _ body: () throws -> R) rethrows -> R {
+        try blockFloatsSetting.withValue(Swift.max(1, floats), body)
+    }
+
+    /// Input channels per block on the padded path (all of them elsewhere). Blocks split only the
+    /// forward GEMM's k range (each output stays one k-ordered FMA chain, continued from where the
+    /// previous block stored it) and the backward GEMMs' rows, and col2im sums each channel alone:
+    /// the bits are those of one unblocked pass.
+    private func channelBlock(ld: Int) -> Int {
+        guard paddedIm2col else { return cin }
+        return Swift.max(1, Swift.min(cin, Conv2D.blockFloats / Swift.max(1, kh * kw * ld)))
+    }
+
+    /// col2im of channels `c0 ..< c0 + cn` of one sample: rows of `col` for those channels (from its
+    /// first), into the padded buffer `dp`, whose interior is then stored (not added) to `dxs`.
+    private func col2imPadded(_ col: UnsafePointer<Float>, channels c0: Int, _ cn: Int, _ dp: UnsafeMutablePointer<Float>,
+                              _ dxs: UnsafeMutablePointer<Float>, ld: Int) {
         let hp = h + pt + pb, wp = w + pl + pr, h = self.h, w = self.w
-        dp.update(repeating: 0, count: cin * hp * wp)
-        GemmKernel.col2im(col, ld, cin, hp, wp, kh, kw, dh, dw, ho, wo, dp)
-        for c in 0..<cin {
+        let d = dp + c0 * hp * wp
+        d.update(repeating: 0, count: cn * hp * wp)
+        GemmKernel.col2im(col, ld, cn, hp, wp, kh, kw, dh, dw, ho, wo, d)
+        for c in c0..<(c0 + cn) {
             for y in 0..<h { copyRun(dxs + (c * h + y) * w, dp + (c * hp + pt + y) * wp + pl, w) }
         }
     }
@@ -270,27 +297,38 @@ public final class Conv2D: Layer {
         let s = chunkSamples(batch)
         let chunks = (batch + s - 1) / s
         let workers = Swift.min(Parallel.threads, chunks)
-        let wide = self.wide, maxLD = paddedLD(s * hw, wide)
-        ensureScratch(workers: workers, (kTotal * maxLD, outChannels * maxLD, 1))
+        let wide = self.wide, maxLD = paddedLD(s * hw, wide), cb = channelBlock(ld: maxLD), khw = kh * kw
+        ensureScratch(workers: workers, samples: s, (cb * khw * maxLD, outChannels * maxLD, 1))
         let y = out.ptr, wt = weights[0].value.ptr
         let bias: UnsafeMutablePointer<Float>? = useBias ? weights[1].value.ptr : nil
         let cog = outChannels / groups, kg = self.kg, outChannels = self.outChannels, groups = self.groups
         let scratchA = self.scratchA, scratchB = self.scratchB, scratchP = self.scratchP, padIm = paddedIm2col
+        let padded = paddedSize, hp = h + pt + pb, wp = w + pl + pr, cin = self.cin
         Parallel.forEach(count: workers) { wk in
             let col = scratchA[wk].ptr, ybuf = scratchB[wk].ptr, xpad = scratchP[wk].ptr
             for chunk in (chunks * wk / workers)..<(chunks * (wk + 1) / workers) {
                 let first = chunk * s, n = Swift.min(s, batch - first), ld = paddedLD(n * hw, wide)
-                for i in 0..<n {
-                    if padIm { im2colPadded(x + (first + i) * inSize, xpad, col + i * hw, ld: ld) } else { im2col(x + (first + i) * inSize, col + i * hw, ld: ld) }
-                }
                 // One sample whose columns need no padding goes straight into the output.
                 let inPlace = n == 1 && ld == hw
                 let target = inPlace ? y + first * outSize : ybuf
-                if wide {
-                    GemmKernel.gemm32(outChannels, ld, kg, wt, kg, 1, col, 32, ld, target, ld, 0)
+                if padIm {
+                    // Channel blocks: im2col of the block's rows, then its share of the k range.
+                    for i in 0..<n { padSample(x + (first + i) * inSize, xpad + i * padded) }
+                    for c0 in stride(from: 0, to: cin, by: cb) {
+                        let cn = Swift.min(cb, cin - c0)
+                        for i in 0..<n {
+                            GemmKernel.im2col(xpad + i * padded + c0 * hp * wp, cn, hp, wp, kh, kw, dh, dw, ho, wo, col + i * hw, ld)
+                        }
+                        GemmKernel.gemm32(outChannels, ld, cn * khw, wt + c0 * khw, kg, 1, col, 32, ld, target, ld, c0 > 0 ? 1 : 0)
+                    }
                 } else {
-                    for g in 0..<groups {
-                        gemm(false, false, cog, ld, kg, 1, wt + g * cog * kg, kg, col + g * kg * ld, ld, 0, target + g * cog * ld, ld)
+                    for i in 0..<n { im2col(x + (first + i) * inSize, col + i * hw, ld: ld) }
+                    if wide {
+                        GemmKernel.gemm32(outChannels, ld, kg, wt, kg, 1, col, 32, ld, target, ld, 0)
+                    } else {
+                        for g in 0..<groups {
+                            gemm(false, false, cog, ld, kg, 1, wt + g * cog * kg, kg, col + g * kg * ld, ld, 0, target + g * cog * ld, ld)
+                        }
                     }
                 }
                 for i in 0..<n {
@@ -329,10 +367,10 @@ public final class Conv2D: Layer {
         let slots = Swift.min(chunks, Conv2D.maxSlots)
         let workers = Swift.min(Parallel.threads, slots)
         let wCount = weights[0].count
-        let wide = self.wide, maxLD = paddedLD(s * hw, wide)
+        let wide = self.wide, maxLD = paddedLD(s * hw, wide), cb = channelBlock(ld: maxLD), khw = kh * kw
         // The C-kernel path also keeps the gradient transposed ([columns, out_channels] in 32-wide panels)
         // as the right-hand operand of the weight-gradient GEMM, which it computes transposed.
-        ensureScratch(workers: workers, (kTotal * maxLD, outChannels * maxLD, inputGradient ? kTotal * maxLD : 1),
+        ensureScratch(workers: workers, samples: s, (cb * khw * maxLD, outChannels * maxLD, inputGradient ? cb * khw * maxLD : 1),
                       wide ? outChannels * maxLD : 1)
         partialW.ensure(slots * wCount)
         partialB.ensure(slots * outChannels)
@@ -344,6 +382,7 @@ public final class Conv2D: Layer {
         let dxp = dx.ptr, yOut = UnsafePointer(out.ptr)
         let scratchA = self.scratchA, scratchB = self.scratchB, scratchC = self.scratchC, scratchD = self.scratchD
         let scratchP = self.scratchP, scratchQ = self.scratchQ
+        let padded = paddedSize, hp = h + pt + pb, wp = w + pl + pr, cin = self.cin
         Parallel.forEach(count: workers) { wk in
             let col = scratchA[wk].ptr, dyc = scratchB[wk].ptr, dcol = scratchC[wk].ptr, dyT = scratchD[wk].ptr
             let xpad = scratchP[wk].ptr, dpad = scratchQ[wk].ptr
@@ -352,8 +391,8 @@ public final class Conv2D: Layer {
             for chunk in slotChunks {
                 let first = chunk * s, n = Swift.min(s, batch - first), cols = n * hw, ld = paddedLD(cols, wide)
                 let beta: Float = chunk == slotChunks.lowerBound ? 0 : 1
-                for i in 0..<n {
-                    if padIm { im2colPadded(x + (first + i) * inSize, xpad, col + i * hw, ld: ld) } else { im2col(x + (first + i) * inSize, col + i * hw, ld: ld) }
+                if !padIm {
+                    for i in 0..<n { im2col(x + (first + i) * inSize, col + i * hw, ld: ld) }
                 }
                 let g0: UnsafePointer<Float>
                 if relu {
@@ -362,7 +401,8 @@ public final class Conv2D: Layer {
                         for co in 0..<outChannels {
                             let src = dy + (first + i) * outSize + co * hw, ys = yOut + (first + i) * outSize + co * hw
                             let d = dyc + co * ld + i * hw
-                            for p in 0..<hw { d[p] = ys[p] > 0 ? src[p] : 0 }
+                            // An unconditional load and a select: `ys > 0 ? src : 0` compiles to slow masked loads.
+                            for p in 0..<hw { let v = src[p]; d[p] = ys[p] > 0 ? v : 0 }
                         }
                     }
                     g0 = UnsafePointer(dyc)
@@ -388,6 +428,24 @@ public final class Conv2D: Layer {
                             for q in 0..<32 { dst[q] = src[q &* ld &+ p] }
                         }
                     }
+                    if padIm {
+                        // Channel blocks: im2col, the block's rows of dWᵀ, and of the input gradient (col2im).
+                        for i in 0..<n { padSample(x + (first + i) * inSize, xpad + i * padded) }
+                        for c0 in stride(from: 0, to: cin, by: cb) {
+                            let cn = Swift.min(cb, cin - c0), rows = cn * khw
+                            for i in 0..<n {
+                                GemmKernel.im2col(xpad + i * padded + c0 * hp * wp, cn, hp, wp, kh, kw, dh, dw, ho, wo, col + i * hw, ld)
+                            }
+                            GemmKernel.gemm32(rows, outChannels, cols, col, ld, 1, dyT, cols * 32, 32,
+                                              pw + slot * wCount + c0 * khw * outChannels, outChannels, beta == 0 ? 0 : 1)
+                            guard inputGradient else { continue }
+                            GemmKernel.gemm32(rows, ld, outChannels, wt + c0 * khw, 1, kg, g0, 32, ld, dcol, ld, 0)
+                            for i in 0..<n {
+                                col2imPadded(dcol + i * hw, channels: c0, cn, dpad + i * padded, dxp + (first + i) * inSize, ld: ld)
+                            }
+                        }
+                        continue
+                    }
                     GemmKernel.gemm32(kg, outChannels, cols, col, ld, 1, dyT, cols * 32, 32, pw + slot * wCount, outChannels,
                                beta == 0 ? 0 : 1)
                 } else {
@@ -404,9 +462,7 @@ public final class Conv2D: Layer {
                             gemm(true, false, kg, ld, cog, 1, wt + g * cog * kg, kg, g0 + g * cog * ld, ld, 0, dcol + g * kg * ld, ld)
                         }
                     }
-                    for i in 0..<n {
-                        if padIm { col2imPadded(dcol + i * hw, dpad, dxp + (first + i) * inSize, ld: ld) } else { col2im(dcol + i * hw, dxp + (first + i) * inSize, ld: ld) }
-                    }
+                    for i in 0..<n { col2im(dcol + i * hw, dxp + (first + i) * inSize, ld: ld) }
                 }
             }
             }

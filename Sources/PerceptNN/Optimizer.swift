@@ -1,3 +1,4 @@
+import CPerceptNNKernels
 import Foundation
 import PerceptCore
 
@@ -316,6 +317,13 @@ public class Adam: Optimizer {
 
     override func apply(_ w: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ r: Range<Int>, _ s: [FloatBuffer]) {
         let m = s[0].ptr, v = s[1].ptr, b1 = beta1, b2 = beta2, ss = stepSize, inv = 1 / bc2Sqrt, e = eps
+        // The C kernels vectorize the same unfused operations (Swift leaves this loop scalar): same bits.
+        let lo = r.lowerBound
+        switch GemmKernel.active {
+        case .avx512: pnn_adam(r.count, w + lo, g + lo, m + lo, v + lo, 1 - b1, b2, 1 - b2, ss, inv, e); return
+        case .avx2: pnn_adam_avx2(r.count, w + lo, g + lo, m + lo, v + lo, 1 - b1, b2, 1 - b2, ss, inv, e); return
+        case .blas: break
+        }
         for i in r {
             let gi = g[i]
             m[i] += (1 - b1) * (gi - m[i])

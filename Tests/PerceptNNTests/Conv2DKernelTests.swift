@@ -196,6 +196,16 @@ final class Conv2DKernelTests: XCTestCase {
         }
     }
 
+    /// The padded path's channel blocks (one channel per block here, 3 blocks) split only GEMM k
+    /// ranges and rows: forward and all gradients equal one unblocked pass bit for bit.
+    func testChannelBlocksGiveTheBitsOfOneUnblockedPass() throws {
+        try XCTSkipUnless(Conv2D.wideKernelEnabled, "no AVX2 or AVX-512 on this machine")
+        let whole = try convResults(), blocked = try Conv2D.withBlockFloats(1) { try convResults() }
+        for (i, what) in ["forward", "input gradient", "weight gradient", "bias gradient"].enumerated() {
+            XCTAssertTrue(!whole[i].isEmpty && whole[i] == blocked[i], "\(what) differs: max |Δ| \(zip(whole[i], blocked[i]).map { abs($0 - $1) }.max() ?? 0)")
+        }
+    }
+
     /// The AVX2 kernels compute every element as the AVX-512 ones do (one k-ordered FMA chain, the
     /// same im2col/col2im order), so a model trains to the same bits on either kind of machine.
     func testAVX2AndAVX512KernelsGiveTheSameBits() throws {

@@ -38,4 +38,12 @@ void pnn_im2col_s1_avx2(const float *xp, long C, long hp, long wp, long kh, long
 void pnn_col2im_s1_avx2(const float *col, long ld, long C, long hp, long wp, long kh, long kw, long dh, long dw,
                         long ho, long wo, float *dxp);
 
+/// Adam's update of n elements of weights `w` from gradients `g`, moments `m`, `v` (AVX-512; `_avx2`
+/// in AVX2): the operations of `Adam.apply` in its order, unfused, so the same bits.
+/// c1 = 1 − β1, c2 = 1 − β2, ss the bias-corrected step, inv = 1 / √(1 − β2ᵗ).
+void pnn_adam(long n, float *w, const float *g, float *m, float *v,
+              float c1, float b2, float c2, float ss, float inv, float eps);
+void pnn_adam_avx2(long n, float *w, const float *g, float *m, float *v,
+                   float c1, float b2, float c2, float ss, float inv, float eps);
+
 #endif
