@@ -131,7 +131,7 @@ fuzz: fuzz-build
 # concurrent code: parallel loops and kernels, directory, augment and training runs, atomic writes,
 # prefetching, event files), each in its own build folder so the normal .build stays as it is.
 # LeakSanitizer is off: it cannot follow Swift's tagged pointers, so lazily built globals read as leaks.
-TSAN_TESTS  ?= ParallelTests|DataParallelTests|BatchLoaderTests|AudioFileTests|SpectralPipelineTests|ShardCommandTests|DirectoryRunHygieneTests|TemporaryFilesTests|AtomicWriterTests|EventFileWriterTests|TensorBoardHistogramTests|BatchSourceTests|DatasetTests|ChainTests|StreamingExtractorTests|AudioReaderTests|PerceptVisionTests|ExtractCommandTests|AugmentCommandTests|RunCommandTests
+TSAN_TESTS  ?= ParallelTests|AudioPartsTests|PartwiseFeatureTests|Conv2DKernelTests|DataParallelTests|BatchLoaderTests|AudioFileTests|SpectralPipelineTests|ShardCommandTests|DirectoryRunHygieneTests|TemporaryFilesTests|AtomicWriterTests|EventFileWriterTests|TensorBoardHistogramTests|BatchSourceTests|DatasetTests|ChainTests|StreamingExtractorTests|AudioReaderTests|PerceptVisionTests|ExtractCommandTests|AugmentCommandTests|RunCommandTests
 
 sanitize: sanitize-asan sanitize-tsan
 
