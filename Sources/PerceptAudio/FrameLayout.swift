@@ -122,12 +122,15 @@ struct FramePointers {
     let middleFrames: Int
     let tail: UnsafePointer<Float>?
     let hop: Int
+    /// The middle frame whose first sample `middle` points at: 0, or a later one when only the
+    /// samples from that frame on are held (`SpectralPipeline.compute(length:reader:)`).
+    var middleFirst = 0
 
     @inline(__always)
     func frame(_ f: Int) -> UnsafePointer<Float> {
         if f < headFrames { return head.unsafelyUnwrapped + f * hop }
         let g = f - headFrames
-        if g < middleFrames { return middle.unsafelyUnwrapped + g * hop }
+        if g < middleFrames { return middle.unsafelyUnwrapped + (g - middleFirst) * hop }
         return tail.unsafelyUnwrapped + (g - middleFrames) * hop
     }
 }

@@ -130,7 +130,8 @@ public struct SpectralPipeline: Sendable {
             layout.head.withUnsafeBufferPointer { hp in
                 layout.tail.withUnsafeBufferPointer { tp in
                     trouble.withUnsafeMutableBufferPointer { tr in
-                        let outBox = UnsafeSendable(base), troubleBox = UnsafeSendable(tr.baseAddress!)
+                        guard let troubleBase = tr.baseAddress else { return }   // never: a split signal has frames
+                        let outBox = UnsafeSendable(base), troubleBox = UnsafeSendable(troubleBase)
                         let headBox = UnsafeSendable(hp.baseAddress), tailBox = UnsafeSendable(tp.baseAddress)
                         Parallel.forEachDynamic(count: groups, state: { PartWorker(makeReader(), SpectralBlockKernel(self, fuseDecibels: fuseDb), span: span) }) { w, g in
                             let lo = g * framesPerGroup, hi = Swift.min(t, lo + framesPerGroup)
@@ -142,11 +143,11 @@ public struct SpectralPipeline: Sendable {
                                 let s0 = layout.middleStart + gA * hop, s1 = layout.middleStart + (gB - 1) * hop + nFFT
                                 guard w.reader?.read(s0..<s1, into: w.samples.pointer) == true else { troubleBox.value[g] = 1; return }
                                 guard Tensor.allFiniteHere(UnsafeBufferPointer(start: w.samples.pointer, count: s1 - s0)) else { troubleBox.value[g] = 2; return }
-                                // Frame g of the middle starts at middle + g·hop.
-                                middle = UnsafePointer(w.samples.pointer) - gA * hop
+                                middle = UnsafePointer(w.samples.pointer)
                             }
+                            // Middle frame gA starts at the first sample read.
                             let frames = FramePointers(head: headBox.value, headFrames: layout.headFrames, middle: middle,
-                                                       middleFrames: layout.middleFrames, tail: tailBox.value, hop: hop)
+                                                       middleFrames: layout.middleFrames, tail: tailBox.value, hop: hop, middleFirst: gA)
                             w.kernel.run(frames, frames: lo..<hi, into: outBox.value, outStride: t)
                         }
                     }
