@@ -90,6 +90,7 @@ final class SpectralPipelineTests: XCTestCase {
                                  decibels: .power(topDb: nil), mfcc: MFCC(nMFCC: 13, nMels: 40)),
             try SpectralPipeline(stft: STFT(nFFT: 301, hopLength: 77, window: .hamming, padMode: .symmetric)),
             try SpectralPipeline(stft: STFT(nFFT: 256, hopLength: 1000, padMode: .reflect), power: 1),
+            try SpectralPipeline(stft: STFT(nFFT: 1024, hopLength: 256, padMode: .edge), mel: MelFilterbank(sampleRate: 16000, nFFT: 1024, nMels: 40)),
             try SpectralPipeline(stft: STFT(nFFT: 512, hopLength: 160), mel: mel, decibels: .power(ref: .max, topDb: 60)),
         ]
         for (ci, p) in configs.enumerated() {
