@@ -47,7 +47,6 @@ static void fill_header(png_structp png, png_infop info, cpng_image *out) {
     else if (png_get_valid(png, info, PNG_INFO_tRNS))
         ch += 1;
     out->channels = ch;
-    out->data = NULL;
 }
 
 int cpng_read_header(const char *path, cpng_image *out, char *err, size_t errlen) {

@@ -3,12 +3,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A decoded PNG: raw samples (no gamma or colour conversion), planar [channels, height, width],
-   scaled to [0, 1] (8-bit / 255, 16-bit / 65535). */
+/* A PNG's header: the size cpng_read decodes into (raw samples, no gamma or colour conversion,
+   planar [channels, height, width], scaled to [0, 1]: 8-bit / 255, 16-bit / 65535). */
 typedef struct {
     int width, height, channels, bit_depth; /* bit_depth of the file (1, 2, 4, 8 or 16) */
     int color_type;                         /* PNG colour type of the file */
-    float *data;                            /* unused (NULL): cpng_read writes the caller's buffer */
 } cpng_image;
 
 /* Reads only the header. Returns 0 on success; otherwise writes a message into err. */
