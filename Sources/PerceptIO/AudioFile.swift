@@ -143,13 +143,7 @@ public enum AudioFile {
         if let handle {
             return sf_readf_float(handle, out, sf_count_t(count)) == count && sf_error(handle) == 0
         }
-        guard let memory = SndFileMemory(path: path) else { return false }
-        var own = SF_INFO()
-        guard let h = memory.open(&own) else { return false }
-        defer { sf_close(h); withExtendedLifetime(memory) {} }
-        guard own.format == info.format, own.channels == info.channels, own.frames == info.frames,
-              sf_seek(h, sf_count_t(from), SEEK_SET) == from else { return false }
-        return sf_readf_float(h, out, sf_count_t(count)) == count && sf_error(h) == 0
+        return AudioPartReader(path: path, like: info)?.readFrames(from..<(from + count), into: out) ?? false
     }
 
     /// Metadata only (container, codec, rate, channels, frames).

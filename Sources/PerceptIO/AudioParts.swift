@@ -31,7 +31,11 @@ public final class AudioParts: Sendable {
 
     /// A reader with its own handle, or nil when the file changed since `init` (the caller then
     /// reads the whole file, which reports it).
-    public func reader() -> AudioPartReader? { AudioPartReader(self, format: format) }
+    public func reader() -> AudioPartReader? {
+        var info = SF_INFO()
+        info.format = format; info.channels = Int32(channels); info.frames = sf_count_t(frames); info.samplerate = Int32(sampleRate)
+        return AudioPartReader(path: path, like: info)
+    }
 }
 
 /// One thread's handle on an `AudioParts` file.
@@ -47,18 +51,20 @@ public final class AudioPartReader {
     /// `pread` each.
     public let preferredReadLength: Int
 
-    fileprivate init?(_ parts: AudioParts, format: Int32) {
-        guard let m = SndFileMemory(path: parts.path) else { return nil }
+    /// The file at `path` opened again through a handle of its own, or nil when it no longer
+    /// matches `like` (format, channels, frames, rate). Also `AudioFile.read`'s parts.
+    init?(path: String, like: SF_INFO) {
+        guard let m = SndFileMemory(path: path) else { return nil }
         var info = SF_INFO()
         guard let h = m.open(&info) else { return nil }
-        guard info.format == format, Int(info.channels) == parts.channels, Int(info.frames) == parts.frames,
-              Int(info.samplerate) == parts.sampleRate else {
+        guard info.format == like.format, info.channels == like.channels, info.frames == like.frames,
+              info.samplerate == like.samplerate else {
             sf_close(h)
             return nil
         }
         memory = m; handle = h
-        channels = parts.channels; frames = parts.frames
-        let sub = format & Int32(SF_FORMAT_SUBMASK)
+        channels = Int(info.channels); frames = Int(info.frames)
+        let sub = info.format & Int32(SF_FORMAT_SUBMASK)
         let bytes = sub == Int32(SF_FORMAT_PCM_16) ? 2 : sub == Int32(SF_FORMAT_PCM_24) ? 3 : 4
         preferredReadLength = SndFileMemory.windowBytes / (bytes * channels)
     }
@@ -74,18 +80,14 @@ public final class AudioPartReader {
     ///
     ///     guard reader.read(48_000..<96_000, into: p) else { … }
     public func read(_ range: Range<Int>, into out: UnsafeMutablePointer<Float>) -> Bool {
-        guard range.lowerBound >= 0, range.upperBound <= frames else { return false }
-        let n = range.count
-        guard n > 0 else { return true }
-        guard sf_seek(handle, sf_count_t(range.lowerBound), SEEK_SET) == range.lowerBound else { return false }
-        if channels == 1 { return sf_readf_float(handle, out, sf_count_t(n)) == n && sf_error(handle) == 0 }
-        let c = channels
+        if channels == 1 { return readFrames(range, into: out) }
+        let n = range.count, c = channels
         if interleavedCapacity < n * c {
             interleaved?.deallocate()
             interleaved = .allocate(capacity: n * c)
             interleavedCapacity = n * c
         }
-        guard let buf = interleaved, sf_readf_float(handle, buf, sf_count_t(n)) == n, sf_error(handle) == 0 else { return false }
+        guard let buf = interleaved, readFrames(range, into: buf) else { return false }
         let inv = 1 / Float(c)
         for i in 0..<n {
             var sum: Float = 0
@@ -93,5 +95,14 @@ public final class AudioPartReader {
             out[i] = sum * inv
         }
         return true
+    }
+
+    /// Frames `range` as the file holds them (channels interleaved) into `out`; false when they
+    /// cannot be read whole.
+    func readFrames(_ range: Range<Int>, into out: UnsafeMutablePointer<Float>) -> Bool {
+        guard range.lowerBound >= 0, range.upperBound <= frames else { return false }
+        guard !range.isEmpty else { return true }
+        return sf_seek(handle, sf_count_t(range.lowerBound), SEEK_SET) == range.lowerBound
+            && sf_readf_float(handle, out, sf_count_t(range.count)) == range.count && sf_error(handle) == 0
     }
 }
