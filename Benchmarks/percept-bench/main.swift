@@ -82,9 +82,8 @@ while i < args.count {
     }
 }
 
-// OpenBLAS on one thread, as COpenBLAS leaves it when it loads it; the sgemm ceiling is the one
-// workload that asks for more (openblas_set_num_threads in Ceilings.swift).
-if !name.hasPrefix("ceiling") { BLASThreads.pin() }
+// OpenBLAS runs on one thread (COpenBLAS pins it when it loads it, on first use); the sgemm
+// ceiling is the one workload that asks for more (openblas_set_num_threads in Ceilings.swift).
 
 do {
     let body = try workload.prepare(inputs)

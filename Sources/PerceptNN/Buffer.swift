@@ -87,16 +87,3 @@ func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
-
-/// OpenBLAS runs single-threaded: Percept parallelises over samples itself, and nesting
-/// BLAS threads inside `Parallel` loops oversubscribes the cores. COpenBLAS loads the library on
-/// first use and pins it then (Sources/COpenBLAS/lazy.c); `pin()` sets one thread again after a
-/// caller (the sgemm ceiling of percept-bench) asked for more.
-///
-///     BLASThreads.pin()
-public enum BLASThreads {
-    static let pinned: Void = { openblas_set_num_threads(1) }()
-
-    /// Pins OpenBLAS to one thread (once per process).
-    public static func pin() { _ = pinned }
-}

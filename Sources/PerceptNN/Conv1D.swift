@@ -83,7 +83,6 @@ public final class Conv1D: Layer {
             initializer.fillBias(b, fanIn: cin * k, rng: &rng)
             weights.append(b)
         }
-        BLASThreads.pin()
         return [outChannels, outFrames]
     }
 

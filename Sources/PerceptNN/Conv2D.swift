@@ -131,7 +131,6 @@ public final class Conv2D: Layer {
             initializer.fillBias(b, fanIn: kg, rng: &rng)
             weights.append(b)
         }
-        BLASThreads.pin()
         return [outChannels, ho, wo]
     }
 

@@ -56,7 +56,6 @@ public final class Dense: Layer {
             initializer.fillBias(b, fanIn: inFeatures, rng: &rng)
             weights.append(b)
         }
-        BLASThreads.pin()
         return [outFeatures]
     }
 

@@ -202,7 +202,6 @@ final class RecurrentEngine {
         }
         dropMask = (0..<(numLayers - 1)).map { _ in FloatBuffer() }
         dropped = (0..<(numLayers - 1)).map { _ in FloatBuffer() }
-        BLASThreads.pin()
         return returnSequences ? [frames, outputWidth] : [outputWidth]
     }
 

@@ -38,7 +38,6 @@ public struct PCA: Sendable {
         guard x.storage.allSatisfy(\.isFinite) else {
             throw PerceptError.invalidArgument(field: "x", "contains NaN or infinite values")
         }
-        BLASThreads.pin()
         // Means and total variance in Double: the GEMM then only sees centred values.
         var meanD = [Double](repeating: 0, count: d)
         for i in 0..<n { for j in 0..<d { meanD[j] += Double(x.storage[i * d + j]) } }

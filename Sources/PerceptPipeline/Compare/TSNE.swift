@@ -188,7 +188,6 @@ public struct TSNE: Sendable {
     /// on any thread count).
     static func dotProducts(_ x: Tensor) -> [Double] {
         let n = x.shape[0], d = x.shape[1], block = 64
-        BLASThreads.pin()
         let xd = x.storage.map(Double.init)
         var g = [Double](repeating: 0, count: n * n)
         xd.withUnsafeBufferPointer { xb in
