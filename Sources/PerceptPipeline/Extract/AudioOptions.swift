@@ -74,12 +74,11 @@ struct AudioOptions: Sendable {
 
     /// The mel filterbank of a stage for the input's rate, checked against sr/2 with an error
     /// naming the file; empty filters warn once per rate.
-    static func filterbank(_ params: Parameters, _ mel: MelStageOptions, nFFT: Int, sampleRate: Int, path: String,
-                           _ make: () throws -> (bank: MelFilterbank, isNew: Bool)) throws {
+    static func filterbank(_ params: Parameters, _ mel: MelStageOptions, nFFT: Int, sampleRate: Int, path: String) throws {
         if let f = mel.fmax, f > Double(sampleRate) / 2 {
             throw params.invalid("fmax", "fmax=\(f) is above the Nyquist frequency sr/2=\(Double(sampleRate) / 2) of the file")
         }
-        let (bank, isNew) = try mapping(params, path: path, make)
+        let (bank, isNew) = try mapping(params, path: path) { try mel.filterbank(sampleRate: sampleRate, nFFT: nFFT) }
         if isNew, bank.hasEmptyFilters {
             FileHandle.standardError.write(Data("warning: \(MelFilterbank.emptyFilterWarning) (n_mels=\(mel.nMels), sr=\(sampleRate), n_fft=\(nFFT))\n".utf8))
         }

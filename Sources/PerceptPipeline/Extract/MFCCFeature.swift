@@ -26,22 +26,16 @@ public struct MFCCFeature: PartwiseFeature {
     public func load(path: String) throws -> Sample { try options.load(path) }
 
     public func extract(_ input: Sample, path: String) throws -> FeatureOutput {
-        try checkFilterbank(sampleRate: input.sampleRate, path: path)
+        try AudioOptions.filterbank(params, stage.mel, nFFT: stage.options.stft.nFFT, sampleRate: input.sampleRate, path: path)
         return try withDeltas(AudioOptions.mapping(params, path: path) { try stage.coefficients(input) }, path: path)
     }
 
     public func extractPartwise(path: String) throws -> FeatureOutput? {
         let coefficients = try options.partwise(path) { rate in
-            try checkFilterbank(sampleRate: rate, path: path)
+            try AudioOptions.filterbank(params, stage.mel, nFFT: stage.options.stft.nFFT, sampleRate: rate, path: path)
             return try AudioOptions.mapping(params, path: path) { try stage.pipeline(sampleRate: rate) }
         }
         return try coefficients.map { try withDeltas(Sample(spectrogram: Tensor(unchecked: [1] + $0.shape, data: $0.storage)), path: path) }
-    }
-
-    private func checkFilterbank(sampleRate: Int, path: String) throws {
-        try AudioOptions.filterbank(params, stage.mel, nFFT: stage.options.stft.nFFT, sampleRate: sampleRate, path: path) {
-            try stage.filterbank(sampleRate: sampleRate)
-        }
     }
 
     /// The coefficients `[1, n_mfcc, T]` as the output, with `--deltas` stacked below.

@@ -25,21 +25,15 @@ public struct MelSpectrogramFeature: PartwiseFeature {
     public func load(path: String) throws -> Sample { try options.load(path) }
 
     public func extract(_ input: Sample, path: String) throws -> FeatureOutput {
-        try checkFilterbank(sampleRate: input.sampleRate, path: path)
+        try AudioOptions.filterbank(params, stage.mel, nFFT: stage.options.stft.nFFT, sampleRate: input.sampleRate, path: path)
         return .array(AudioOptions.plane(try AudioOptions.mapping(params, path: path) { try stage.apply(input) }))
     }
 
     public func extractPartwise(path: String) throws -> FeatureOutput? {
         try options.partwise(path) { rate in
-            try checkFilterbank(sampleRate: rate, path: path)
+            try AudioOptions.filterbank(params, stage.mel, nFFT: stage.options.stft.nFFT, sampleRate: rate, path: path)
             return try AudioOptions.mapping(params, path: path) { try stage.pipeline(sampleRate: rate) }
         }.map { .array($0) }
-    }
-
-    private func checkFilterbank(sampleRate: Int, path: String) throws {
-        try AudioOptions.filterbank(params, stage.mel, nFFT: stage.options.stft.nFFT, sampleRate: sampleRate, path: path) {
-            try stage.filterbank(sampleRate: sampleRate)
-        }
     }
 
     public func picture(of output: FeatureOutput, input: Sample) throws -> Tensor? {
