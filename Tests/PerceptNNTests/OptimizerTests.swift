@@ -45,17 +45,7 @@ final class OptimizerTests: XCTestCase {
         // 200,000 elements: above the parallel threshold, split over the workers.
         let n = 200_000
         func trained(threads: Int, _ name: String, _ values: [String: Value]) throws -> [Float] {
-            try Parallel.withThreads(threads) { try trained(name, values) }
-        }
-        func trained(_ name: String, _ values: [String: Value]) throws -> [Float] {
-            let opt = try OptimizerRegistry.make(name, values)
-            let p = try Param(name: "weight", shape: [n])
-            for i in 0..<n { p.value.ptr[i] = Float(i % 97) * 0.01 - 0.4 }
-            for step in 0..<3 {
-                for i in 0..<n { p.grad.ptr[i] = Float((i * 7 + step * 13) % 31) * 0.03 - 0.45 }
-                opt.update([(name: "0.weight", param: p)])
-            }
-            return p.value.array(n)
+            try Parallel.withThreads(threads) { try threeSteps(name, values, n: n) }
         }
         let cases: [(String, [String: Value])] = [("adam", ["lr": "0.01", "weight_decay": "0.1"]), ("adamw", ["lr": "0.01"]),
                                ("sgd", ["lr": "0.1", "momentum": "0.9", "l1": "0.001"]), ("rmsprop", ["centered": "true"]),
@@ -72,16 +62,7 @@ final class OptimizerTests: XCTestCase {
     func testAdamKernelsGiveTheSameBitsAsThePortableLoop() throws {
         let n = 1_003
         func trained(_ kernel: GemmKernel, _ name: String) throws -> [Float] {
-            try GemmKernel.with(kernel) {
-                let opt = try OptimizerRegistry.make(name, ["lr": "0.01", "weight_decay": "0.1"])
-                let p = try Param(name: "weight", shape: [n])
-                for i in 0..<n { p.value.ptr[i] = Float(i % 97) * 0.01 - 0.4 }
-                for step in 0..<3 {
-                    for i in 0..<n { p.grad.ptr[i] = Float((i * 7 + step * 13) % 31) * 0.03 - 0.45 }
-                    opt.update([(name: "0.weight", param: p)])
-                }
-                return p.value.array(n)
-            }
+            try GemmKernel.with(kernel) { try threeSteps(name, ["lr": "0.01", "weight_decay": "0.1"], n: n) }
         }
         for name in ["adam", "adamw"] {
             let portable = try trained(.blas, name)
@@ -90,6 +71,18 @@ final class OptimizerTests: XCTestCase {
                 XCTAssertTrue(try trained(kernel, name) == portable, "\(name): \(kernel) differs from the portable loop")
             }
         }
+    }
+
+    /// The weights of an `n`-element parameter after three steps of `name` with fixed gradients.
+    private func threeSteps(_ name: String, _ values: [String: Value], n: Int) throws -> [Float] {
+        let opt = try OptimizerRegistry.make(name, values)
+        let p = try Param(name: "weight", shape: [n])
+        for i in 0..<n { p.value.ptr[i] = Float(i % 97) * 0.01 - 0.4 }
+        for step in 0..<3 {
+            for i in 0..<n { p.grad.ptr[i] = Float((i * 7 + step * 13) % 31) * 0.03 - 0.45 }
+            opt.update([(name: "0.weight", param: p)])
+        }
+        return p.value.array(n)
     }
 
     func testAdaGradAndRMSpropFollowTheirFormulas() throws {
